@@ -1,0 +1,143 @@
+"""Commands a consumer puts on the engine's queue.
+
+Each command is a small frozen dataclass naming the socket it acts on. ``Engine.submit`` returns a
+``concurrent.futures.Future`` that the poller thread resolves with the command's result, or fails
+with an :class:`~zmqdash.engine.errors.EngineError` whose message is meant for the user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Create:
+    """Make a socket. ``options`` are (name, value) pairs applied before any bind or connect."""
+
+    name: str
+    type: str
+    options: tuple[tuple[str, str | int | bytes], ...] = ()
+
+
+@dataclass(frozen=True)
+class Bind:
+    """Bind one more endpoint. Result: the real endpoint (a wildcard port resolved)."""
+
+    name: str
+    endpoint: str
+
+
+@dataclass(frozen=True)
+class Unbind:
+    name: str
+    endpoint: str
+
+
+@dataclass(frozen=True)
+class Connect:
+    """Connect to one more endpoint. Result: the endpoint."""
+
+    name: str
+    endpoint: str
+
+
+@dataclass(frozen=True)
+class Disconnect:
+    name: str
+    endpoint: str
+
+
+@dataclass(frozen=True)
+class Send:
+    """Send one message of one or more frames.
+
+    ``peer`` is for ROUTER sockets: the routing identity put in front of the frames. Messages that
+    cannot leave yet (no peer, high-water mark) wait in the socket's outbox, in order.
+    """
+
+    name: str
+    frames: tuple[bytes, ...]
+    peer: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Subscribe:
+    """Add a SUB prefix (b"" = everything). On XSUB this sends a subscription frame."""
+
+    name: str
+    prefix: bytes
+
+
+@dataclass(frozen=True)
+class Unsubscribe:
+    name: str
+    prefix: bytes
+
+
+@dataclass(frozen=True)
+class SetOption:
+    """Set any ZeroMQ socket option by name (``linger``, ``identity``, ``req_relaxed`` ...)."""
+
+    name: str
+    option: str
+    value: str | int | bytes
+
+
+@dataclass(frozen=True)
+class RepeatStart:
+    """Send a template every ``interval_ms``; ``count`` None means until stopped.
+
+    Each template frame is text in which ``{seq}``, ``{time}``, ``{epoch}``, ``{ms}``, ``{rand}``
+    and ``{uuid}`` are replaced on every send (see :mod:`zmqdash.engine.templates`), then turned
+    into bytes by the codec's input rules. Result: the repeater's id.
+    """
+
+    name: str
+    frames: tuple[str, ...]
+    interval_ms: int
+    count: int | None = None
+    peer: bytes | None = None
+
+
+@dataclass(frozen=True)
+class RepeatStop:
+    """Stop one repeater by id, or all of the socket's repeaters when ``repeater`` is None."""
+
+    name: str
+    repeater: int | None = None
+
+
+@dataclass(frozen=True)
+class AutoReply:
+    """Answer every request on a REP or ROUTER socket from the poller thread.
+
+    ``template`` None switches it off; an empty tuple echoes the request's frames; otherwise the
+    frames are templates where ``{body}`` is the request's last frame as text.
+    """
+
+    name: str
+    template: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class Rename:
+    name: str
+    new_name: str
+
+
+@dataclass(frozen=True)
+class ClearLog:
+    """Forget the socket's log entries (counters stay)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Close:
+    name: str
+
+
+Command = (
+    Create | Bind | Unbind | Connect | Disconnect | Send | Subscribe | Unsubscribe | SetOption
+    | RepeatStart | RepeatStop | AutoReply | Rename | ClearLog | Close
+)

@@ -1,0 +1,992 @@
+"""The engine: one thread that owns every ZeroMQ socket.
+
+Consumers (the dashboard, ``zmqdash cat``, ``zmqdash run``) never touch a socket. They call
+:meth:`Engine.submit` with a command from :mod:`.commands`; the command goes on a queue and a byte
+written to a pipe wakes the poller at once. The poller thread receives into each socket's
+:class:`~.ring.Ring` and counters, and consumers read those whenever they like.
+"""
+
+from __future__ import annotations
+
+import errno
+import heapq
+import os
+import queue
+import socket as pysocket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future
+
+import zmq
+from zmq.utils.monitor import parse_monitor_message
+
+from . import commands as C
+from . import endpoints, monitor, options, templates
+from . import state as S
+from .errors import EngineError
+from .ring import (
+    DEFAULT_BYTE_BUDGET,
+    DEFAULT_CAPACITY,
+    ERROR,
+    EVENT,
+    IN,
+    INFO,
+    OUT,
+    SEQ,
+    EventInfo,
+    Ring,
+)
+
+#: most messages taken from one socket before the poller looks at the others again
+DRAIN_BATCH = 2048
+#: messages that may wait for a peer in one socket's outbox
+OUTBOX_LIMIT = 10_000
+#: ROUTER identities remembered per socket
+PEERS_KEPT = 256
+#: the longest a socket's linger may hold up shutdown, in ms
+SHUTDOWN_LINGER_CAP = 1000
+
+_STOP = object()
+#: returned by a handler whose Future is resolved later (a connect waiting for a DNS lookup)
+_LATER = object()
+
+
+class _Sock:
+    """Engine-side record of one socket (touched only by the poller thread)."""
+
+    def __init__(self, uid: int, name: str, type_name: str, sock, mon, view: S.SocketView):
+        self.uid = uid
+        self.name = name
+        self.type = type_name
+        self.sock = sock
+        self.monitor = mon
+        self.view = view
+        self.outbox: deque[list[bytes]] = deque()
+        self.poll_flags = 0
+        self.fold: dict[str, tuple] = {}  # endpoint -> the log entry a retry loop folds into
+        self.repeaters: dict[int, _Repeater] = {}
+        self.reply: list | None = None  # compiled auto-reply frames
+        self.replies = 0
+        self.pending_request: list[bytes] | None = None  # REP: a request not answered yet
+        self.peer_order: deque[bytes] = deque()
+        self.linger = 0
+        self.relaxed = False
+        self.can_recv = type_name not in options.SEND_ONLY
+
+
+class _Repeater:
+    def __init__(self, rid: int, cmd: C.RepeatStart, makers: list, due: float):
+        self.id = rid
+        self.cmd = cmd
+        self.makers = makers
+        self.sent = 0
+        self.due = due
+
+    def state(self) -> S.RepeaterState:
+        c = self.cmd
+        return S.RepeaterState(self.id, c.frames, c.interval_ms, c.count, self.sent, c.peer)
+
+
+class Engine:
+    """Owns a ZeroMQ context and the one thread that uses its sockets."""
+
+    def __init__(
+        self,
+        ring_capacity: int = DEFAULT_CAPACITY,
+        byte_budget: int = DEFAULT_BYTE_BUDGET,
+        on_change: Callable[[frozenset[str]], None] | None = None,
+        default_linger: int = 0,
+    ) -> None:
+        self.ring_capacity = ring_capacity
+        self.byte_budget = byte_budget
+        self.on_change = on_change
+        self.default_linger = default_linger
+        self.context: zmq.Context | None = None
+        #: engine-wide messages (errors about sockets that do not exist, shutdown notes)
+        self.log = Ring(1000)
+        self.generation = 0
+        self._cond = threading.Condition()
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._views: dict[str, S.SocketView] = {}
+        self._by_name: dict[str, _Sock] = {}
+        self._by_uid: dict[int, _Sock] = {}
+        self._by_zsock: dict = {}
+        self._by_monitor: dict = {}
+        self._timers: list = []
+        self._next_uid = 1
+        self._changed: set[str] = set()
+        self._thread: threading.Thread | None = None
+        self._running = False
+        self._wake_r = self._wake_w = -1
+        self._current: Future | None = None
+
+    # -- any thread ----------------------------------------------------------------------------
+
+    def start(self) -> Engine:
+        if self._thread is not None:
+            return self
+        self.context = zmq.Context()
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_r, False)
+        os.set_blocking(self._wake_w, False)
+        self._running = True
+        self._thread = threading.Thread(target=self._run, name="zmqdash-engine", daemon=True)
+        self._thread.start()
+        return self
+
+    def __enter__(self) -> Engine:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def submit(self, cmd) -> Future:
+        """Queue ``cmd`` for the poller thread; the Future resolves when it has been carried out."""
+        fut: Future = Future()
+        if not self._running:
+            fut.set_exception(EngineError("the engine is not running"))
+            return fut
+        self._queue.put((cmd, fut))
+        self._wake()
+        return fut
+
+    def call(self, cmd, timeout: float | None = 5.0):
+        """Submit ``cmd`` and wait for its result (raises :class:`EngineError`)."""
+        return self.submit(cmd).result(timeout)
+
+    def sockets(self) -> dict[str, S.SocketView]:
+        """The sockets by name, in the order they were made (a snapshot; views stay live)."""
+        return self._views
+
+    def view(self, name: str) -> S.SocketView:
+        try:
+            return self._views[name]
+        except KeyError:
+            raise EngineError(f"no socket named '{name}'") from None
+
+    def wait_for_change(self, generation: int, timeout: float | None = None) -> int:
+        """Block until something happened after ``generation`` (or timeout); return the new one."""
+        with self._cond:
+            self._cond.wait_for(
+                lambda: self.generation != generation or not self._running, timeout
+            )
+            return self.generation
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Close every socket and the context. Never waits on unsent messages beyond 1 s."""
+        thread = self._thread
+        if thread is None:
+            return
+        if self._running:
+            self._queue.put((_STOP, None))
+            self._wake()
+        thread.join(timeout)
+        self._thread = None
+
+    def _wake(self) -> None:
+        try:
+            os.write(self._wake_w, b"\0")
+        except (BlockingIOError, OSError):
+            pass  # the pipe is full (a wake is already pending) or closed (stopping)
+
+    # -- the poller thread ----------------------------------------------------------------------
+
+    def _run(self) -> None:
+        self._poller = zmq.Poller()
+        self._poller.register(self._wake_r, zmq.POLLIN)
+        try:
+            self._loop()
+        finally:
+            self._shutdown()
+
+    def _loop(self) -> None:
+        poller = self._poller
+        wake_r = self._wake_r
+        by_zsock, by_monitor = self._by_zsock, self._by_monitor
+        while True:
+            timeout = None
+            if self._timers:
+                timeout = max(0.0, (self._timers[0][0] - time.monotonic()) * 1000)
+            try:
+                ready = poller.poll(timeout)
+            except zmq.ZMQError as exc:  # pragma: no cover - EINTR and friends
+                if exc.errno == errno.EINTR:
+                    continue
+                raise
+            busy = bool(ready)
+            for target, flags in ready:
+                if target == wake_r:
+                    if self._commands():
+                        return
+                    continue
+                s = by_zsock.get(target)
+                if s is not None:
+                    if flags & zmq.POLLOUT:
+                        self._flush(s)
+                    if flags & zmq.POLLIN:
+                        self._drain(s)
+                    continue
+                s = by_monitor.get(target)
+                if s is not None:
+                    self._monitor_events(s)
+            if self._timers and self._timers[0][0] <= time.monotonic():
+                self._run_timers()
+                busy = True
+            if busy:
+                self._publish()
+
+    def _publish(self) -> None:
+        with self._cond:
+            self.generation += 1
+            self._cond.notify_all()
+        if self._changed:
+            names = frozenset(self._changed)
+            self._changed.clear()
+            if self.on_change is not None:
+                try:
+                    self.on_change(names)
+                except Exception as exc:  # a consumer's bug must not stop the engine
+                    self.log.append(time.time(), ERROR, meta=f"on_change failed: {exc!r}")
+
+    def _commands(self) -> bool:
+        """Carry out every queued command. True when asked to stop."""
+        try:
+            while os.read(self._wake_r, 4096):
+                pass
+        except BlockingIOError:
+            pass
+        while True:
+            try:
+                cmd, fut = self._queue.get_nowait()
+            except queue.Empty:
+                return False
+            if cmd is _STOP:
+                return True
+            if fut is not None and not fut.set_running_or_notify_cancel():
+                continue
+            self._current = fut
+            try:
+                result = self._dispatch(cmd)
+            except EngineError as exc:
+                self._note_error(getattr(cmd, "name", None), str(exc))
+                if fut is not None:
+                    fut.set_exception(exc)
+            except Exception as exc:  # never let one command take the engine down
+                text = f"{type(cmd).__name__} failed: {exc!r}"
+                self._note_error(getattr(cmd, "name", None), text)
+                if fut is not None:
+                    fut.set_exception(EngineError(text))
+            else:
+                if fut is not None and result is not _LATER:
+                    fut.set_result(result)
+
+    def _note_error(self, name: str | None, text: str) -> None:
+        s = self._by_name.get(name) if isinstance(name, str) else None
+        if s is None:
+            self.log.append(time.time(), ERROR, meta=text)
+            self._changed.add("")
+            return
+        self._error(s, text)
+
+    def _error(self, s: _Sock, text: str) -> None:
+        s.view.log.append(time.time(), ERROR, meta=text)
+        s.view.stats.errors += 1
+        self._changed.add(s.name)
+
+    def _info(self, s: _Sock, text: str) -> None:
+        s.view.log.append(time.time(), INFO, meta=text)
+
+    def _dispatch(self, cmd):
+        handler = getattr(self, "_do_" + type(cmd).__name__.lower(), None)
+        if handler is None:
+            raise EngineError(f"unknown command {type(cmd).__name__}")
+        return handler(cmd)
+
+    def _get(self, name: str) -> _Sock:
+        s = self._by_name.get(name)
+        if s is None:
+            raise EngineError(f"no socket named '{name}'")
+        return s
+
+    # -- socket life ---------------------------------------------------------------------------
+
+    def _check_name(self, name) -> str:
+        if not isinstance(name, str) or not name.strip():
+            raise EngineError("a socket needs a name")
+        name = name.strip()
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+            raise EngineError("a socket name cannot contain control characters")
+        if name in self._by_name:
+            raise EngineError(f"there is already a socket named '{name}'")
+        return name
+
+    def _do_create(self, cmd: C.Create) -> str:
+        name = self._check_name(cmd.name)
+        zmq_type = options.socket_type(cmd.type)
+        type_name = str(cmd.type).strip().upper()
+        sock = self.context.socket(zmq_type)
+        sock.linger = self.default_linger
+        uid = self._next_uid
+        self._next_uid += 1
+        view = S.SocketView(name=name, type=type_name, log=Ring(self.ring_capacity,
+                                                                self.byte_budget))
+        s = _Sock(uid, name, type_name, sock, None, view)
+        s.linger = self.default_linger
+        try:
+            for opt_name, value in cmd.options:
+                self._set_option(s, opt_name, value)
+        except EngineError:
+            sock.close(0)
+            raise
+        s.monitor = sock.get_monitor_socket()
+        self._by_name[name] = s
+        self._by_uid[uid] = s
+        self._by_zsock[sock] = s
+        self._by_monitor[s.monitor] = s
+        self._poller.register(s.monitor, zmq.POLLIN)
+        self._update_poll(s)
+        self._views = {**self._views, name: view}
+        self._changed.add(name)
+        return name
+
+    def _do_close(self, cmd: C.Close) -> None:
+        s = self._get(cmd.name)
+        self._close(s, s.linger)
+        del self._by_name[s.name]
+        del self._by_uid[s.uid]
+        self._views = {k: v for k, v in self._views.items() if k != s.name}
+        self._changed.add(s.name)
+
+    def _close(self, s: _Sock, linger: int) -> None:
+        # unregister before closing: a closed socket left in a Poller is polled as fd 0
+        if s.poll_flags:
+            self._poller.unregister(s.sock)
+            s.poll_flags = 0
+        self._by_zsock.pop(s.sock, None)
+        if s.monitor is not None:
+            self._poller.unregister(s.monitor)
+            self._by_monitor.pop(s.monitor, None)
+            try:
+                s.sock.disable_monitor()
+            except zmq.ZMQError:
+                pass
+            s.monitor.close(0)
+            s.monitor = None
+        s.sock.close(linger)
+        s.repeaters.clear()
+        s.view.closed = True
+        s.view.repeaters = ()
+
+    def _do_rename(self, cmd: C.Rename) -> str:
+        s = self._get(cmd.name)
+        new = self._check_name(cmd.new_name)
+        del self._by_name[s.name]
+        self._by_name[new] = s
+        old = s.name
+        s.name = new
+        s.view.name = new
+        self._views = {(new if k == old else k): v for k, v in self._views.items()}
+        self._info(s, f"renamed from '{old}'")
+        self._changed.update((old, new))
+        return new
+
+    def _do_clearlog(self, cmd: C.ClearLog) -> None:
+        s = self._get(cmd.name)
+        s.view.log.clear()
+        s.fold.clear()
+
+    def _update_poll(self, s: _Sock) -> None:
+        flags = (zmq.POLLIN if s.can_recv else 0) | (zmq.POLLOUT if s.outbox else 0)
+        if flags == s.poll_flags:
+            return
+        if flags:
+            self._poller.register(s.sock, flags)
+        else:
+            self._poller.unregister(s.sock)
+        s.poll_flags = flags
+
+    # -- endpoints -----------------------------------------------------------------------------
+
+    def _do_bind(self, cmd: C.Bind) -> str:
+        s = self._get(cmd.name)
+        ep = endpoints.parse(cmd.endpoint, bind=True)
+        self._check_new_endpoint(s, ep.text)
+        try:
+            s.sock.bind(ep.text)
+        except zmq.ZMQError as exc:
+            reason = _reason(exc, bind=True)
+            self._set_endpoint(s, S.EndpointState(ep.text, S.BIND, S.FAILED, reason=reason))
+            raise EngineError(f"bind {ep.text}: {reason}") from None
+        real = s.sock.get(zmq.LAST_ENDPOINT).decode(errors="replace")
+        self._set_endpoint(s, S.EndpointState(ep.text, S.BIND, S.LISTENING, resolved=real))
+        if real != ep.text:
+            self._info(s, f"bound {ep.text} as {real}")
+        return real
+
+    def _do_connect(self, cmd: C.Connect) -> str:
+        s = self._get(cmd.name)
+        ep = endpoints.parse(cmd.endpoint, bind=False)
+        self._check_new_endpoint(s, ep.text)
+        if ep.needs_dns:
+            self._set_endpoint(s, S.EndpointState(ep.text, S.CONNECT, S.PENDING,
+                                                  reason="looking up host"))
+            args = (s.uid, ep, self._current)
+            threading.Thread(target=self._resolve, args=args, daemon=True).start()
+            return _LATER
+        return self._connect_now(s, ep.text)
+
+    def _resolve(self, uid: int, ep: endpoints.Endpoint, fut: Future | None) -> None:
+        """Look a host name up off the poller thread, then hand the connect back to it."""
+        host = ep.host.strip("[]")
+        try:
+            pysocket.getaddrinfo(host, int(ep.port), type=pysocket.SOCK_STREAM)
+            error = ""
+        except (OSError, UnicodeError) as exc:
+            error = getattr(exc, "strerror", None) or str(exc)
+        self._queue.put((_Resolved(uid, ep.text, error, fut), None))
+        self._wake()
+
+    def _do__resolved(self, cmd: _Resolved) -> None:
+        """The lookup for a connect finished: connect now, and answer the Connect's Future."""
+        fut = cmd.future
+        s = self._by_uid.get(cmd.uid)
+        try:
+            if s is None or not any(e.endpoint == cmd.endpoint for e in s.view.endpoints):
+                raise EngineError(f"connect {cmd.endpoint}: the socket went away during lookup")
+            if cmd.error:
+                reason = f"cannot resolve host: {cmd.error}"
+                self._set_endpoint(s, S.EndpointState(cmd.endpoint, S.CONNECT, S.FAILED,
+                                                      reason=reason))
+                raise EngineError(f"connect {cmd.endpoint}: {reason}")
+            result = self._connect_now(s, cmd.endpoint)
+        except EngineError as exc:
+            if s is not None:
+                self._error(s, str(exc))
+            if fut is not None:
+                fut.set_exception(exc)
+            return
+        if fut is not None:
+            fut.set_result(result)
+
+    def _connect_now(self, s: _Sock, text: str) -> str:
+        try:
+            s.sock.connect(text)
+        except zmq.ZMQError as exc:
+            reason = _reason(exc, bind=False)
+            self._set_endpoint(s, S.EndpointState(text, S.CONNECT, S.FAILED, reason=reason))
+            raise EngineError(f"connect {text}: {reason}") from None
+        inproc = text.startswith("inproc://")
+        self._set_endpoint(s, S.EndpointState(text, S.CONNECT, S.ATTACHED if inproc
+                                              else S.PENDING, resolved=text))
+        return text
+
+    def _check_new_endpoint(self, s: _Sock, text: str) -> None:
+        for e in s.view.endpoints:
+            if e.endpoint == text and e.state != S.FAILED:
+                raise EngineError(f"{s.name} already has {e.role} {text}")
+
+    def _set_endpoint(self, s: _Sock, new: S.EndpointState) -> None:
+        kept = tuple(e for e in s.view.endpoints if e.endpoint != new.endpoint)
+        s.view.endpoints = kept + (new,)
+        self._changed.add(s.name)
+
+    def _drop_endpoint(self, s: _Sock, text: str, role: str) -> S.EndpointState:
+        for e in s.view.endpoints:
+            if text in (e.endpoint, e.resolved) and e.role == role:
+                s.view.endpoints = tuple(x for x in s.view.endpoints if x is not e)
+                s.fold.pop(e.endpoint, None)
+                self._changed.add(s.name)
+                return e
+        have = ", ".join(e.endpoint for e in s.view.endpoints if e.role == role) or "none"
+        verb = "bound to" if role == S.BIND else "connected to"
+        raise EngineError(f"{s.name} is not {verb} {text} ({verb}: {have})")
+
+    def _do_unbind(self, cmd: C.Unbind) -> None:
+        s = self._get(cmd.name)
+        e = self._drop_endpoint(s, cmd.endpoint.strip(), S.BIND)
+        if e.state != S.FAILED:
+            try:
+                s.sock.unbind(e.resolved or e.endpoint)
+            except zmq.ZMQError as exc:
+                raise EngineError(f"unbind {e.endpoint}: {_reason(exc, True)}") from None
+        self._info(s, f"unbound {e.resolved or e.endpoint}")
+
+    def _do_disconnect(self, cmd: C.Disconnect) -> None:
+        s = self._get(cmd.name)
+        e = self._drop_endpoint(s, cmd.endpoint.strip(), S.CONNECT)
+        if e.state != S.FAILED and e.resolved:
+            try:
+                s.sock.disconnect(e.resolved)
+            except zmq.ZMQError as exc:
+                raise EngineError(f"disconnect {e.endpoint}: {_reason(exc, False)}") from None
+        self._info(s, f"disconnected {e.endpoint}")
+
+    # -- options and subscriptions ---------------------------------------------------------------
+
+    def _do_setoption(self, cmd: C.SetOption) -> str:
+        s = self._get(cmd.name)
+        return self._set_option(s, cmd.option, cmd.value)
+
+    def _set_option(self, s: _Sock, name, value) -> str:
+        opt = options.option(name)
+        if opt in (zmq.SUBSCRIBE, zmq.UNSUBSCRIBE):
+            prefix = options.option_value(opt, value)
+            self._subscribe(s, prefix, opt == zmq.SUBSCRIBE)
+            return options.describe_value(prefix)
+        val = options.option_value(opt, value)
+        try:
+            s.sock.setsockopt(opt, val)
+        except zmq.ZMQError as exc:
+            shown = options.describe_value(val)
+            if exc.errno == errno.EINVAL:
+                raise EngineError(
+                    f"option {opt.name.lower()}: {shown} is not accepted for a {s.type} socket"
+                ) from None
+            raise EngineError(f"option {opt.name.lower()}={shown}: {exc.strerror}") from None
+        if opt == zmq.LINGER:
+            s.linger = int(val)
+        elif opt == zmq.REQ_RELAXED:
+            s.relaxed = bool(val)
+        key = opt.name.lower()
+        shown = options.describe_value(val)
+        s.view.options = tuple(o for o in s.view.options if o[0] != key) + ((key, shown),)
+        self._changed.add(s.name)
+        return shown
+
+    def _do_subscribe(self, cmd: C.Subscribe) -> None:
+        self._subscribe(self._get(cmd.name), bytes(cmd.prefix), True)
+
+    def _do_unsubscribe(self, cmd: C.Unsubscribe) -> None:
+        self._subscribe(self._get(cmd.name), bytes(cmd.prefix), False)
+
+    def _subscribe(self, s: _Sock, prefix: bytes, on: bool) -> None:
+        from ..codec import bytes_to_prefix
+
+        shown = bytes_to_prefix(prefix) if prefix else '"" (everything)'
+        subs = s.view.subscriptions
+        if s.type not in ("SUB", "XSUB"):
+            raise EngineError(f"only SUB and XSUB sockets take subscriptions, not {s.type}")
+        if on and prefix in subs:
+            raise EngineError(f"{s.name} is already subscribed to {shown}")
+        if not on and prefix not in subs:
+            raise EngineError(f"{s.name} is not subscribed to {shown}")
+        if s.type == "SUB":
+            s.sock.setsockopt(zmq.SUBSCRIBE if on else zmq.UNSUBSCRIBE, prefix)
+        else:  # XSUB: a subscription is a message upstream
+            self._send(s, [(b"\x01" if on else b"\x00") + prefix], log=False)
+        s.view.subscriptions = subs + (prefix,) if on else tuple(p for p in subs if p != prefix)
+        self._info(s, f"{'subscribed' if on else 'unsubscribed'} {shown}")
+        self._changed.add(s.name)
+
+    # -- sending -------------------------------------------------------------------------------
+
+    def _do_send(self, cmd: C.Send) -> str:
+        s = self._get(cmd.name)
+        frames = [bytes(f) for f in cmd.frames]
+        if cmd.peer is not None:
+            if s.type != "ROUTER":
+                raise EngineError("a peer identity only applies to ROUTER sockets")
+            frames.insert(0, bytes(cmd.peer))
+        return self._send_checked(s, frames)
+
+    def _send_checked(self, s: _Sock, frames: list[bytes]) -> str:
+        if s.type in options.RECEIVE_ONLY:
+            raise EngineError(f"a {s.type} socket cannot send")
+        if not frames:
+            raise EngineError("nothing to send (a message needs at least one frame)")
+        if s.type == "REQ" and not s.relaxed and (s.view.awaiting_reply or s.outbox):
+            raise EngineError(
+                "waiting for a reply; a REQ socket sends one request at a time "
+                "(enable req_relaxed to send again)"
+            )
+        if s.type == "REP" and s.pending_request is None:
+            raise EngineError("a REP socket can only reply after it has received a request")
+        if s.type == "ROUTER" and len(frames) < 2:
+            raise EngineError(
+                "a ROUTER message starts with the peer's identity: choose a peer "
+                "(or give the identity as the first frame)"
+            )
+        return self._send(s, frames)
+
+    def _send(self, s: _Sock, frames: list[bytes], log: bool = True) -> str:
+        if s.outbox:
+            if len(s.outbox) >= OUTBOX_LIMIT:
+                raise EngineError(
+                    f"outbox full: {len(s.outbox)} messages are waiting for a peer to take them"
+                )
+            s.outbox.append(frames)
+            s.view.pending = len(s.outbox)
+            return "queued"
+        try:
+            s.sock.send_multipart(frames, zmq.NOBLOCK)
+        except zmq.Again:
+            s.outbox.append(frames)
+            s.view.pending = 1
+            self._update_poll(s)
+            self._info(s, "no peer is ready to take messages yet; queued until one is")
+            self._mark_sent(s, frames, log=False)
+            return "queued"
+        except zmq.ZMQError as exc:
+            raise EngineError(_send_reason(s, exc, frames)) from None
+        self._mark_sent(s, frames, log)
+        return "sent"
+
+    def _mark_sent(self, s: _Sock, frames: list[bytes], log: bool) -> None:
+        """State changes that happen when a message is accepted (sent or queued)."""
+        if s.type == "REQ":
+            s.view.awaiting_reply = True
+        elif s.type == "REP":
+            s.pending_request = None
+        if log:
+            size = sum(len(f) for f in frames)
+            s.view.log.append(time.time(), OUT, frames, None, size)
+            stats = s.view.stats
+            stats.msgs_out += 1
+            stats.bytes_out += size
+
+    def _flush(self, s: _Sock) -> None:
+        sock = s.sock
+        while s.outbox:
+            frames = s.outbox[0]
+            try:
+                sock.send_multipart(frames, zmq.NOBLOCK)
+            except zmq.Again:
+                break
+            except zmq.ZMQError as exc:
+                s.outbox.popleft()
+                self._error(s, _send_reason(s, exc, frames))
+                continue
+            s.outbox.popleft()
+            size = sum(len(f) for f in frames)
+            s.view.log.append(time.time(), OUT, frames, None, size)
+            s.view.stats.msgs_out += 1
+            s.view.stats.bytes_out += size
+        s.view.pending = len(s.outbox)
+        self._update_poll(s)
+
+    # -- receiving -----------------------------------------------------------------------------
+
+    def _drain(self, s: _Sock) -> None:
+        # The hot path: locals only, ring slots written in place, bookkeeping once per batch.
+        # (recv(copy=False) + Frame.more is measured faster than recv() + getsockopt(RCVMORE))
+        recv = s.sock.recv
+        ring = s.view.log
+        slots = ring._slots
+        cap = ring.capacity
+        seq = ring.total
+        held = ring.held
+        hook = self._hooks.get(s.type)
+        noblock, again = zmq.NOBLOCK, zmq.Again
+        ts = time.time()
+        n = nbytes = 0
+        try:
+            while n < DRAIN_BATCH:
+                try:
+                    frame = recv(noblock, copy=False)
+                except again:
+                    break
+                data = frame.bytes
+                frames = [data]
+                size = len(data)
+                while frame.more:
+                    frame = recv(copy=False)
+                    data = frame.bytes
+                    frames.append(data)
+                    size += len(data)
+                index = seq % cap
+                old = slots[index]
+                if old is not None:
+                    held -= old[5]
+                slots[index] = (seq, ts, IN, frames, None, size)
+                held += size
+                seq += 1
+                n += 1
+                nbytes += size
+                if hook is not None:
+                    ring.total, ring.held = seq, held
+                    stop = hook(self, s, frames)
+                    seq, held = ring.total, ring.held  # a hook may have logged a reply
+                    if stop:
+                        break
+        except zmq.ZMQError as exc:
+            ring.total, ring.held = seq, held
+            if exc.errno != zmq.EFSM:  # EFSM: a REQ/REP not in a state to receive; wait
+                self._error(s, f"receive: {exc.strerror}")
+            seq, held = ring.total, ring.held
+        ring.total, ring.held = seq, held
+        ring._trim()
+        stats = s.view.stats
+        stats.msgs_in += n
+        stats.bytes_in += nbytes
+
+    def _on_req(self, s: _Sock, frames: list[bytes]) -> bool:
+        s.view.awaiting_reply = False
+        self._changed.add(s.name)
+        return False
+
+    def _on_rep(self, s: _Sock, frames: list[bytes]) -> bool:
+        s.pending_request = frames
+        if s.reply is None:
+            self._changed.add(s.name)
+            return True  # a REP must answer before it can receive again
+        self._auto_reply(s, [], frames)
+        return False
+
+    def _on_router(self, s: _Sock, frames: list[bytes]) -> bool:
+        ident = frames[0]
+        if ident not in s.peer_order:
+            s.peer_order.append(ident)
+            if len(s.peer_order) > PEERS_KEPT:
+                s.peer_order.popleft()
+            s.view.peers_seen = tuple(s.peer_order)
+            self._changed.add(s.name)
+        if s.reply is not None and len(frames) > 1:
+            # keep the envelope: identity, and the empty delimiter a REQ/DEALER-REQ put there
+            cut = frames.index(b"", 1) + 1 if b"" in frames[1:] else 1
+            self._auto_reply(s, frames[:cut], frames[cut:])
+        return False
+
+    _hooks = {"REQ": _on_req, "REP": _on_rep, "ROUTER": _on_router}
+
+    def _auto_reply(self, s: _Sock, envelope: list[bytes], body: list[bytes]) -> None:
+        s.replies += 1
+        if s.reply:
+            text = body[-1].decode("utf-8", errors="replace") if body else ""
+            out = [make(s.replies, text) for make in s.reply]
+        else:
+            out = list(body) or [b""]
+        try:
+            self._send(s, envelope + out)
+        except EngineError as exc:
+            self._error(s, f"auto-reply: {exc}")
+
+    def _do_autoreply(self, cmd: C.AutoReply) -> None:
+        s = self._get(cmd.name)
+        if s.type not in ("REP", "ROUTER"):
+            raise EngineError(f"auto-reply is for REP and ROUTER sockets, not {s.type}")
+        if cmd.template is None:
+            s.reply = None
+            s.view.auto_reply = None
+            self._info(s, "auto-reply off")
+        else:
+            s.reply = _compile(cmd.template)
+            s.view.auto_reply = tuple(cmd.template)
+            self._info(s, "auto-reply on: " + (" | ".join(cmd.template) or "echo"))
+            if s.type == "REP" and s.pending_request is not None:
+                self._auto_reply(s, [], s.pending_request)
+        self._changed.add(s.name)
+
+    # -- monitor -------------------------------------------------------------------------------
+
+    def _monitor_events(self, s: _Sock) -> None:
+        mon = s.monitor
+        ring = s.view.log
+        while mon is not None:
+            try:
+                msg = mon.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:
+                break
+            try:
+                evt = parse_monitor_message(msg)
+            except Exception:  # pragma: no cover - malformed monitor frame
+                continue
+            code = int(evt["event"])
+            value = int(evt["value"])
+            name = monitor.event_name(code)
+            if name == "MONITOR_STOPPED":
+                continue
+            where = evt["endpoint"].decode(errors="replace")
+            for ep in s.view.endpoints:
+                if monitor.matches(ep, where):
+                    new = monitor.transition(ep, name, value)
+                    if new != ep:
+                        self._set_endpoint(s, new)
+                    break
+            now = time.time()
+            folded = s.fold.get(where)
+            if name in monitor.RETRY_CYCLE and folded is not None and \
+                    ring.get(folded[SEQ]) is folded:
+                info = folded[4]
+                if name == "CONNECT_RETRIED":
+                    if info.event == name:
+                        info.count += 1
+                    info.event = name
+                    info.value = value
+                    info.detail = monitor.detail(name, value)
+                info.last_ts = now
+                ring.touch()
+                continue
+            info = EventInfo(name, where, value, monitor.detail(name, value), last_ts=now)
+            entry = ring.append(now, EVENT, (), info, 0)
+            if name in monitor.RETRY_CYCLE:
+                s.fold[where] = entry
+            else:
+                s.fold.pop(where, None)
+            self._changed.add(s.name)
+
+    # -- repeat-send -----------------------------------------------------------------------------
+
+    def _do_repeatstart(self, cmd: C.RepeatStart) -> int:
+        s = self._get(cmd.name)
+        if s.type in options.RECEIVE_ONLY:
+            raise EngineError(f"a {s.type} socket cannot send")
+        if not isinstance(cmd.interval_ms, int) or cmd.interval_ms < 1:
+            raise EngineError("the interval must be a whole number of milliseconds, at least 1")
+        if cmd.count is not None and (not isinstance(cmd.count, int) or cmd.count < 1):
+            raise EngineError("the count must be a positive whole number (or none for no limit)")
+        if not cmd.frames:
+            raise EngineError("a repeat-send needs a message template")
+        if s.type == "ROUTER" and cmd.peer is None and len(cmd.frames) < 2:
+            raise EngineError("a ROUTER repeat-send needs a peer identity")
+        makers = _compile(cmd.frames)
+        rid = self._next_uid
+        self._next_uid += 1
+        rep = _Repeater(rid, cmd, makers, time.monotonic())
+        s.repeaters[rid] = rep
+        heapq.heappush(self._timers, (rep.due, rid, s.uid))
+        self._repeaters_changed(s)
+        return rid
+
+    def _do_repeatstop(self, cmd: C.RepeatStop) -> int:
+        s = self._get(cmd.name)
+        if cmd.repeater is None:
+            stopped = len(s.repeaters)
+            s.repeaters.clear()
+        elif s.repeaters.pop(cmd.repeater, None) is None:
+            raise EngineError(f"{s.name} has no repeat-send #{cmd.repeater}")
+        else:
+            stopped = 1
+        self._repeaters_changed(s)
+        return stopped
+
+    def _repeaters_changed(self, s: _Sock) -> None:
+        s.view.repeaters = tuple(r.state() for r in s.repeaters.values())
+        self._changed.add(s.name)
+
+    def _run_timers(self) -> None:
+        now = time.monotonic()
+        timers = self._timers
+        while timers and timers[0][0] <= now:
+            _, rid, uid = heapq.heappop(timers)
+            s = self._by_uid.get(uid)
+            rep = s.repeaters.get(rid) if s is not None else None
+            if rep is None:
+                continue
+            self._tick(s, rep)
+            if rid not in s.repeaters:
+                continue
+            interval = rep.cmd.interval_ms / 1000
+            rep.due += interval
+            if rep.due < now:  # fell behind (a busy machine): do not burst to catch up
+                rep.due = now + interval
+            heapq.heappush(timers, (rep.due, rid, uid))
+
+    def _tick(self, s: _Sock, rep: _Repeater) -> None:
+        if s.type == "REQ" and not s.relaxed and (s.view.awaiting_reply or s.outbox):
+            return  # a REQ waits for its reply before the next request
+        if len(s.outbox) >= OUTBOX_LIMIT:
+            return
+        seq = rep.sent + 1
+        frames = [make(seq) for make in rep.makers]
+        if rep.cmd.peer is not None:
+            frames.insert(0, rep.cmd.peer)
+        try:
+            self._send(s, frames)
+        except EngineError as exc:
+            s.repeaters.pop(rep.id, None)
+            self._error(s, f"repeat-send #{rep.id} stopped: {exc}")
+            self._repeaters_changed(s)
+            return
+        rep.sent = seq
+        if rep.cmd.count is not None and seq >= rep.cmd.count:
+            s.repeaters.pop(rep.id, None)
+            self._info(s, f"repeat-send #{rep.id} finished after {seq} messages")
+        self._repeaters_changed(s)
+
+    # -- shutdown --------------------------------------------------------------------------------
+
+    def _shutdown(self) -> None:
+        self._running = False
+        for s in list(self._by_uid.values()):
+            try:
+                self._close(s, min(max(s.linger, 0) if s.linger >= 0 else SHUTDOWN_LINGER_CAP,
+                                   SHUTDOWN_LINGER_CAP))
+            except zmq.ZMQError:
+                pass
+        self._by_uid.clear()
+        self._by_name.clear()
+        while True:  # fail whatever was still queued
+            try:
+                cmd, fut = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if fut is not None and fut.set_running_or_notify_cancel():
+                fut.set_exception(EngineError("the engine stopped"))
+        self.context.term()
+        os.close(self._wake_r)
+        os.close(self._wake_w)
+        with self._cond:
+            self.generation += 1
+            self._cond.notify_all()
+
+
+class _Resolved:
+    """Internal: a host name lookup for a connect has finished."""
+
+    def __init__(self, uid: int, endpoint: str, error: str, future: Future | None) -> None:
+        self.uid = uid
+        self.endpoint = endpoint
+        self.error = error
+        self.future = future
+
+
+def _compile(frames) -> list:
+    from ..codec import CodecError
+
+    try:
+        return [templates.compile_frame(f) for f in frames]
+    except CodecError as exc:
+        raise EngineError(str(exc)) from None
+
+
+_ERRNO_TEXT = {
+    errno.EADDRINUSE: "address already in use",
+    errno.ENODEV: "no such network interface or local address on this machine",
+    errno.EADDRNOTAVAIL: "address not available on this machine",
+    errno.EACCES: "permission denied",
+    errno.EINVAL: "invalid endpoint",
+    errno.EPROTONOSUPPORT: "transport not supported by this libzmq",
+    zmq.ENOCOMPATPROTO: "this transport does not work with this socket type",
+}
+
+
+def _reason(exc: zmq.ZMQError, bind: bool) -> str:
+    text = _ERRNO_TEXT.get(exc.errno)
+    if text is None:
+        text = str(exc.strerror).rstrip(".")
+        text = text[:1].lower() + text[1:]
+    return text
+
+
+def _send_reason(s: _Sock, exc: zmq.ZMQError, frames: list[bytes]) -> str:
+    if exc.errno == zmq.EFSM:
+        if s.type == "REQ":
+            return "waiting for a reply; enable req_relaxed to send again"
+        if s.type == "REP":
+            return "a REP socket can only reply after it has received a request"
+        return "the socket is not in a state to send"
+    if exc.errno == errno.EHOSTUNREACH:
+        from ..codec import escape_text
+
+        ident = escape_text(frames[0].decode("utf-8", errors="backslashreplace"))
+        return f"no connected peer has the identity '{ident}' (router_mandatory is on)"
+    if exc.errno == errno.ENOTSUP:
+        return f"a {s.type} socket cannot send"
+    return f"send: {exc.strerror}"
+

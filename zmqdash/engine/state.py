@@ -1,0 +1,92 @@
+"""What consumers read about each socket.
+
+The poller thread is the only writer. Fields holding collections are replaced whole (tuples,
+frozen dataclasses), never mutated in place, so a reader on another thread always sees a
+consistent value. Counters are plain ints, each updated by one store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .ring import Ring
+
+# endpoint roles
+BIND = "bind"
+CONNECT = "connect"
+
+# endpoint states
+PENDING = "pending"  # asked for, not confirmed yet (e.g. resolving a host name)
+LISTENING = "listening"
+CONNECTED = "connected"
+RETRYING = "retrying"
+FAILED = "failed"
+ATTACHED = "attached"  # inproc: no monitor events exist, so the state is all we know
+
+
+@dataclass(frozen=True)
+class EndpointState:
+    """One bind or connect of a socket and what the monitor last said about it."""
+
+    endpoint: str  # as the user gave it
+    role: str  # BIND or CONNECT
+    state: str = PENDING
+    peers: int = 0
+    reason: str = ""
+    resolved: str = ""  # the real endpoint (wildcard port resolved)
+
+    def describe(self) -> str:
+        shown = self.resolved or self.endpoint
+        text = f"{self.role} {shown}: {self.state}"
+        if self.state in (LISTENING, CONNECTED) and self.peers:
+            text += f" ({self.peers} peer{'s' if self.peers != 1 else ''})"
+        if self.reason:
+            text += f" - {self.reason}"
+        return text
+
+
+@dataclass(frozen=True)
+class RepeaterState:
+    id: int
+    frames: tuple[str, ...]
+    interval_ms: int
+    count: int | None
+    sent: int = 0
+    peer: bytes | None = None
+
+
+@dataclass
+class Stats:
+    """Exact counters for one socket (written by the poller thread only)."""
+
+    msgs_in: int = 0
+    bytes_in: int = 0
+    msgs_out: int = 0
+    bytes_out: int = 0
+    errors: int = 0
+
+    def snapshot(self) -> Stats:
+        return Stats(self.msgs_in, self.bytes_in, self.msgs_out, self.bytes_out, self.errors)
+
+
+@dataclass
+class SocketView:
+    """The consumer-facing picture of one socket."""
+
+    name: str
+    type: str
+    log: Ring
+    stats: Stats = field(default_factory=Stats)
+    endpoints: tuple[EndpointState, ...] = ()
+    subscriptions: tuple[bytes, ...] = ()
+    options: tuple[tuple[str, str], ...] = ()  # (name, value as text) in the order set
+    repeaters: tuple[RepeaterState, ...] = ()
+    auto_reply: tuple[str, ...] | None = None
+    peers_seen: tuple[bytes, ...] = ()  # ROUTER: routing identities seen, newest last
+    pending: int = 0  # messages waiting in the outbox
+    awaiting_reply: bool = False  # REQ: sent, reply not in yet
+    closed: bool = False
+
+    @property
+    def dropped(self) -> int:
+        return self.log.dropped
