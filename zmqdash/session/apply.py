@@ -1,0 +1,122 @@
+"""Building a session's topology in an engine, and reading a live topology back as a session.
+
+:func:`apply` only submits engine commands (it never touches a socket), so any thread may call
+it. It goes in phases, each finished before the next starts: create every socket with its
+options, bind every socket, then connect, subscribe, switch auto-replies on and start the
+repeat-senders. Binding everything first means no connect races its peer's bind, whatever order
+the sockets come in.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+
+from zmqdash.engine import commands as C
+from zmqdash.engine.errors import EngineError
+
+from .model import RepeatSpec, Session, SocketSpec
+
+#: how long one phase may take (connects to host names wait for the lookup)
+PHASE_TIMEOUT = 10.0
+
+
+def apply(engine, session: Session, timeout: float = PHASE_TIMEOUT) -> list[str]:
+    """Create ``session``'s sockets in ``engine`` (running, and without sockets of the same
+    names). Returns one message per failed step, ``"name: problem"``; an empty list means every
+    step worked. A socket that cannot be created is skipped in the later phases; any other
+    failure leaves the rest of that socket's setup going ahead."""
+    errors: list[str] = []
+
+    def run(steps: list[tuple[SocketSpec, object]]) -> set[str]:
+        futures: list[tuple[SocketSpec, Future]] = [
+            (sock, engine.submit(cmd)) for sock, cmd in steps
+        ]
+        failed = set()
+        for sock, fut in futures:
+            try:
+                fut.result(timeout)
+            except EngineError as exc:
+                errors.append(f"{sock.name}: {exc}")
+                failed.add(sock.name)
+            except FutureTimeout:
+                errors.append(f"{sock.name}: no answer from the engine in {timeout:g} s")
+                failed.add(sock.name)
+        return failed
+
+    failed = run([
+        (sock, C.Create(sock.name, sock.type.upper(), tuple(sock.options.items())))
+        for sock in session.sockets
+    ])
+    created = [sock for sock in session.sockets if sock.name not in failed]
+    run([(sock, C.Bind(sock.name, ep)) for sock in created for ep in sock.bind])
+    run([(sock, C.Connect(sock.name, ep)) for sock in created for ep in sock.connect])
+    # Subscriptions and auto-replies are all in place before the first repeat-send goes out,
+    # so a demo's first messages are not dropped for want of a subscriber or an answer.
+    later: list[tuple[SocketSpec, object]] = [
+        (sock, C.Subscribe(sock.name, prefix)) for sock in created for prefix in sock.subscribe
+    ]
+    later += [
+        (sock, C.AutoReply(sock.name, tuple(sock.reply)))
+        for sock in created if sock.reply is not None
+    ]
+    later += [
+        (sock, C.RepeatStart(sock.name, tuple(rep.frames), rep.interval_ms, rep.count, rep.peer))
+        for sock in created for rep in sock.repeat
+    ]
+    run(later)
+    return errors
+
+
+def close_all(engine, timeout: float = PHASE_TIMEOUT) -> list[str]:
+    """Close every socket of ``engine`` (before applying another session). Returns problems."""
+    errors = []
+    futures = [(name, engine.submit(C.Close(name))) for name in list(engine.sockets())]
+    for name, fut in futures:
+        try:
+            fut.result(timeout)
+        except (EngineError, FutureTimeout) as exc:
+            errors.append(f"{name}: {exc or 'no answer from the engine'}")
+    return errors
+
+
+def capture(engine, name: str, extras: dict[str, dict] | None = None) -> Session:
+    """The engine's live topology as a :class:`Session` named ``name``.
+
+    Endpoints are kept as the user gave them (a wildcard port stays ``*``), failed ones included
+    (they were asked for). ``extras`` holds what only the dashboard knows, by socket name:
+    ``{"format": "hex", "snippets": [...]}``.
+    """
+    extras = extras or {}
+    sockets = []
+    for view in engine.sockets().values():
+        if view.closed:
+            continue
+        extra = extras.get(view.name, {})
+        sockets.append(SocketSpec(
+            name=view.name,
+            type=view.type,
+            bind=[e.endpoint for e in view.endpoints if e.role == "bind"],
+            connect=[e.endpoint for e in view.endpoints if e.role == "connect"],
+            subscribe=list(view.subscriptions),
+            options={key: _option_value(text) for key, text in view.options},
+            format=extra.get("format", "auto"),
+            repeat=[
+                RepeatSpec(frames=list(r.frames), interval_ms=r.interval_ms, count=r.count,
+                           peer=r.peer)
+                for r in view.repeaters
+            ],
+            snippets=list(extra.get("snippets", [])),
+            reply=None if view.auto_reply is None else list(view.auto_reply),
+        ))
+    return Session(name=name, sockets=sockets)
+
+
+def _option_value(text: str) -> str | int:
+    """An option as the engine shows it (text), as a file should hold it: numbers as numbers.
+    Only text that reads back identically becomes a number (``"007"`` stays text)."""
+    try:
+        number = int(text)
+    except ValueError:
+        return text
+    return number if str(number) == text else text

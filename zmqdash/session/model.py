@@ -1,0 +1,231 @@
+"""What a session holds: sockets and how each is wired, with the checks that make it valid.
+
+A :class:`Session` is plain data. :meth:`Session.validate` checks everything that can be checked
+without opening a socket, and raises a :class:`SessionError` naming the key path of the problem
+(``socket[2].bind[0]``) in the same words the file uses.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from zmqdash.engine.endpoints import parse as parse_endpoint
+from zmqdash.engine.errors import EngineError
+from zmqdash.engine.options import SOCKET_TYPES, option, option_value
+
+#: the file format version this code writes and the newest it reads
+FORMAT_VERSION = 1
+
+SOCKET_TYPE_NAMES = tuple(SOCKET_TYPES)
+FORMATS = ("auto", "text", "hex", "json")
+
+#: types that take subscriptions
+SUBSCRIBING = frozenset({"SUB", "XSUB"})
+#: types that can answer requests automatically
+REPLYING = frozenset({"REP", "ROUTER"})
+#: types that never send, so a repeat-sender makes no sense on them
+RECEIVE_ONLY = frozenset({"SUB", "PULL"})
+
+#: options whose values are secrets: a file holding one is written readable by its owner only
+SECRET_OPTIONS = frozenset({"CURVE_SECRETKEY", "PLAIN_PASSWORD"})
+
+
+class SessionError(Exception):
+    """A session that cannot be read, checked or written; ``str(err)`` is meant for the user.
+
+    ``file`` is the path involved (if any), ``where`` the line or key path inside it, ``problem``
+    what is wrong. The message is ``file: where: problem`` with the missing parts left out.
+    """
+
+    def __init__(self, problem: str, *, where: str = "", file: object = None) -> None:
+        self.problem = problem
+        self.where = where
+        self.file = None if file is None else str(file)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return ": ".join(part for part in (self.file, self.where, self.problem) if part)
+
+    def in_file(self, file: object) -> SessionError:
+        """The same error, naming ``file``."""
+        return SessionError(self.problem, where=self.where, file=file)
+
+
+@dataclass
+class RepeatSpec:
+    """A repeat-sender: ``frames`` are templates (``{seq}``, ``{time}`` ...) sent every
+    ``interval_ms``; ``count`` None means until stopped. ``peer`` is a ROUTER's target identity."""
+
+    frames: list[str]
+    interval_ms: int
+    count: int | None = None
+    peer: bytes | None = None
+
+
+@dataclass
+class SocketSpec:
+    """One socket of a session.
+
+    ``options`` keep their order (they are applied in it); ``subscribe`` holds raw prefixes
+    (``b""`` is everything); ``reply`` is the auto-reply template for REP and ROUTER (None: off,
+    ``[]``: echo the request). ``format`` and ``snippets`` are for the dashboard's display and
+    composer only.
+    """
+
+    name: str
+    type: str
+    bind: list[str] = field(default_factory=list)
+    connect: list[str] = field(default_factory=list)
+    subscribe: list[bytes] = field(default_factory=list)
+    options: dict[str, str | int] = field(default_factory=dict)
+    format: str = "auto"
+    repeat: list[RepeatSpec] = field(default_factory=list)
+    snippets: list[str] = field(default_factory=list)
+    reply: list[str] | None = None
+
+    @property
+    def has_secrets(self) -> bool:
+        return any(_option_key(name) in SECRET_OPTIONS for name in self.options)
+
+    def validate(self, where: str = "socket") -> None:
+        """Raise :class:`SessionError` for the first problem, naming its key path."""
+        _check_name(self.name, f"{where}.name", "socket name")
+        if not isinstance(self.type, str) or self.type.upper() not in SOCKET_TYPES:
+            shown = self.type if isinstance(self.type, str) else repr(self.type)
+            raise SessionError(
+                f"unknown socket type '{shown}' (one of {', '.join(SOCKET_TYPE_NAMES)})",
+                where=f"{where}.type",
+            )
+        kind = self.type.upper()
+        for role, endpoints in (("bind", self.bind), ("connect", self.connect)):
+            for i, text in enumerate(endpoints):
+                _check_str(text, f"{where}.{role}[{i}]")
+                try:
+                    parse_endpoint(text, bind=role == "bind")
+                except EngineError as exc:
+                    raise SessionError(str(exc), where=f"{where}.{role}[{i}]") from None
+        if self.subscribe and kind not in SUBSCRIBING:
+            raise SessionError(
+                f"only SUB and XSUB sockets take subscriptions, not {kind}",
+                where=f"{where}.subscribe",
+            )
+        for i, prefix in enumerate(self.subscribe):
+            if not isinstance(prefix, bytes):
+                raise SessionError("a subscription must be bytes",
+                                   where=f"{where}.subscribe[{i}]")
+        for name, value in self.options.items():
+            _check_option(name, value, f"{where}.options.{name}")
+        if self.format not in FORMATS:
+            raise SessionError(
+                f"unknown format '{self.format}' (one of {', '.join(FORMATS)})",
+                where=f"{where}.format",
+            )
+        if self.repeat and kind in RECEIVE_ONLY:
+            raise SessionError(f"a {kind} socket cannot send, so it cannot repeat-send",
+                               where=f"{where}.repeat")
+        for i, rep in enumerate(self.repeat):
+            rep_where = f"{where}.repeat[{i}]"
+            if not rep.frames:
+                raise SessionError("a repeat-sender needs at least one frame",
+                                   where=f"{rep_where}.frames")
+            for j, frame in enumerate(rep.frames):
+                _check_str(frame, f"{rep_where}.frames[{j}]")
+            if not _is_int(rep.interval_ms) or rep.interval_ms <= 0:
+                raise SessionError("the interval must be a whole number of milliseconds above 0",
+                                   where=f"{rep_where}.interval_ms")
+            if rep.count is not None and (not _is_int(rep.count) or rep.count <= 0):
+                raise SessionError("count must be a whole number above 0 (leave it out to "
+                                   "repeat until stopped)", where=f"{rep_where}.count")
+            if kind == "ROUTER" and rep.peer is None and len(rep.frames) < 2:
+                raise SessionError("a ROUTER's repeat-sender needs a peer (or the peer's "
+                                   "identity as its first frame)", where=f"{rep_where}.peer")
+            if rep.peer is not None:
+                if kind != "ROUTER":
+                    raise SessionError("only a ROUTER's repeat-sender names a peer",
+                                       where=f"{rep_where}.peer")
+                if not isinstance(rep.peer, bytes):
+                    raise SessionError("a peer identity must be bytes", where=f"{rep_where}.peer")
+        for i, snippet in enumerate(self.snippets):
+            _check_str(snippet, f"{where}.snippets[{i}]")
+        if self.reply is not None:
+            if kind not in REPLYING:
+                raise SessionError(f"only REP and ROUTER sockets auto-reply, not {kind}",
+                                   where=f"{where}.reply")
+            for i, frame in enumerate(self.reply):
+                _check_str(frame, f"{where}.reply[{i}]")
+
+
+@dataclass
+class Session:
+    """A whole topology: its sockets in the order they are created."""
+
+    name: str
+    sockets: list[SocketSpec] = field(default_factory=list)
+    version: int = FORMAT_VERSION
+
+    @property
+    def has_secrets(self) -> bool:
+        return any(sock.has_secrets for sock in self.sockets)
+
+    def socket(self, name: str) -> SocketSpec | None:
+        return next((sock for sock in self.sockets if sock.name == name), None)
+
+    def validate(self) -> None:
+        """Raise :class:`SessionError` for the first problem, naming its key path."""
+        _check_name(self.name, "name", "session name")
+        if self.version != FORMAT_VERSION:
+            raise SessionError(f"this zmqdash writes session version {FORMAT_VERSION}, "
+                               f"not {self.version}", where="version")
+        seen: dict[str, int] = {}
+        for i, sock in enumerate(self.sockets):
+            where = f"socket[{i}]"
+            sock.validate(where)
+            if sock.name in seen:
+                raise SessionError(
+                    f"duplicate socket name '{sock.name}' (also socket[{seen[sock.name]}])",
+                    where=f"{where}.name",
+                )
+            seen[sock.name] = i
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_str(value: object, where: str) -> None:
+    if not isinstance(value, str):
+        raise SessionError(f"expected a string, not {type(value).__name__}", where=where)
+
+
+def _check_name(value: object, where: str, what: str) -> None:
+    _check_str(value, where)
+    if not value.strip():
+        raise SessionError(f"the {what} is empty", where=where)
+    bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")), None)
+    if bad is not None:
+        raise SessionError(f"the {what} holds a control character ({ascii(bad)})", where=where)
+
+
+def _option_key(name: str) -> str:
+    return str(name).strip().upper().replace("-", "_")
+
+
+def _check_option(name: str, value: object, where: str) -> None:
+    try:
+        opt = option(name)
+    except EngineError as exc:
+        raise SessionError(str(exc), where=where) from None
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise SessionError(
+            f"an option value must be a string or a whole number, not {type(value).__name__}",
+            where=where,
+        )
+    # Byte-valued options are not parsed here: their text may name a file (@path), and checking
+    # a session must not read files.
+    if opt._opt_type.name == "bytes":
+        return
+    try:
+        option_value(opt, value)
+    except EngineError as exc:
+        raise SessionError(str(exc), where=where) from None

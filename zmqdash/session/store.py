@@ -1,0 +1,174 @@
+"""Session files on disk: reading without side effects, writing atomically.
+
+A save writes a temporary file next to the target, flushes it to disk, keeps the current file as
+``NAME.toml.bak`` and renames the new one into place, so at every moment the target is either the
+old file or the new one, whole. If anything fails the old file is left exactly as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+from pathlib import Path
+
+from .format import parse_toml, to_toml
+from .model import Session, SessionError
+
+#: larger files are refused before parsing: no real session comes close
+MAX_FILE_SIZE = 8 << 20
+
+BACKUP_SUFFIX = ".bak"
+
+
+def load(path: str | os.PathLike) -> Session:
+    """Read and check the session at ``path``. Never writes anything.
+
+    Raises :class:`SessionError` whose message names the file, the line or key path, and the
+    problem.
+    """
+    path = Path(path)
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_FILE_SIZE + 1)
+    except OSError as exc:
+        raise SessionError(f"cannot read: {_reason(exc)}", file=path) from None
+    if len(data) > MAX_FILE_SIZE:
+        raise SessionError(f"too large for a session file (over {MAX_FILE_SIZE >> 20} MiB)",
+                           file=path)
+    if not data.strip():
+        raise SessionError("the file is empty (a session file starts with 'version = 1')",
+                           file=path)
+    if b"\x00" in data:
+        raise SessionError("binary data, not a TOML session file", file=path)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise SessionError("not a text file (invalid UTF-8), not a TOML session file",
+                           where=f"line {line}", file=path) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]  # a byte order mark some editors add
+    try:
+        return parse_toml(text, session_stem(path))
+    except SessionError as exc:
+        raise exc.in_file(path) from None
+
+
+def session_stem(path: Path) -> str:
+    """The session name a file gives when it has no ``name`` key: its name without ``.toml``."""
+    name = path.name
+    return name[: -len(".toml")] if name.lower().endswith(".toml") and len(name) > 5 else name
+
+
+def dumps(session: Session, path: str | os.PathLike | None = None) -> str:
+    """The text :func:`save` would write for ``session`` at ``path``."""
+    return to_toml(session, session_stem(Path(path)) if path is not None else None)
+
+
+def save(session: Session, path: str | os.PathLike) -> Path:
+    """Write ``session`` to ``path`` atomically, keeping the previous file as ``PATH.bak``.
+
+    The session is checked first; nothing is written if it is invalid. A file holding secret keys
+    (``curve_secretkey``, ``plain_password``) is made readable by its owner only. Returns the
+    path written (a symbolic link is followed, so the link itself stays). Raises
+    :class:`SessionError` saying why the save failed; the old file is then untouched.
+    """
+    path = Path(path)
+    try:
+        session.validate()
+    except SessionError as exc:
+        raise SessionError(f"not saved: {exc.problem}", where=exc.where, file=path) from None
+    data = dumps(session, path).encode("utf-8")
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    atomic_write(target, data, secret=session.has_secrets, backup=True)
+    return target
+
+
+def atomic_write(path: Path, data: bytes, *, secret: bool = False, backup: bool = False) -> None:
+    """Replace ``path`` with ``data`` so that readers see the old file or the new, never a part.
+
+    ``secret``: mode 0600. Otherwise an existing file keeps its mode and a new one gets the
+    default for new files (0666 less the umask). ``backup``: the current file is kept as
+    ``PATH.bak``. Raises :class:`SessionError`.
+    """
+    directory = path.parent
+    if not directory.is_dir():
+        raise SessionError(f"cannot save: folder {directory} does not exist", file=path)
+    try:
+        old_mode = os.stat(path).st_mode & 0o7777
+        exists = True
+    except FileNotFoundError:
+        old_mode, exists = _default_mode(), False
+    except OSError as exc:
+        raise SessionError(f"cannot save: {_reason(exc)}", file=path) from None
+    mode = 0o600 if secret else old_mode
+    temps: list[str] = []
+    try:
+        tmp = _write_temp(directory, path.name, data, mode, temps)
+        if backup and exists:
+            _backup(path, temps)
+        os.replace(tmp, path)
+        temps.remove(tmp)
+    except OSError as exc:
+        raise SessionError(f"cannot save: {_reason(exc)}", file=path) from None
+    finally:
+        for leftover in temps:
+            with contextlib.suppress(OSError):
+                os.unlink(leftover)
+    _sync_dir(directory)
+
+
+def _write_temp(directory: Path, name: str, data: bytes, mode: int, temps: list[str]) -> str:
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+    temps.append(tmp)
+    with os.fdopen(fd, "wb") as f:
+        os.fchmod(f.fileno(), mode)
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    return tmp
+
+
+def _backup(path: Path, temps: list[str]) -> None:
+    """Make ``PATH.bak`` the current file: a hard link where the file system allows it (the old
+    bytes are not copied, and cannot differ), else a copy."""
+    bak = path.with_name(path.name + BACKUP_SUFFIX)
+    link = tempfile.mktemp(prefix=f".{bak.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.link(path, link)
+        temps.append(link)
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EXDEV, errno.ENOTSUP, errno.EOPNOTSUPP,
+                             errno.EMLINK, errno.EACCES):
+            raise
+        with open(path, "rb") as f:
+            old = f.read()
+        link = _write_temp(path.parent, bak.name, old, os.stat(path).st_mode & 0o7777, temps)
+    os.replace(link, bak)
+    temps.remove(link)
+
+
+def _sync_dir(directory: Path) -> None:
+    """Flush the rename itself to disk (best effort: not every platform can open a folder)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _default_mode() -> int:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__
