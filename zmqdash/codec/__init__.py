@@ -1,0 +1,56 @@
+"""Bytes to terminal-safe text, user input to frames, log entries to JSON Lines.
+
+Pure Python with no UI and no socket code, so the command line, the UI and the engine share it.
+"""
+
+from .display import (
+    EMPTY_FRAME,
+    FORMATS,
+    FRAME_SEPARATOR,
+    decode_text,
+    escape_text,
+    hex_inline,
+    hexdump,
+    human_size,
+    is_printable,
+    render_frame,
+    render_frame_full,
+    render_frames,
+)
+from .input import (
+    MAX_FILE_SIZE,
+    CodecError,
+    bytes_to_prefix,
+    parse_frame,
+    parse_message,
+    prefix_to_bytes,
+    split_frames,
+)
+from .jsonl import entry_to_json_line, entry_to_record, frame_from_json, frame_to_json, iso_time
+
+__all__ = [
+    "EMPTY_FRAME",
+    "FORMATS",
+    "FRAME_SEPARATOR",
+    "MAX_FILE_SIZE",
+    "CodecError",
+    "bytes_to_prefix",
+    "decode_text",
+    "entry_to_json_line",
+    "entry_to_record",
+    "escape_text",
+    "frame_from_json",
+    "frame_to_json",
+    "hex_inline",
+    "hexdump",
+    "human_size",
+    "is_printable",
+    "iso_time",
+    "parse_frame",
+    "parse_message",
+    "prefix_to_bytes",
+    "render_frame",
+    "render_frame_full",
+    "render_frames",
+    "split_frames",
+]

@@ -1,0 +1,88 @@
+"""Log entries as JSON records, one per line (JSON Lines), for scripts and saved logs.
+
+A frame is a JSON string when its bytes are valid UTF-8, else ``{"b64": "<base64>"}``; the lines
+are written with ``ensure_ascii``, so they are plain ASCII and safe on any terminal.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime
+
+from .input import CodecError
+
+
+def frame_to_json(data: bytes) -> str | dict[str, str]:
+    """A JSON value for one frame: the text if ``data`` is valid UTF-8, else ``{"b64": ...}``."""
+    if not isinstance(data, bytes):
+        data = bytes(data)  # a memoryview or zmq.Frame
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return {"b64": base64.b64encode(data).decode("ascii")}
+
+
+def frame_from_json(obj: object) -> bytes:
+    """The bytes of a frame written by :func:`frame_to_json`; raises :class:`CodecError`."""
+    if isinstance(obj, str):
+        try:
+            return obj.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise CodecError(f"frame text is not valid Unicode: {exc}") from exc
+    if isinstance(obj, dict) and isinstance(obj.get("b64"), str):
+        try:
+            return base64.b64decode(obj["b64"], validate=True)
+        except binascii.Error as exc:
+            raise CodecError(f"frame b64 is not valid base64: {exc}") from exc
+    raise CodecError(f'a frame must be a string or {{"b64": ...}}, not {type(obj).__name__}')
+
+
+def iso_time(ts: float) -> str:
+    """``ts`` (seconds since the epoch) as local ISO 8601 with milliseconds and UTC offset."""
+    return datetime.fromtimestamp(ts).astimezone().isoformat(timespec="milliseconds")
+
+
+def entry_to_record(entry: tuple, socket: str, socket_type: str) -> dict:
+    """A log entry ``(seq, ts, kind, frames, meta)`` as a JSON-ready dict.
+
+    Keys: ``socket``, ``type``, ``seq``, ``ts``, ``time``, ``kind``, then ``frames`` and ``size``
+    for in/out; ``event``, ``endpoint``, ``value``, ``detail``, ``count`` for events; ``text``
+    for errors and info.
+    """
+    from zmqdash.engine.ring import ERROR, EVENT, IN, INFO, OUT
+
+    seq, ts, kind, frames, meta = entry
+    record: dict = {
+        "socket": socket,
+        "type": socket_type,
+        "seq": seq,
+        "ts": ts,
+        "time": iso_time(ts),
+        "kind": kind,
+    }
+    if kind in (IN, OUT):
+        record["frames"] = [frame_to_json(f) for f in frames]
+        record["size"] = sum(len(f) for f in frames)
+    elif kind == EVENT:
+        record["event"] = str(meta.event)
+        record["endpoint"] = str(meta.endpoint)
+        record["value"] = int(meta.value)
+        record["detail"] = str(meta.detail)
+        record["count"] = int(meta.count)
+    elif kind in (ERROR, INFO):
+        record["text"] = "" if meta is None else str(meta)
+    else:  # an unknown kind still yields a complete record
+        if frames:
+            record["frames"] = [frame_to_json(f) for f in frames]
+            record["size"] = sum(len(f) for f in frames)
+        if meta is not None:
+            record["text"] = str(meta)
+    return record
+
+
+def entry_to_json_line(entry: tuple, socket: str, socket_type: str) -> str:
+    """One JSON Lines line (no trailing newline), pure ASCII: non-ASCII and control characters
+    are JSON escapes, so the line is safe to print."""
+    return json.dumps(entry_to_record(entry, socket, socket_type), ensure_ascii=True)
