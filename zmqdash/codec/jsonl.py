@@ -45,7 +45,7 @@ def iso_time(ts: float) -> str:
 
 
 def entry_to_record(entry: tuple, socket: str, socket_type: str) -> dict:
-    """A log entry ``(seq, ts, kind, frames, meta)`` as a JSON-ready dict.
+    """A log entry ``(seq, ts, kind, frames, meta, size)`` as a JSON-ready dict.
 
     Keys: ``socket``, ``type``, ``seq``, ``ts``, ``time``, ``kind``, then ``frames`` and ``size``
     for in/out; ``event``, ``endpoint``, ``value``, ``detail``, ``count`` for events; ``text``
@@ -53,7 +53,7 @@ def entry_to_record(entry: tuple, socket: str, socket_type: str) -> dict:
     """
     from zmqdash.engine.ring import ERROR, EVENT, IN, INFO, OUT
 
-    seq, ts, kind, frames, meta = entry
+    seq, ts, kind, frames, meta = entry[:5]
     record: dict = {
         "socket": socket,
         "type": socket_type,

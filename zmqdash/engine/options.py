@@ -60,10 +60,10 @@ def option_value(opt: zmq.SocketOption, value: str | int | bytes) -> int | bytes
             return value
         if isinstance(value, int):
             return str(value).encode()
-        from ..codec import CodecError, parse_frame
+        from ..codec import CodecError, prefix_to_bytes
 
-        try:
-            return parse_frame(value)
+        try:  # hex:/b64:/text: but never @file: a shared session must not read local files
+            return prefix_to_bytes(value)
         except CodecError as exc:
             raise EngineError(f"option {label}: {exc}") from None
     if isinstance(value, bool):

@@ -1,0 +1,1 @@
+"""The command line: argument parsing and the headless clients of the engine."""

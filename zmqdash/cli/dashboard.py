@@ -1,0 +1,61 @@
+"""Sub-commands that open the full-screen dashboard: none, ``open`` and ``demo``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser("open", help="open the dashboard on a saved session or a file")
+    p.add_argument("session", metavar="NAME|PATH", help="a saved session's name or a .toml path")
+    p.set_defaults(func=open_session)
+    p = subparsers.add_parser("demo", help="the dashboard on a built-in live demo of every pattern")
+    p.set_defaults(func=open_demo)
+
+
+def _launch(session=None, path=None) -> int:
+    from ..ui.app import make_app
+
+    app = make_app(session=session, session_path=path)
+    app.run()
+    return int(app.return_code or 0)
+
+
+def _fail(message: str) -> int:
+    print(f"zmqdash: {message}", file=sys.stderr)
+    return 1
+
+
+def open_session(args: argparse.Namespace) -> int:
+    from ..session import SessionError
+    from .sessions import resolve_for_open
+
+    try:
+        session, path = resolve_for_open(args.session)
+    except SessionError as exc:
+        return _fail(str(exc))
+    return _launch(session, path)
+
+
+def open_demo(args: argparse.Namespace) -> int:
+    from ..session import demo_session
+
+    return _launch(demo_session(), None)
+
+
+def open_last(args: argparse.Namespace) -> int:
+    """No command: reopen the last session if there is one, else start empty."""
+    from ..session import SessionError
+    from ..session.paths import last_session
+    from .sessions import resolve_for_open
+
+    path = last_session()
+    if path is not None and path.exists():
+        try:
+            session, path = resolve_for_open(str(path))
+        except SessionError as exc:
+            print(f"zmqdash: not reopening the last session: {exc}", file=sys.stderr)
+        else:
+            return _launch(session, path)
+    return _launch()
