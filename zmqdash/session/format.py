@@ -84,7 +84,7 @@ def from_dict(data: dict, stem: str) -> Session:
         raise SessionError(f"expected a string, not {_kind(name)}", where="name")
     tables = data.get("socket", [])
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
-        raise SessionError("expected [[socket]] tables (an array of tables)", where="socket")
+        raise SessionError("expected [[socket]] tables (with double brackets)", where="socket")
     sockets = [_socket(table, f"socket[{i}]") for i, table in enumerate(tables)]
     session = Session(name=name, sockets=sockets, version=FORMAT_VERSION)
     session.validate()
@@ -170,6 +170,8 @@ def _syntax_error(exc: Exception) -> SessionError:
         problem = message[: match.start()] if match else message
         where = "end of file" if match else ""
     problem = problem[:1].lower() + problem[1:]
+    if problem == "invalid value":
+        problem += ' (text goes in quotes, e.g. type = "REP")'
     return SessionError(f"not valid TOML: {problem}", where=where)
 
 

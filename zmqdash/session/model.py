@@ -7,9 +7,10 @@ without opening a socket, and raises a :class:`SessionError` naming the key path
 
 from __future__ import annotations
 
-import unicodedata
+import difflib
 from dataclasses import dataclass, field
 
+from zmqdash.codec import escape_text
 from zmqdash.engine.endpoints import parse as parse_endpoint
 from zmqdash.engine.errors import EngineError
 from zmqdash.engine.options import SOCKET_TYPES, option, option_value
@@ -93,8 +94,11 @@ class SocketSpec:
         _check_name(self.name, f"{where}.name", "socket name")
         if not isinstance(self.type, str) or self.type.upper() not in SOCKET_TYPES:
             shown = self.type if isinstance(self.type, str) else repr(self.type)
+            hint = difflib.get_close_matches(shown.upper(), SOCKET_TYPE_NAMES, n=1)
             raise SessionError(
-                f"unknown socket type '{shown}' (one of {', '.join(SOCKET_TYPE_NAMES)})",
+                f"unknown socket type '{shown}' "
+                + (f"(did you mean {hint[0]}?)" if hint
+                   else f"(one of {', '.join(SOCKET_TYPE_NAMES)})"),
                 where=f"{where}.type",
             )
         kind = self.type.upper()
@@ -202,7 +206,8 @@ def _check_name(value: object, where: str, what: str) -> None:
     _check_str(value, where)
     if not value.strip():
         raise SessionError(f"the {what} is empty", where=where)
-    bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")), None)
+    # the characters the display would escape: controls, line separators, bidi controls
+    bad = next((c for c in value if c != "\\" and escape_text(c) != c), None)
     if bad is not None:
         raise SessionError(f"the {what} holds a control character ({ascii(bad)})", where=where)
 

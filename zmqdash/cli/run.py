@@ -1,0 +1,238 @@
+"""``zmqdash run NAME|PATH``: a session without the dashboard, printing every event.
+
+Every log entry of every socket (messages in and out, monitor events, errors, notes) is printed
+as it happens, as a text line or a JSON line, until Ctrl+C, ``--count`` messages received, or
+``--timeout`` seconds with nothing new. The loop sleeps in ``Engine.wait_for_change``, so it
+wakes the moment something happens and costs nothing while nothing does.
+
+Exit status: 0 when it ran and stopped as asked (Ctrl+C included); 1 when the session cannot be
+loaded or set up, or ``--timeout`` ended the run before ``--count`` messages arrived; 2 for
+usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import sys
+import threading
+import time
+from datetime import datetime
+from typing import TextIO
+
+from zmqdash.codec import entry_to_json_line, escape_text, render_frames
+from zmqdash.engine.ring import ERROR, EVENT, IN, INFO, KIND, OUT, SEQ, TS
+
+PROG = "zmqdash run"
+
+#: characters of payload shown per text line
+TEXT_LIMIT = 500
+#: the name shown for entries of the engine's own log
+ENGINE_LOG = "(engine)"
+
+EPILOG = """\
+output:
+  text lines:  TIME  SOCKET  KIND  DETAIL   (KIND: in, out, event, error, info;
+               payloads shown in the socket's format, always terminal-safe)
+  --jsonl:     one JSON object per entry (socket, type, seq, ts, time, kind, then
+               frames and size, or event details, or text)
+
+exit status:
+  0  stopped as asked: Ctrl+C, --count reached, or --timeout with no --count
+  1  the session could not be loaded or set up (one line on stderr per problem),
+     or --timeout ended the run before --count messages arrived
+  2  usage error
+
+NAME is a saved session (see 'zmqdash sessions'); 'demo' is the built-in demo unless a
+saved session has that name. PATH is any session file.
+"""
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "run",
+        help="run a session without the dashboard, printing every event",
+        description="Run a saved session or a session file without the dashboard, printing "
+                    "every message in and out, monitor event and error as it happens.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("session", metavar="NAME|PATH", help="a saved session or a .toml file")
+    parser.add_argument("--jsonl", action="store_true", help="print JSON lines instead of text")
+    parser.add_argument("--count", type=_positive_int, metavar="N",
+                        help="stop after N messages received (all sockets together)")
+    parser.add_argument("--timeout", type=_positive_float, metavar="S",
+                        help="stop after S seconds with nothing new")
+    parser.set_defaults(func=main)
+    return parser
+
+
+def main(args: argparse.Namespace) -> int:
+    return run(args.session, jsonl=args.jsonl, count=args.count, timeout=args.timeout)
+
+
+def run(name_or_path: str, *, jsonl: bool = False, count: int | None = None,
+        timeout: float | None = None, out: TextIO | None = None,
+        err: TextIO | None = None) -> int:
+    """Load the session, build it in a fresh engine and print its events. Returns the exit
+    status. Ctrl+C (and SIGTERM) end the run cleanly."""
+    from zmqdash.engine import Engine
+    from zmqdash.session import SessionError, apply
+
+    from .sessions import load_for_run
+
+    out = sys.stdout if out is None else out
+    err = sys.stderr if err is None else err
+    try:
+        session, _path = load_for_run(name_or_path)
+    except SessionError as exc:
+        print(f"{PROG}: {exc}", file=err)
+        return 1
+    formats = {sock.name: sock.format for sock in session.sockets}
+    engine = Engine()
+    with _stop_on_sigterm():
+        try:
+            engine.start()
+            problems = apply(engine, session)
+            if problems:
+                where = _path or session.name
+                for problem in problems:
+                    print(f"{PROG}: {where}: {problem}", file=err)
+                return 1
+            printer = _Printer(out, jsonl, formats)
+            return _follow(engine, printer, count, timeout, err)
+        except KeyboardInterrupt:
+            return 0
+        except BrokenPipeError:
+            # the reader went away (e.g. `| head`): stop quietly, and keep Python's exit-time
+            # flush of stdout from failing again
+            with contextlib.suppress(OSError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+            return 0
+        finally:
+            engine.stop()
+
+
+def _follow(engine, printer: _Printer, count: int | None, timeout: float | None,
+            err: TextIO) -> int:
+    cursors: dict[int, int] = {}  # id(ring) -> next seq to print
+    received = 0
+    generation = engine.generation
+    last_new = time.monotonic()
+    while True:
+        batch = _new_entries(engine, cursors, err)
+        if batch:
+            last_new = time.monotonic()
+            for _ts, name, type_, entry in batch:
+                printer.entry(name, type_, entry)
+                if entry[KIND] == IN:
+                    received += 1
+                    if count is not None and received >= count:
+                        printer.flush()
+                        return 0
+            printer.flush()
+        if not engine.running:
+            print(f"{PROG}: the engine stopped", file=err)
+            return 1
+        wait = None
+        if timeout is not None:
+            wait = last_new + timeout - time.monotonic()
+            if wait <= 0:
+                if count is not None:
+                    print(f"{PROG}: nothing new for {timeout:g} s; {received} of {count} "
+                          "messages received", file=err)
+                    return 1
+                return 0
+        generation = engine.wait_for_change(generation, wait)
+
+
+def _new_entries(engine, cursors: dict[int, int],
+                 err: TextIO) -> list[tuple[float, str, str, tuple]]:
+    """Everything logged since the last call, oldest first across all sockets. Entries that
+    fell out of a ring before they could be read are counted on ``err``."""
+    batch = []
+    sources = [(ENGINE_LOG, "", engine.log)]
+    sources += [(v.name, v.type, v.log) for v in engine.sockets().values()]
+    for name, type_, ring in sources:
+        key = id(ring)
+        start = cursors.get(key, 0)
+        entries = ring.since(start)
+        lost = (entries[0][SEQ] if entries else ring.first) - start
+        if lost > 0:
+            print(f"{PROG}: {escape_text(name)}: {lost} entries fell out of the log before "
+                  "they could be printed", file=err)
+            cursors[key] = start + lost
+        if entries:
+            cursors[key] = entries[-1][SEQ] + 1
+            batch += [(e[TS], name, type_, e) for e in entries]
+    batch.sort(key=lambda item: item[0])  # stable: one socket's entries keep their order
+    return batch
+
+
+class _Printer:
+    def __init__(self, out: TextIO, jsonl: bool, formats: dict[str, str]) -> None:
+        self.out = out
+        self.jsonl = jsonl
+        self.formats = formats
+        self.width = max((len(name) for name in formats), default=0)
+
+    def entry(self, name: str, type_: str, entry: tuple) -> None:
+        if self.jsonl:
+            self.out.write(entry_to_json_line(entry, name, type_) + "\n")
+        else:
+            self.out.write(self.text_line(name, entry) + "\n")
+
+    def text_line(self, name: str, entry: tuple) -> str:
+        ts, kind, frames, meta = entry[1], entry[2], entry[3], entry[4]
+        stamp = datetime.fromtimestamp(ts).strftime("%H:%M:%S.%f")[:-3]
+        if kind in (IN, OUT):
+            detail = render_frames(list(frames), self.formats.get(name, "auto"), TEXT_LIMIT)
+        elif kind == EVENT:
+            detail = escape_text(meta.describe())
+        elif kind in (ERROR, INFO):
+            detail = escape_text("" if meta is None else str(meta))
+        else:
+            detail = escape_text(repr(meta))
+        return f"{stamp}  {escape_text(name):<{self.width}}  {kind:<5}  {detail}"
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+@contextlib.contextmanager
+def _stop_on_sigterm():
+    """Treat SIGTERM like Ctrl+C while running (only the main thread can set handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, not {text}")
+    return value
