@@ -178,7 +178,7 @@ def _syntax_error(exc: Exception) -> SessionError:
 def _check_keys(table: dict, allowed: tuple[str, ...], where: str) -> None:
     for key in table:
         if key not in allowed:
-            hint = difflib.get_close_matches(key, allowed, n=1)
+            hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.75)
             extra = f"; did you mean '{hint[0]}'?" if hint else f" (known: {', '.join(allowed)})"
             raise SessionError(f"unknown key '{key}'{extra}",
                                where=f"{where}.{key}" if where else key)
