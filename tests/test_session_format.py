@@ -369,3 +369,16 @@ def _snapshot(folder: Path) -> dict[str, tuple[float, bytes]]:
         for name in sorted(os.listdir(folder))
         if (folder / name).is_file()
     }
+
+
+def test_the_documented_example_loads():
+    docs = Path(__file__).resolve().parent.parent / "docs" / "sessions.md"
+    if not docs.exists():
+        pytest.skip("docs/sessions.md not present")
+    block = docs.read_text().split("```toml\n", 1)[1].split("```", 1)[0]
+    session = parse_toml(block, "lab")
+    assert [(s.name, s.type) for s in session.sockets] == [
+        ("server", "REP"), ("client", "REQ"), ("updates", "SUB"), ("hub", "ROUTER")]
+    assert session.socket("updates").subscribe == [b"1", b"\x00\xff"]
+    assert session.socket("hub").repeat[0].peer == b"worker-1"
+    assert session.socket("hub").options == {"router_mandatory": 1}
