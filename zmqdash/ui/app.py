@@ -1,0 +1,831 @@
+"""The dashboard: a tab per messaging pattern, a panel per socket, all driven by the engine.
+
+The app never touches a socket. It submits commands to the engine and, on one timer, pulls what
+changed from the engine's per-socket rings and counters, for the visible tab only. Rare
+screens (dialogs, the inspector, help) are imported when first opened.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import HorizontalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+
+from ..codec import FORMATS, escape_text
+from ..engine import Engine
+from ..engine import commands as C
+from .commands import DashboardCommands
+from .patterns import BY_ID, PATTERNS, REPLYING, SENDING, SUBSCRIBING, pattern_of
+from .widgets.log_view import LogView
+from .widgets.socket_panel import SocketPanel
+from .widgets.status_bar import StatusBar
+
+#: how often the screen pulls from the engine
+REFRESH_HZ = 12
+#: environment variable: entries kept per socket log (default 10000)
+RING_ENV = "ZMQDASH_RING"
+#: the separator between the frames of a multipart message typed in a composer
+FRAME_SEPARATOR = "|"
+
+# actions that need a socket panel in the visible tab
+PANEL_ACTIONS = frozenset({
+    "rename_socket", "close_socket", "bind", "connect", "unbind", "compose", "subscribe",
+    "repeat", "stop_repeat", "auto_reply", "filter", "cycle_format", "set_format",
+    "toggle_follow", "inspect", "export", "clear_log", "zoom",
+})
+
+
+class EngineChanged(Message):
+    """Posted from the engine's thread when sockets were made, closed or changed state."""
+
+    def __init__(self, names: frozenset[str]) -> None:
+        super().__init__()
+        self.names = names
+
+
+class CommandDone(Message):
+    """An engine command finished (posted from the engine's thread)."""
+
+    def __init__(self, cmd: Any, result: Any, error: BaseException | None,
+                 then: Callable[[Any], None] | None) -> None:
+        super().__init__()
+        self.cmd = cmd
+        self.result = result
+        self.error = error
+        self.then = then
+
+
+class SessionApplied(Message):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__()
+        self.problems = problems
+
+
+def _ring_capacity() -> int:
+    raw = os.environ.get(RING_ENV, "").strip()
+    if raw:
+        try:
+            return max(1, int(raw))
+        except ValueError:
+            pass
+    return 10_000
+
+
+class ZmqDash(App[None]):
+    """The full-screen dashboard. Build it with :func:`make_app`."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "zmqdash"
+    COMMANDS = App.COMMANDS | {DashboardCommands}
+
+    BINDINGS = [
+        Binding("a", "add_socket", "Add", id="add_socket",
+                tooltip="Add a socket: type, name, endpoints, subscriptions, options"),
+        Binding("m", "compose", "Send", id="compose", tooltip="Write a message to send"),
+        Binding("s", "subscribe", "Subs", id="subscribe", tooltip="Edit the SUB's prefixes"),
+        Binding("slash", "filter", "Filter", id="filter", tooltip="Filter the log"),
+        Binding("t", "cycle_format", "Format", id="format",
+                tooltip="Show payloads as auto, text, hex or JSON"),
+        Binding("f", "toggle_follow", "Follow", id="follow",
+                tooltip="Follow the newest entry, or pause"),
+        Binding("i", "inspect", "Inspect", id="inspect",
+                tooltip="Open the selected (or newest) entry"),
+        Binding("question_mark,f1", "help", "Help", id="help", key_display="?"),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("b", "bind", "Bind", show=False, id="bind"),
+        Binding("c", "connect", "Connect", show=False, id="connect"),
+        Binding("u", "unbind", "Unbind/disconnect", show=False, id="unbind"),
+        Binding("n", "rename_socket", "Rename", show=False, id="rename"),
+        Binding("w", "close_socket", "Close socket", show=False, id="close"),
+        Binding("p", "repeat", "Repeat-send", show=False, id="repeat"),
+        Binding("P", "stop_repeat", "Stop repeat-sends", show=False, id="stop_repeat"),
+        Binding("A", "auto_reply", "Auto-reply", show=False, id="auto_reply"),
+        Binding("e", "export", "Export JSONL", show=False, id="export"),
+        Binding("ctrl+l", "clear_log", "Clear log", show=False, id="clear"),
+        Binding("z", "zoom", "Zoom panel", show=False, id="zoom"),
+        Binding("right_square_bracket", "next_panel", "Next panel", show=False,
+                id="next_panel"),
+        Binding("left_square_bracket", "previous_panel", "Previous panel", show=False,
+                id="previous_panel"),
+        *[
+            Binding(str(i), f"show_tab('{p.id}')", p.title, show=False, id=f"tab_{p.id}")
+            for i, p in enumerate(PATTERNS, 1)
+        ],
+        Binding("ctrl+s", "save_session", "Save session", show=False, id="save_session"),
+        Binding("ctrl+o", "open_session", "Open session", show=False, id="open_session"),
+    ]
+
+    def __init__(
+        self,
+        engine: Engine | None = None,
+        session: Any = None,
+        session_path: str | os.PathLike | None = None,
+        *,
+        frame_separator: str | None = FRAME_SEPARATOR,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.owns_engine = engine is None
+        self.engine = engine if engine is not None else Engine(ring_capacity=_ring_capacity())
+        self.session = session
+        self.session_path = Path(session_path) if session_path is not None else None
+        self.frame_separator = frame_separator
+        self.clock = clock
+        self.current_panel: SocketPanel | None = None
+        self._panels: dict[int, SocketPanel] = {}
+        self._views_seen: object = None
+        self._focus_next: str | None = None
+        self._rate_at = clock()
+        self._rate_counts = (0, 0)
+        self._rates = (0.0, 0.0)
+        self._previous_on_change = None
+        self._timer = None
+        self.title = f"zmqdash - {self.session_name}"
+
+    # -- layout ----------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        self._tabs = TabbedContent(id="patterns")
+        self._status = StatusBar(id="status")
+        with self._tabs:
+            for p in PATTERNS:
+                with TabPane(p.title, id=f"pane-{p.id}"):
+                    yield Static(p.reminder, classes="reminder", markup=False)
+                    yield Static(
+                        f"No sockets here yet. Press a to add one (for example: {p.example}).",
+                        classes="empty-hint",
+                        markup=False,
+                    )
+                    yield HorizontalScroll(id=f"panels-{p.id}", classes="panels",
+                                           can_focus=False)
+        yield self._status
+        yield Footer()
+
+    def on_mount(self) -> None:
+        engine = self.engine
+        self._previous_on_change = engine.on_change
+        engine.on_change = self._engine_changed
+        if self.owns_engine:
+            engine.start()
+        self._sync()
+        self._refresh_status(force=True)
+        self._timer = self.set_interval(1 / REFRESH_HZ, self._tick, name="pull")
+        if self.session is not None:
+            self._apply_session(self.session)
+
+    def on_unmount(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self.engine.on_change = self._previous_on_change
+        if self.owns_engine:
+            self.engine.stop()
+
+    # -- engine plumbing --------------------------------------------------------------------------
+
+    def _engine_changed(self, names: frozenset[str]) -> None:
+        # the engine's thread: post_message is the thread-safe way in
+        self.post_message(EngineChanged(names))
+        previous = self._previous_on_change
+        if previous is not None:
+            previous(names)
+
+    def on_engine_changed(self, message: EngineChanged) -> None:
+        self._sync()
+
+    def run_command(self, cmd: Any, then: Callable[[Any], None] | None = None) -> Future:
+        """Hand ``cmd`` to the engine; ``then(result)`` runs on the UI thread if it succeeds.
+
+        A failure is shown as a notification (the engine has also put it in the socket's log).
+        """
+        future = self.engine.submit(cmd)
+
+        def finished(fut: Future) -> None:
+            try:
+                result, error = fut.result(), None
+            except BaseException as exc:  # noqa: BLE001 - any failure is reported the same way
+                result, error = None, exc
+            self.post_message(CommandDone(cmd, result, error, then))
+
+        future.add_done_callback(finished)
+        return future
+
+    def on_command_done(self, message: CommandDone) -> None:
+        if message.error is not None:
+            verb = type(message.cmd).__name__.lower()
+            self.notify(escape_text(str(message.error)), title=f"{verb} failed",
+                        severity="error", markup=False)
+        elif message.then is not None:
+            message.then(message.result)
+
+    def _sync(self) -> None:
+        """Match the panels to the engine's sockets (made, closed, renamed)."""
+        views = self.engine.sockets()
+        if views is self._views_seen:
+            return
+        self._views_seen = views
+        alive = {id(v): v for v in views.values()}
+        for key in [k for k in self._panels if k not in alive]:
+            panel = self._panels.pop(key)
+            if self.current_panel is panel:
+                self.current_panel = None
+            panel.remove()
+        for key, view in alive.items():
+            if key in self._panels:
+                continue
+            panel = SocketPanel(view)
+            panel.pattern = pattern_of(view.type)
+            self._panels[key] = panel
+            self.query_one(f"#panels-{panel.pattern}", HorizontalScroll).mount(panel)
+            if self._focus_next == view.name:
+                self._focus_next = None
+                self.call_after_refresh(self._show_panel, panel)
+        self.call_after_refresh(self._update_hints)
+        self.refresh_bindings()
+
+    def _update_hints(self) -> None:
+        for p in PATTERNS:
+            has = bool(self.query_one(f"#panels-{p.id}").query(SocketPanel))
+            self.query_one(f"#pane-{p.id} .empty-hint").display = not has
+
+    def focus_now(self, widget) -> None:
+        """Focus at once, so keys typed right after a focus key land in the new place."""
+        if widget is not None and widget.is_attached:
+            widget.screen.set_focus(widget)
+
+    def _show_panel(self, panel: SocketPanel) -> None:
+        if not panel.is_attached:
+            return
+        self._tabs.active = f"pane-{panel.pattern}"
+        target = panel.query(".composer").first() if panel.sends else panel.log_view
+        self.focus_now(target)
+        self.current_panel = panel
+
+    # -- the timer -------------------------------------------------------------------------------
+
+    @property
+    def active_pattern(self) -> str:
+        active = self._tabs.active or "pane-reqrep"
+        return active.removeprefix("pane-")
+
+    def panels(self, pattern: str | None = None) -> list[SocketPanel]:
+        pattern = self.active_pattern if pattern is None else pattern
+        return list(self.query_one(f"#panels-{pattern}").query(SocketPanel))
+
+    def visible_panels(self) -> list[SocketPanel]:
+        maximized = self.screen.maximized
+        if isinstance(maximized, SocketPanel):
+            return [maximized]
+        return self.panels()
+
+    def _tick(self) -> None:
+        if not self._status.is_attached:
+            return  # shutting down
+        self._sync()
+        now = self.clock()
+        if self.screen is self.screen_stack[0] or isinstance(self.screen, ModalScreen):
+            for panel in self.visible_panels():
+                panel.tick(now)
+        self._refresh_status()
+
+    def _refresh_status(self, force: bool = False) -> None:
+        views = self.engine.sockets().values()
+        msgs_in = msgs_out = errors = dropped = 0
+        for view in views:
+            stats = view.stats
+            msgs_in += stats.msgs_in
+            msgs_out += stats.msgs_out
+            errors += stats.errors
+            dropped += view.log.dropped
+        now = self.clock()
+        elapsed = now - self._rate_at
+        if elapsed >= 1.0 or force:
+            if elapsed > 0 and not force:
+                old_in, old_out = self._rate_counts
+                self._rates = (max(0.0, (msgs_in - old_in) / elapsed),
+                               max(0.0, (msgs_out - old_out) / elapsed))
+            self._rate_counts = (msgs_in, msgs_out)
+            self._rate_at = now
+        self._status.show(
+            self.session_name, len(views), msgs_in, self._rates[0], msgs_out, self._rates[1],
+            errors, dropped,
+        )
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        # a pane that becomes visible is brought up to date at once
+        for panel in self.panels():
+            panel.tick(force=True)
+        self.refresh_bindings()
+
+    # -- helpers for actions ---------------------------------------------------------------------
+
+    @property
+    def session_name(self) -> str:
+        name = getattr(self.session, "name", None) if self.session is not None else None
+        if name:
+            return str(name)
+        if self.session_path is not None:
+            return self.session_path.stem
+        return "untitled"
+
+    def panel(self) -> SocketPanel | None:
+        """The socket panel actions apply to: the focused one, else the first in the tab."""
+        current = self.current_panel
+        if current is not None and current.is_attached and \
+                getattr(current, "pattern", None) == self.active_pattern:
+            return current
+        panels = self.panels()
+        return panels[0] if panels else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action not in PANEL_ACTIONS or not self.is_mounted:
+            return True
+        from textual.command import CommandPalette
+
+        screen = self.screen
+        if screen is not self.screen_stack[0] and not isinstance(screen, CommandPalette):
+            return False  # a dialog or full screen is on top: keep its footer to itself
+        return self.action_state(action)
+
+    def action_state(self, action: str) -> bool | None:
+        """Whether a socket action applies to the current panel: True, False (hidden) or
+        None (shown disabled)."""
+        if action not in PANEL_ACTIONS:
+            return True
+        panel = self.panel()
+        if panel is None:
+            return False
+        kind = panel.socket_type
+        if action in ("compose", "repeat"):
+            return kind in SENDING
+        if action == "subscribe":
+            return kind in SUBSCRIBING
+        if action == "auto_reply":
+            return kind in REPLYING
+        if action == "stop_repeat":
+            return bool(panel.view.repeaters) or None
+        if action == "unbind":
+            return bool(panel.view.endpoints) or None
+        return True
+
+    def _need_panel(self) -> SocketPanel | None:
+        panel = self.panel()
+        if panel is None:
+            self.notify("No socket in this tab: press a to add one.", severity="warning")
+        return panel
+
+    def prompt(self, title: str, value: str, then: Callable[[str], None], *,
+               hint: str = "", placeholder: str = "") -> None:
+        from .screens.dialogs import PromptScreen
+
+        def done(result: str | None) -> None:
+            if result is not None:
+                then(result)
+
+        self.push_screen(PromptScreen(title, value, hint=hint, placeholder=placeholder), done)
+
+    # -- actions: sockets ------------------------------------------------------------------------
+
+    def action_show_tab(self, pattern: str) -> None:
+        if pattern in BY_ID:
+            self._tabs.active = f"pane-{pattern}"
+            panels = self.panels(pattern)
+            if panels:
+                self.focus_now(panels[0].log_view)
+                self.current_panel = panels[0]
+
+    def action_add_socket(self, socket_type: str | None = None) -> None:
+        from .screens.add_socket import AddSocketScreen
+
+        default = socket_type or BY_ID[self.active_pattern].types[0]
+        taken = set(self.engine.sockets())
+        self.push_screen(AddSocketScreen(default, taken), self.add_socket)
+
+    def add_socket(self, spec) -> None:
+        """Make the socket a :class:`~.screens.add_socket.NewSocket` describes."""
+        if spec is None:
+            return
+        name = spec.name
+        self._focus_next = name
+
+        def created(_result) -> None:
+            for endpoint in spec.binds:
+                self.run_command(C.Bind(name, endpoint))
+            for endpoint in spec.connects:
+                self.run_command(C.Connect(name, endpoint))
+            for prefix in spec.subscriptions:
+                self.run_command(C.Subscribe(name, prefix))
+
+        self.run_command(C.Create(name, spec.type, tuple(spec.options)), created)
+
+    def action_rename_socket(self) -> None:
+        panel = self._need_panel()
+        if panel is None:
+            return
+        old = panel.socket_name
+        self.prompt(f"Rename {escape_text(old)}", old,
+                    lambda new: new.strip() != old and self.run_command(C.Rename(old, new)),
+                    hint="A new name for the socket.")
+
+    def action_close_socket(self) -> None:
+        panel = self._need_panel()
+        if panel is None:
+            return
+        from .screens.dialogs import ConfirmScreen
+
+        name = panel.socket_name
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.run_command(C.Close(name))
+
+        self.push_screen(ConfirmScreen(f"Close {escape_text(name)} ({panel.socket_type})?",
+                                       "Its endpoints and log go away."), done)
+
+    def action_bind(self) -> None:
+        panel = self._need_panel()
+        if panel is None:
+            return
+        name = panel.socket_name
+
+        def bound(real) -> None:
+            self.notify(f"{escape_text(name)} bound to {escape_text(str(real))}", markup=False)
+
+        self.prompt(f"Bind {escape_text(name)} to", "tcp://127.0.0.1:*",
+                    lambda ep: self.run_command(C.Bind(name, ep.strip()), bound),
+                    hint="tcp://host:port (* picks a free port), ipc:///path, inproc://name")
+
+    def action_connect(self) -> None:
+        panel = self._need_panel()
+        if panel is None:
+            return
+        name = panel.socket_name
+        self.prompt(f"Connect {escape_text(name)} to", "tcp://127.0.0.1:5555",
+                    lambda ep: self.run_command(C.Connect(name, ep.strip())),
+                    hint="tcp://host:port, ipc:///path, inproc://name")
+
+    def action_unbind(self) -> None:
+        panel = self._need_panel()
+        if panel is None:
+            return
+        endpoints = panel.view.endpoints
+        if not endpoints:
+            self.notify("This socket has no endpoint to drop.", severity="warning")
+            return
+        from .screens.dialogs import ChooseScreen
+
+        name = panel.socket_name
+        choices = [(escape_text(ep.describe()), i) for i, ep in enumerate(endpoints)]
+
+        def chosen(index: int | None) -> None:
+            if index is None:
+                return
+            ep = endpoints[index]
+            cmd = C.Unbind if ep.role == "bind" else C.Disconnect
+            self.run_command(cmd(name, ep.endpoint))
+
+        self.push_screen(ChooseScreen(f"Unbind or disconnect {escape_text(name)}", choices),
+                         chosen)
+
+    def action_compose(self) -> None:
+        panel = self._need_panel()
+        if panel is not None and panel.sends:
+            self.focus_now(panel.query_one(".composer"))
+
+    def action_subscribe(self) -> None:
+        panel = self._need_panel()
+        if panel is not None and panel.subscribes:
+            self.focus_now(panel.query_one(".subscriptions-input"))
+
+    def action_repeat(self) -> None:
+        panel = self._need_panel()
+        if panel is None or not panel.sends:
+            return
+        from .screens.repeat import RepeatScreen
+
+        name = panel.socket_name
+        ok, peer = panel.peer()
+        if not ok:
+            self.notify("no peer has talked to this ROUTER yet; choose a peer first",
+                        severity="error")
+            return
+        composer = panel.query(".composer").first()
+        initial = composer.value or (composer.history[-1] if composer.history else "")
+
+        def started(spec) -> None:
+            if spec is None:
+                return
+
+            def running(rid) -> None:
+                self.notify(f"repeat-send #{rid} started on {escape_text(name)} "
+                            "(P stops it)", markup=False)
+
+            self.run_command(
+                C.RepeatStart(name, spec.frames, spec.interval_ms, spec.count, peer), running)
+
+        self.push_screen(RepeatScreen(name, initial or "tick {seq} at {time}",
+                                      self.frame_separator), started)
+
+    def action_stop_repeat(self) -> None:
+        panel = self._need_panel()
+        if panel is None:
+            return
+        name = panel.socket_name
+        self.run_command(
+            C.RepeatStop(name),
+            lambda n: self.notify(f"stopped {n} repeat-send(s) on {escape_text(name)}",
+                                  markup=False))
+
+    def action_auto_reply(self) -> None:
+        panel = self._need_panel()
+        if panel is None or panel.socket_type not in REPLYING:
+            return
+        name = panel.socket_name
+        current = panel.view.auto_reply
+        value = "off" if current is None else (self.frame_separator or "|").join(current)
+        if current is None:
+            value = ""
+
+        def apply(text: str) -> None:
+            text = text.strip()
+            if text.lower() == "off":
+                template = None
+            elif not text:
+                template = ()
+            elif self.frame_separator:
+                from ..codec import CodecError, split_frames
+
+                try:
+                    template = tuple(split_frames(text, self.frame_separator))
+                except CodecError as exc:
+                    self.notify(escape_text(str(exc)), severity="error", markup=False)
+                    return
+            else:
+                template = (text,)
+            self.run_command(C.AutoReply(name, template))
+
+        self.prompt(f"Auto-reply on {escape_text(name)}", value, apply,
+                    hint="Blank echoes each request; 'off' stops. {body} is the request, "
+                         "{seq} counts replies; a|b makes two frames.")
+
+    # -- actions: the log ------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        panel = self._need_panel()
+        if panel is None:
+            return
+        log = panel.log_view
+
+        def apply(text: str) -> None:
+            import re
+
+            try:
+                log.set_filter(text)
+            except re.error as exc:
+                self.notify(f"bad regular expression: {escape_text(str(exc))}",
+                            severity="error", markup=False)
+            panel.tick(force=True)
+
+        self.prompt("Filter the log", log.filter_text, apply,
+                    hint="Text (any case unless it has capitals), or /regex/. "
+                         "Blank shows everything.")
+
+    def action_cycle_format(self) -> None:
+        panel = self._need_panel()
+        if panel is None:
+            return
+        fmt = panel.log_view.fmt
+        self.action_set_format(FORMATS[(FORMATS.index(fmt) + 1) % len(FORMATS)])
+
+    def action_set_format(self, fmt: str) -> None:
+        panel = self._need_panel()
+        if panel is None or fmt not in FORMATS:
+            return
+        panel.log_view.set_format(fmt)
+        panel.tick(force=True)
+
+    def action_toggle_follow(self) -> None:
+        panel = self._need_panel()
+        if panel is not None:
+            panel.log_view.toggle_follow()
+            panel.tick(force=True)
+
+    def action_inspect(self) -> None:
+        panel = self._need_panel()
+        if panel is not None:
+            panel.log_view.action_inspect()
+
+    def on_log_view_inspect(self, event: LogView.Inspect) -> None:
+        panel = next((p for p in self._panels.values() if p.log_view is event.log), None)
+        if panel is None:
+            return
+        if event.seq is None or event.log.ring.get(event.seq) is None:
+            self.notify("Nothing to inspect yet.", severity="warning")
+            return
+        from .screens.inspector import InspectorScreen
+
+        self.push_screen(InspectorScreen(panel.view, event.seq, event.log.fmt))
+
+    def action_clear_log(self) -> None:
+        panel = self._need_panel()
+        if panel is not None:
+            self.run_command(C.ClearLog(panel.socket_name))
+
+    def action_export(self) -> None:
+        panel = self._need_panel()
+        if panel is None:
+            return
+        view = panel.view
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in view.name)
+        default = f"{safe}-{stamp}.jsonl"
+
+        def export(path: str) -> None:
+            path = path.strip()
+            if path:
+                self.run_worker(lambda: self._export(view, path), thread=True,
+                                name="export", group="export")
+
+        self.prompt(f"Export the log of {escape_text(view.name)}", default, export,
+                    hint="A JSON Lines file, one entry a line (existing files are replaced).")
+
+    def _export(self, view, path: str) -> None:
+        from ..codec import entry_to_json_line
+
+        ring = view.log
+        entries = ring.since(ring.first)
+        target = Path(path).expanduser()
+        try:
+            with open(target, "w", encoding="ascii") as out:
+                for entry in entries:
+                    out.write(entry_to_json_line(entry[:5], view.name, view.type))
+                    out.write("\n")
+        except OSError as exc:
+            self.call_from_thread(self.notify, f"cannot write {path}: {exc.strerror or exc}",
+                                  title="Export failed", severity="error", markup=False)
+            return
+        self.call_from_thread(self.notify, f"{len(entries)} entries written to {target}",
+                              title="Exported", markup=False)
+
+    def action_zoom(self) -> None:
+        screen = self.screen
+        if screen.maximized is not None:
+            screen.minimize()
+            return
+        panel = self._need_panel()
+        if panel is not None:
+            screen.maximize(panel, container=False)
+
+    def _step_panel(self, step: int) -> None:
+        panels = self.panels()
+        if not panels:
+            return
+        current = self.panel()
+        index = panels.index(current) if current in panels else -step
+        panel = panels[(index + step) % len(panels)]
+        self.current_panel = panel
+        self.focus_now(panel.log_view)
+
+    def action_next_panel(self) -> None:
+        self._step_panel(1)
+
+    def action_previous_panel(self) -> None:
+        self._step_panel(-1)
+
+    def go_to_socket(self, name: str) -> None:
+        for panel in self._panels.values():
+            if panel.socket_name == name:
+                self._show_panel(panel)
+                return
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    # -- sessions --------------------------------------------------------------------------------
+
+    def _apply_session(self, session: Any) -> None:
+        engine = self.engine
+
+        def work() -> None:
+            try:
+                from ..session import apply as session_apply
+
+                problems = list(session_apply.apply(engine, session) or [])
+            except Exception as exc:  # noqa: BLE001 - shown to the user
+                problems = [f"{type(exc).__name__}: {exc}"]
+            self.post_message(SessionApplied(problems))
+
+        self.run_worker(work, thread=True, name="apply-session", group="session")
+
+    def on_session_applied(self, message: SessionApplied) -> None:
+        for problem in message.problems:
+            self.notify(escape_text(problem), title="Session", severity="error", markup=False)
+
+    def load_session(self, session: Any, path: str | os.PathLike | None) -> None:
+        """Replace every socket with the ones ``session`` describes."""
+        for name in list(self.engine.sockets()):
+            self.engine.submit(C.Close(name))
+        self.session = session
+        self.session_path = Path(path) if path is not None else None
+        self.title = f"zmqdash - {self.session_name}"
+        self._apply_session(session)
+
+    def action_save_session(self) -> None:
+        try:
+            from ..session import apply as session_apply
+            from ..session import paths, store
+        except ImportError:
+            self.notify("Sessions are not available in this build.", severity="warning")
+            return
+        default = str(self.session_path) if self.session_path else ""
+        if not default:
+            default = str(paths.session_path(self.session_name)) \
+                if hasattr(paths, "session_path") else f"{self.session_name}.toml"
+
+        def save(path: str) -> None:
+            path = path.strip()
+            if not path:
+                return
+            try:
+                session = session_apply.capture(self.engine, Path(path).stem, None)
+                store.save(session, path)
+            except Exception as exc:  # noqa: BLE001 - shown to the user
+                self.notify(escape_text(str(exc)), title="Save failed", severity="error",
+                            markup=False)
+                return
+            self.session = session
+            self.session_path = Path(path)
+            self.title = f"zmqdash - {self.session_name}"
+            self.notify(f"saved to {path}", title="Session", markup=False)
+
+        self.prompt("Save the session as", default, save,
+                    hint="A TOML file describing every socket, its endpoints and options.")
+
+    def action_open_session(self) -> None:
+        try:
+            from ..session import store
+        except ImportError:
+            self.notify("Sessions are not available in this build.", severity="warning")
+            return
+
+        def open_(path: str) -> None:
+            path = path.strip()
+            if not path:
+                return
+            try:
+                session = store.load(path)
+            except Exception as exc:  # noqa: BLE001 - shown to the user
+                self.notify(escape_text(str(exc)), title="Open failed", severity="error",
+                            markup=False)
+                return
+            self.load_session(session, path)
+
+        self.prompt("Open a session file", str(self.session_path or ""), open_,
+                    hint="Its sockets replace the ones open now.")
+
+
+def make_app(engine: Engine | None = None, session: Any = None,
+             session_path: str | os.PathLike | None = None, **options: Any) -> ZmqDash:
+    """The dashboard. With no engine, it makes one and owns it (started on mount, stopped on
+    unmount); ``session`` is applied once the app is running."""
+    app = ZmqDash(engine, session, session_path, **options)
+    keymap = load_keymap()
+    if keymap:
+        app.set_keymap(keymap)
+    return app
+
+
+def keymap_path() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("zmqdash")) / "keymap.toml"
+
+
+def load_keymap(path: Path | None = None) -> dict[str, str]:
+    """Key overrides from ``keymap.toml`` (``binding_id = "keys"``), if the file exists."""
+    path = path or Path(os.environ.get("ZMQDASH_KEYMAP", "") or keymap_path())
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return {}
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    table = data.get("keymap", data)
+    return {str(k): str(v) for k, v in table.items() if isinstance(v, str)}

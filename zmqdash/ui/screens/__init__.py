@@ -1,0 +1,1 @@
+"""Dialogs and full screens, each imported only when first opened."""

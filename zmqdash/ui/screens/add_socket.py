@@ -1,0 +1,161 @@
+"""The add-socket dialog: type, name, endpoints, subscriptions and options in one go."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from ...codec import CodecError, escape_text
+from ...engine import endpoints as E
+from ...engine import options as O
+from ...engine.errors import EngineError
+from ..patterns import ALL_TYPES, SUBSCRIBING
+
+
+@dataclass
+class NewSocket:
+    type: str
+    name: str
+    binds: list[str] = field(default_factory=list)
+    connects: list[str] = field(default_factory=list)
+    subscriptions: list[bytes] = field(default_factory=list)
+    options: list[tuple[str, str]] = field(default_factory=list)
+
+
+def split_list(text: str) -> list[str]:
+    """Endpoints separated by commas or spaces."""
+    return [part for part in text.replace(",", " ").split() if part]
+
+
+def parse_options(text: str) -> list[tuple[str, str]]:
+    """``name=value, name=value`` (raises EngineError for an unknown option or a bad pair)."""
+    out = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        name, sep, value = part.partition("=")
+        if not sep:
+            raise EngineError(f"option '{part}': write name=value, e.g. linger=0")
+        O.option(name.strip())
+        out.append((name.strip(), value.strip()))
+    return out
+
+
+def free_name(socket_type: str, taken: set[str]) -> str:
+    base = socket_type.lower()
+    n = 1
+    while f"{base}{n}" in taken:
+        n += 1
+    return f"{base}{n}"
+
+
+class AddSocketScreen(ModalScreen[NewSocket | None]):
+    """Enter (in any field) or Ctrl+S adds the socket; Escape cancels."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="add.cancel"),
+        Binding("ctrl+s", "submit", "Add", id="add.submit"),
+    ]
+
+    def __init__(self, socket_type: str = "REQ", taken: set[str] | None = None) -> None:
+        super().__init__(classes="dialog-screen")
+        self._type = socket_type.upper() if socket_type.upper() in ALL_TYPES else "REQ"
+        self._taken = set(taken or ())
+        self._auto_name = free_name(self._type, self._taken)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog add-socket"):
+            yield Label("Add a socket", classes="dialog-title")
+            with Grid(classes="form"):
+                yield Label("Type")
+                yield Select([(t, t) for t in ALL_TYPES], value=self._type, allow_blank=False,
+                             compact=True, id="type")
+                yield Label("Name")
+                yield Input(self._auto_name, compact=True, id="name")
+                yield Label("Bind")
+                yield Input(placeholder="tcp://127.0.0.1:5555 (space-separated)", compact=True,
+                            id="bind")
+                yield Label("Connect")
+                yield Input(placeholder="tcp://127.0.0.1:5555 (space-separated)", compact=True,
+                            id="connect")
+                yield Label("Subscribe", id="subscribe-label")
+                yield Input(placeholder="prefixes, comma-separated; * = everything",
+                            compact=True, id="subscribe")
+                yield Label("Options")
+                yield Input(placeholder="linger=0, identity=me, sndhwm=1000", compact=True,
+                            id="options")
+            yield Static("", id="add-error", markup=False)
+            yield Static("Tab: next field  Enter: add  Escape: cancel", classes="dialog-keys",
+                         markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Add", variant="primary", id="add", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self._show_subscribe(self._type)
+        self.query_one("#type", Select).focus()
+
+    def _show_subscribe(self, socket_type: str) -> None:
+        show = socket_type in SUBSCRIBING
+        self.query_one("#subscribe").display = show
+        self.query_one("#subscribe-label").display = show
+        if show and not self.query_one("#subscribe", Input).value:
+            self.query_one("#subscribe", Input).value = "*" if socket_type == "SUB" else ""
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        new_type = str(event.value)
+        name = self.query_one("#name", Input)
+        if name.value == self._auto_name:
+            self._auto_name = free_name(new_type, self._taken)
+            name.value = self._auto_name
+        self._type = new_type
+        self._show_subscribe(new_type)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "add":
+            self.action_submit()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def _error(self, text: str) -> None:
+        self.query_one("#add-error", Static).update(escape_text(text))
+
+    def action_submit(self) -> None:
+        from ..widgets.socket_panel import text_to_subscriptions
+
+        value = lambda wid: self.query_one(wid, Input).value  # noqa: E731
+        socket_type = self._type
+        name = value("#name").strip()
+        if not name:
+            self._error("The socket needs a name.")
+            return
+        if name in self._taken:
+            self._error(f"There is already a socket named '{name}'.")
+            return
+        try:
+            binds = [E.parse(ep, bind=True).text for ep in split_list(value("#bind"))]
+            connects = [E.parse(ep, bind=False).text for ep in split_list(value("#connect"))]
+            opts = parse_options(value("#options"))
+            subs = []
+            if socket_type in SUBSCRIBING:
+                subs = text_to_subscriptions(value("#subscribe"))
+        except (EngineError, CodecError) as exc:
+            self._error(str(exc))
+            return
+        self.dismiss(NewSocket(socket_type, name, binds, connects, subs, opts))
+

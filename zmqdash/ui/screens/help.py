@@ -1,0 +1,91 @@
+"""Every key of the dashboard, built from the bindings themselves so it cannot go stale."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+COMPOSER_SYNTAX = (
+    "Composer: plain text is sent as UTF-8; hex:48 65 6c, b64:SGVsbG8=, @path (a file's bytes), "
+    "@@x (a literal @x) and text:... (literally) choose the bytes of a frame. "
+    "a|b|c sends three frames; \\| is a literal |. "
+    "Subscription bar: prefixes separated by commas, * for everything, hex: for bytes. "
+    "Filter: plain text (any case unless it has capitals) or /regex/."
+)
+
+
+def _keys(app, binding: Binding) -> str:
+    keymap = getattr(app, "_keymap", {}) or {}
+    keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
+    shown = []
+    for key in keys.split(","):
+        key = key.strip()
+        if binding.key_display and key == binding.key.split(",")[0].strip():
+            shown.append(binding.key_display)
+        else:
+            shown.append(app.get_key_display(Binding(key, binding.action)))
+    return " ".join(shown)
+
+
+def binding_sections(app) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(section, [(keys, what)]) for every binding of the dashboard."""
+    from ..app import ZmqDash
+    from ..widgets.composer import Composer
+    from ..widgets.log_view import LogView
+    from .add_socket import AddSocketScreen
+    from .inspector import InspectorScreen
+
+    def rows(bindings) -> list[tuple[str, str]]:
+        out = []
+        for b in bindings:
+            if isinstance(b, Binding) and b.description:
+                out.append((_keys(app, b), b.tooltip or b.description))
+        return out
+
+    return [
+        ("Anywhere (outside a text field)", rows(ZmqDash.BINDINGS)),
+        ("Always", [
+            (app.get_key_display(Binding("ctrl+p", "")), "Command palette: every action"),
+            (app.get_key_display(Binding("ctrl+q", "")), "Quit at once"),
+            ("tab shift+tab", "Next / previous field or log"),
+        ]),
+        ("In a socket's log", rows(LogView.BINDINGS) + [("click, double-click",
+                                                          "Select, inspect")]),
+        ("In the composer", [("enter", "Send")] + rows(Composer.BINDINGS)),
+        ("In the subscription bar", [("enter", "Apply the prefixes"),
+                                     ("escape / tab", "Leave it unchanged")]),
+        ("In the inspector", rows(InspectorScreen.BINDINGS)),
+        ("In the add-socket dialog", rows(AddSocketScreen.BINDINGS) + [
+            ("enter", "Add"), ("tab", "Next field")]),
+    ]
+
+
+class HelpScreen(Screen[None]):
+    BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close", id="help.close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body"):
+            yield Static(Text("zmqdash keys", style="bold"), id="help-title")
+            yield Static(id="help-table")
+            yield Static(Text(COMPOSER_SYNTAX), id="help-syntax")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = Table(box=None, show_header=False, expand=True, padding=(0, 1))
+        table.add_column("keys", style="bold", no_wrap=True, ratio=1)
+        table.add_column("what", ratio=3)
+        for section, rows in binding_sections(self.app):
+            table.add_row(Text(section, style="bold underline"), "")
+            for keys, what in rows:
+                table.add_row(Text(keys), Text(what))
+            table.add_row("", "")
+        self.query_one("#help-table", Static).update(table)
+        self.query_one("#help-body").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,105 @@
+"""The repeat-send dialog: a message template, an interval and an optional count."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from ...codec import CodecError, escape_text, split_frames
+
+
+@dataclass(frozen=True)
+class RepeatSpec:
+    frames: tuple[str, ...]
+    interval_ms: int
+    count: int | None
+
+
+class RepeatScreen(ModalScreen[RepeatSpec | None]):
+    """Enter starts; Escape cancels."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="repeat.cancel"),
+        Binding("ctrl+s", "submit", "Start", id="repeat.submit"),
+    ]
+
+    def __init__(self, socket_name: str, template: str, separator: str | None = "|") -> None:
+        super().__init__(classes="dialog-screen")
+        self._socket = socket_name
+        self._template = template
+        self._separator = separator
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog repeat"):
+            yield Label(f"Repeat-send from {escape_text(self._socket)}", classes="dialog-title",
+                        markup=False)
+            with Grid(classes="form"):
+                yield Label("Message")
+                yield Input(self._template, compact=True, id="template")
+                yield Label("Every ms")
+                yield Input("1000", compact=True, id="interval", type="integer")
+                yield Label("Count")
+                yield Input(placeholder="blank: until stopped (P)", compact=True, id="count",
+                            type="integer")
+            yield Static(
+                "{seq} 1, 2, 3...  {time} ISO time  {epoch} seconds  {ms} epoch ms  "
+                "{rand} 0-999999  {uuid}.  a|b makes two frames; hex:, b64: per frame.",
+                classes="dialog-hint", markup=False)
+            yield Static("", id="repeat-error", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Start", variant="primary", id="start", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#template", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "start":
+            self.action_submit()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def _error(self, text: str) -> None:
+        self.query_one("#repeat-error", Static).update(escape_text(text))
+
+    def action_submit(self) -> None:
+        template = self.query_one("#template", Input).value
+        if not template:
+            self._error("The message template is empty.")
+            return
+        try:
+            frames = split_frames(template, self._separator) if self._separator else [template]
+        except CodecError as exc:
+            self._error(str(exc))
+            return
+        try:
+            interval = int(self.query_one("#interval", Input).value or "0")
+        except ValueError:
+            interval = 0
+        if interval < 1:
+            self._error("The interval is a whole number of milliseconds, at least 1.")
+            return
+        raw = self.query_one("#count", Input).value.strip()
+        count = None
+        if raw:
+            try:
+                count = int(raw)
+            except ValueError:
+                count = 0
+            if count < 1:
+                self._error("The count is a positive whole number, or blank for no limit.")
+                return
+        self.dismiss(RepeatSpec(tuple(frames), interval, count))

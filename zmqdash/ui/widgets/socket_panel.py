@@ -1,0 +1,350 @@
+"""One socket on screen: its endpoints, counters, log, and the controls its type calls for."""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Input, Label, Select, Static
+
+from ...codec import CodecError, bytes_to_prefix, escape_text, prefix_to_bytes, split_frames
+from ...engine import commands as C
+from ...engine.state import (
+    ATTACHED,
+    CONNECTED,
+    FAILED,
+    LISTENING,
+    PENDING,
+    RETRYING,
+    SocketView,
+)
+from .. import numbers
+from ..patterns import SENDING, SUBSCRIBING
+from .composer import Composer
+from .log_view import LogView
+
+#: what the peer chooser of a ROUTER offers besides the identities seen
+NEWEST_PEER = "newest"
+FIRST_FRAME = "first-frame"
+
+STATE_MARKS = {
+    LISTENING: "●",
+    CONNECTED: "●",
+    ATTACHED: "●",
+    PENDING: "○",
+    RETRYING: "↻",
+    FAILED: "✗",
+}
+
+RATE_WINDOW = 1.0  # seconds between rate updates
+
+
+def subscriptions_to_text(subs: tuple[bytes, ...]) -> str:
+    """The subscription bar's text: prefixes separated by ``, ``; ``*`` is everything."""
+    parts = []
+    for prefix in subs:
+        if prefix == b"":
+            parts.append("*")
+            continue
+        shown = "text:*" if prefix == b"*" else bytes_to_prefix(prefix)
+        shown = shown.replace(",", "\\,")
+        if shown.endswith("\\") and not shown.endswith("\\,"):
+            shown += "\\"  # a trailing backslash must not escape the separator
+        parts.append(shown)
+    return ", ".join(parts)
+
+
+def text_to_subscriptions(text: str) -> list[bytes]:
+    """Parse the subscription bar (raises :class:`CodecError`)."""
+    out: list[bytes] = []
+    if not text.strip():
+        return out
+    for part in split_frames(text, ","):
+        if part.startswith(" "):
+            part = part[1:]  # the space after a separating comma
+        if part.strip() == "*":
+            prefix = b""
+        elif not part:
+            continue
+        else:
+            prefix = prefix_to_bytes(part)
+        if prefix not in out:
+            out.append(prefix)
+    return out
+
+
+def composer_hint(socket_type: str) -> str:
+    what = {
+        "REQ": "request",
+        "REP": "reply",
+        "ROUTER": "message to the peer",
+        "XSUB": "message upstream",
+    }.get(socket_type, "message")
+    return f"{what} (Enter sends; hex: b64: @file a|b)"
+
+
+class SocketPanel(Vertical):
+    """A panel for one socket. The app calls :meth:`tick` on its timer while it is visible."""
+
+    def __init__(self, view: SocketView, fmt: str = "auto") -> None:
+        super().__init__(classes="socket-panel")
+        self.view = view
+        self.socket_type = view.type
+        self.log_view = LogView(view.log, fmt, classes="socket-log")
+        self.sends = view.type in SENDING
+        self.subscribes = view.type in SUBSCRIBING
+        self.routes = view.type == "ROUTER"
+        self._shown: dict[str, object] = {}
+        self._rate_at = time.monotonic()
+        self._rate_counts = (view.stats.msgs_in, view.stats.msgs_out)
+        self._rates = (0.0, 0.0)
+        self.peer_choice = NEWEST_PEER
+
+    @property
+    def socket_name(self) -> str:
+        return self.view.name
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="endpoints")
+        yield Static(classes="stats")
+        if self.subscribes:
+            with Horizontal(classes="bar subscriptions"):
+                yield Label("subs ", classes="bar-label")
+                yield Input(
+                    placeholder="prefixes, comma-separated; * = everything; Enter applies",
+                    compact=True,
+                    classes="subscriptions-input",
+                    select_on_focus=False,
+                )
+        if self.routes:
+            with Horizontal(classes="bar peers"):
+                yield Label("to ", classes="bar-label")
+                yield Select(
+                    self._peer_options(),
+                    value=NEWEST_PEER,
+                    allow_blank=False,
+                    compact=True,
+                    classes="peer-select",
+                )
+        yield self.log_view
+        if self.sends:
+            yield Composer(composer_hint(self.socket_type), classes="composer")
+
+    def on_mount(self) -> None:
+        self.watch(self.log_view, "following", self._following_changed, init=False)
+        self.tick(force=True)
+
+    # -- the timer -------------------------------------------------------------------------------
+
+    def tick(self, now: float | None = None, force: bool = False) -> None:
+        """Bring the panel up to date with the engine's view of the socket; cheap when idle."""
+        view = self.view
+        now = time.monotonic() if now is None else now
+        self.log_view.poll(force)
+        if now - self._rate_at >= RATE_WINDOW or force:
+            counts = (view.stats.msgs_in, view.stats.msgs_out)
+            elapsed = now - self._rate_at
+            if elapsed > 0 and not force:
+                old_in, old_out = self._rate_counts
+                self._rates = ((counts[0] - old_in) / elapsed, (counts[1] - old_out) / elapsed)
+            self._rate_counts = counts
+            self._rate_at = now
+        self._update("title", (view.name, view.type), self._draw_title)
+        self._update("endpoints", view.endpoints, self._draw_endpoints)
+        stats = view.stats
+        key = (
+            stats.msgs_in, stats.bytes_in, stats.msgs_out, stats.bytes_out, stats.errors,
+            view.log.dropped, view.pending, view.awaiting_reply, self._rates,
+        )
+        self._update("stats", key, self._draw_stats)
+        state = (
+            self.log_view.following, self.log_view.below if not self.log_view.following else 0,
+            self.log_view.fmt, self.log_view.filter_text, view.repeaters, view.auto_reply,
+        )
+        self._update("subtitle", state, self._draw_subtitle)
+        if self.subscribes:
+            self._update("subs", view.subscriptions, self._draw_subscriptions)
+        if self.routes:
+            self._update("peers", view.peers_seen, self._draw_peers)
+
+    def _update(self, part: str, key: object, draw) -> None:
+        if self._shown.get(part, self) == key:
+            return
+        self._shown[part] = key
+        draw()
+
+    def _following_changed(self, following: bool) -> None:
+        self._shown.pop("subtitle", None)
+        self.tick()
+
+    # -- drawing ---------------------------------------------------------------------------------
+
+    def _draw_title(self) -> None:
+        self.border_title = Content(f"{escape_text(self.view.name)} · {self.view.type}")
+
+    def _draw_endpoints(self) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        eps = self.view.endpoints
+        if not eps:
+            text.append("no endpoints yet: b binds, c connects", style="italic")
+        for i, ep in enumerate(eps):
+            if i:
+                text.append("\n")
+            mark = STATE_MARKS.get(ep.state, "?")
+            style = {
+                FAILED: "bold red", RETRYING: "yellow", PENDING: "yellow",
+            }.get(ep.state, "green")
+            text.append(f"{mark} ", style=style)
+            text.append(escape_text(ep.describe()))
+        self.query_one(".endpoints", Static).update(text)
+
+    def _draw_stats(self) -> None:
+        view, stats = self.view, self.view.stats
+        rate_in, rate_out = self._rates
+        nb = "\u00a0"  # keep each group on one line when the row wraps
+        groups = []
+
+        def group(word: str, msgs: int, rate: float, nbytes: int) -> str:
+            parts = [word, numbers.count(msgs)]
+            if rate:
+                parts.append(f"{numbers.count(rate)}/s")
+            if nbytes:
+                parts.append(numbers.size(nbytes))
+            return nb.join(parts)
+
+        if view.type not in ("PUB", "PUSH") or stats.msgs_in:
+            groups.append(group("in", stats.msgs_in, rate_in, stats.bytes_in))
+        if view.type not in ("SUB", "PULL") or stats.msgs_out:
+            groups.append(group("out", stats.msgs_out, rate_out, stats.bytes_out))
+        groups.append(f"err{nb}{stats.errors}")
+        groups.append(f"drop{nb}{numbers.count(view.log.dropped)}")
+        if view.pending:
+            groups.append(f"queued{nb}{view.pending}")
+        if view.awaiting_reply:
+            groups.append(f"awaiting{nb}reply")
+        text = Text(" │ ".join(groups))
+        if stats.errors:
+            text.highlight_regex(r"err\u00a0\d+", "bold red")
+        self.query_one(".stats", Static).update(text)
+
+    def _draw_subtitle(self) -> None:
+        log = self.log_view
+        view = self.view
+        parts = []
+        if log.following:
+            parts.append("following")
+        else:
+            below = log.below
+            parts.append(f"paused +{numbers.count(below)}" if below else "paused")
+        parts.append(log.fmt)
+        if log.filter_text:
+            parts.append(f"filter {escape_text(log.filter_text)}")
+        if view.repeaters:
+            parts.append(f"repeat ×{len(view.repeaters)}")
+        if view.auto_reply is not None:
+            parts.append("auto-reply")
+        self.border_subtitle = Content(" · ".join(parts))
+
+    def _draw_subscriptions(self) -> None:
+        field = self.query_one(".subscriptions-input", Input)
+        if field.has_focus:
+            return  # never rewrite what the user is typing
+        field.value = subscriptions_to_text(self.view.subscriptions)
+        field.placeholder = (
+            "none: receiving nothing; type prefixes (* = everything), Enter"
+            if not self.view.subscriptions else ""
+        )
+
+    def _peer_options(self) -> list[tuple[str, str]]:
+        options = [("newest peer", NEWEST_PEER), ("first frame is the identity", FIRST_FRAME)]
+        for ident in reversed(self.view.peers_seen):
+            options.append((escape_text(bytes_to_prefix(ident)), "hex:" + ident.hex()))
+        return options
+
+    def _draw_peers(self) -> None:
+        select = self.query_one(".peer-select", Select)
+        if select.expanded:
+            return
+        keep = self.peer_choice
+        options = self._peer_options()
+        with select.prevent(Select.Changed):
+            select.set_options(options)
+            select.value = keep if keep in {value for _, value in options} else NEWEST_PEER
+
+    # -- user input ------------------------------------------------------------------------------
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.value is not Select.BLANK:
+            self.peer_choice = str(event.value)
+        event.stop()
+
+    def peer(self) -> tuple[bool, bytes | None]:
+        """For a ROUTER: (ok, identity to send to); ``None`` means the first frame is it."""
+        if not self.routes:
+            return True, None
+        choice = self.peer_choice
+        if choice == FIRST_FRAME:
+            return True, None
+        if choice == NEWEST_PEER:
+            if not self.view.peers_seen:
+                return False, None
+            return True, self.view.peers_seen[-1]
+        return True, bytes.fromhex(choice[4:])
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if isinstance(event.input, Composer):
+            self.send(event.input)
+        elif event.input.has_class("subscriptions-input"):
+            self.apply_subscriptions(event.input.value)
+
+    def on_descendant_blur(self, event) -> None:
+        if getattr(event, "widget", None) is not None and \
+                event.widget.has_class("subscriptions-input"):
+            self._shown.pop("subs", None)
+            self.call_after_refresh(self.tick)
+
+    def on_descendant_focus(self, event) -> None:
+        self.app.current_panel = self
+
+    def send(self, composer: Composer) -> None:
+        from ...codec import parse_message
+
+        text = composer.value
+        try:
+            frames = parse_message(text, self.app.frame_separator)
+        except CodecError as exc:
+            self.app.notify(escape_text(str(exc)), title="Cannot send", severity="error")
+            return
+        ok, peer = self.peer()
+        if not ok:
+            self.app.notify(
+                "no peer has talked to this ROUTER yet: wait for one, or choose "
+                "'first frame is the identity'", title="Cannot send", severity="error")
+            return
+
+        def sent(_result) -> None:
+            composer.remember(text)
+            if composer.value == text:
+                composer.value = ""
+
+        self.app.run_command(C.Send(self.view.name, tuple(frames), peer), sent)
+
+    def apply_subscriptions(self, text: str) -> None:
+        try:
+            wanted = text_to_subscriptions(text)
+        except CodecError as exc:
+            self.app.notify(escape_text(str(exc)), title="Subscriptions", severity="error")
+            return
+        have = self.view.subscriptions
+        name = self.view.name
+        for prefix in have:
+            if prefix not in wanted:
+                self.app.run_command(C.Unsubscribe(name, prefix))
+        for prefix in wanted:
+            if prefix not in have:
+                self.app.run_command(C.Subscribe(name, prefix))
+        self.log_view.focus()
