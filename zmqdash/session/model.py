@@ -85,6 +85,10 @@ class SocketSpec:
     snippets: list[str] = field(default_factory=list)
     reply: list[str] | None = None
 
+    def __post_init__(self) -> None:
+        if isinstance(self.type, str):
+            self.type = self.type.strip().upper()
+
     @property
     def has_secrets(self) -> bool:
         return any(_option_key(name) in SECRET_OPTIONS for name in self.options)

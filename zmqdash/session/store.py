@@ -124,7 +124,8 @@ def _write_temp(directory: Path, name: str, data: bytes, mode: int, temps: list[
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
     temps.append(tmp)
     with os.fdopen(fd, "wb") as f:
-        os.fchmod(f.fileno(), mode)
+        if hasattr(os, "fchmod"):  # not on Windows before Python 3.13
+            os.fchmod(f.fileno(), mode)
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
