@@ -492,8 +492,14 @@ class Engine:
                 raise EngineError(f"{s.name} already has {e.role} {text}")
 
     def _set_endpoint(self, s: _Sock, new: S.EndpointState) -> None:
-        kept = tuple(e for e in s.view.endpoints if e.endpoint != new.endpoint)
-        s.view.endpoints = kept + (new,)
+        """Add an endpoint, or replace it where it stands (the user's order is kept)."""
+        eps = s.view.endpoints
+        for i, e in enumerate(eps):
+            if e.endpoint == new.endpoint:
+                s.view.endpoints = eps[:i] + (new,) + eps[i + 1:]
+                break
+        else:
+            s.view.endpoints = eps + (new,)
         self._changed.add(s.name)
 
     def _drop_endpoint(self, s: _Sock, text: str, role: str) -> S.EndpointState:
