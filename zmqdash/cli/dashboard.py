@@ -17,6 +17,10 @@ def add_parser(subparsers) -> None:
 def _launch(session=None, path=None) -> int:
     from ..ui.app import make_app
 
+    if path is not None:
+        from ..session.paths import remember
+
+        remember(path)
     app = make_app(session=session, session_path=path)
     app.run()
     return int(app.return_code or 0)
@@ -39,23 +43,19 @@ def open_session(args: argparse.Namespace) -> int:
 
 
 def open_demo(args: argparse.Namespace) -> int:
-    from ..session import demo_session
+    from .sessions import demo_for_open
 
-    return _launch(demo_session(), None)
+    return _launch(*demo_for_open())
 
 
 def open_last(args: argparse.Namespace) -> int:
     """No command: reopen the last session if there is one, else start empty."""
     from ..session import SessionError
-    from ..session.paths import last_session
-    from .sessions import resolve_for_open
+    from .sessions import last_for_open
 
-    path = last_session()
-    if path is not None and path.exists():
-        try:
-            session, path = resolve_for_open(str(path))
-        except SessionError as exc:
-            print(f"zmqdash: not reopening the last session: {exc}", file=sys.stderr)
-        else:
-            return _launch(session, path)
-    return _launch()
+    try:
+        last = last_for_open()
+    except SessionError as exc:
+        print(f"zmqdash: not reopening the last session: {exc}", file=sys.stderr)
+        last = None
+    return _launch(*last) if last else _launch()
