@@ -96,7 +96,7 @@ class ZmqDash(App[None]):
         Binding("slash", "filter", "Filter", id="filter", tooltip="Filter the log"),
         Binding("t", "cycle_format", "Format", id="format",
                 tooltip="Show payloads as auto, text, hex or JSON"),
-        Binding("f", "toggle_follow", "Follow", id="follow",
+        Binding("f", "toggle_follow", "Follow", id="follow", show=False,
                 tooltip="Follow the newest entry, or pause"),
         Binding("i", "inspect", "Inspect", id="inspect",
                 tooltip="Open the selected (or newest) entry"),
@@ -123,6 +123,7 @@ class ZmqDash(App[None]):
         ],
         Binding("ctrl+s", "save_session", "Save session", show=False, id="save_session"),
         Binding("ctrl+o", "open_session", "Open session", show=False, id="open_session"),
+        Binding("ctrl+n", "new_session", "New session", show=False, id="new_session"),
     ]
 
     def __init__(
@@ -150,6 +151,7 @@ class ZmqDash(App[None]):
         self._rates = (0.0, 0.0)
         self._previous_on_change = None
         self._timer = None
+        self._extras: dict[str, tuple[str, list[str]]] = {}
         self.title = f"zmqdash - {self.session_name}"
 
     # -- layout ----------------------------------------------------------------------------------
@@ -242,7 +244,8 @@ class ZmqDash(App[None]):
         for key, view in alive.items():
             if key in self._panels:
                 continue
-            panel = SocketPanel(view)
+            fmt, snippets = self._extras.pop(view.name, ("auto", []))
+            panel = SocketPanel(view, fmt if fmt in FORMATS else "auto", snippets)
             panel.pattern = pattern_of(view.type)
             self._panels[key] = panel
             self.query_one(f"#panels-{panel.pattern}", HorizontalScroll).mount(panel)
@@ -714,14 +717,24 @@ class ZmqDash(App[None]):
 
     # -- sessions --------------------------------------------------------------------------------
 
-    def _apply_session(self, session: Any) -> None:
+    def _remember_extras(self, session: Any) -> None:
+        """Display format and composer snippets of each socket, used when its panel appears."""
+        for spec in getattr(session, "sockets", ()):
+            self._extras[spec.name] = (getattr(spec, "format", "auto"),
+                                       list(getattr(spec, "snippets", ())))
+
+    def _apply_session(self, session: Any, replace: bool = False) -> None:
         engine = self.engine
+        self._remember_extras(session)
 
         def work() -> None:
             try:
                 from ..session import apply as session_apply
 
-                problems = list(session_apply.apply(engine, session) or [])
+                problems = []
+                if replace:
+                    problems += session_apply.close_all(engine)
+                problems += list(session_apply.apply(engine, session) or [])
             except Exception as exc:  # noqa: BLE001 - shown to the user
                 problems = [f"{type(exc).__name__}: {exc}"]
             self.post_message(SessionApplied(problems))
@@ -732,67 +745,129 @@ class ZmqDash(App[None]):
         for problem in message.problems:
             self.notify(escape_text(problem), title="Session", severity="error", markup=False)
 
-    def load_session(self, session: Any, path: str | os.PathLike | None) -> None:
-        """Replace every socket with the ones ``session`` describes."""
-        for name in list(self.engine.sockets()):
-            self.engine.submit(C.Close(name))
+    def _set_session(self, session: Any, path: str | os.PathLike | None) -> None:
         self.session = session
         self.session_path = Path(path) if path is not None else None
         self.title = f"zmqdash - {self.session_name}"
-        self._apply_session(session)
+        self._refresh_status(force=True)
+        if self.session_path is not None:
+            try:
+                from ..session import remember
+
+                remember(self.session_path)
+            except ImportError:  # pragma: no cover - sessions ship with zmqdash
+                pass
+
+    def load_session(self, session: Any, path: str | os.PathLike | None) -> None:
+        """Replace every socket with the ones ``session`` describes."""
+        self._set_session(session, path)
+        self._apply_session(session, replace=True)
+
+    def capture_session(self, name: str) -> Any:
+        """The live topology as a session, with each panel's format and composer history."""
+        from ..session import capture
+
+        extras = {}
+        for panel in self._panels.values():
+            composer = panel.query(".composer")
+            history = list(composer.first().history[-20:]) if composer else []
+            extras[panel.socket_name] = {"format": panel.log_view.fmt, "snippets": history}
+        return capture(self.engine, name, extras)
+
+    def save_session(self, path: str | os.PathLike) -> Path | None:
+        from ..session import store
+
+        target = Path(path).expanduser()
+        try:
+            session = self.capture_session(target.stem)
+            written = store.save(session, target)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            self.notify(escape_text(str(exc)), title="Save failed", severity="error",
+                        markup=False)
+            return None
+        self._set_session(session, written)
+        self.notify(f"saved to {written}", title="Session", markup=False)
+        return written
+
+    def _session_target(self, text: str) -> Path | None:
+        """A path for a name or a path the user typed."""
+        from ..session import SessionError, session_path
+
+        text = text.strip()
+        if not text:
+            return None
+        if "/" in text or text.startswith("~") or text.endswith(".toml"):
+            return Path(text).expanduser()
+        try:
+            return session_path(text, create_dir=True)
+        except SessionError as exc:
+            self.notify(escape_text(str(exc)), title="Session", severity="error", markup=False)
+            return None
 
     def action_save_session(self) -> None:
-        try:
-            from ..session import apply as session_apply
-            from ..session import paths, store
-        except ImportError:
-            self.notify("Sessions are not available in this build.", severity="warning")
-            return
-        default = str(self.session_path) if self.session_path else ""
-        if not default:
-            default = str(paths.session_path(self.session_name)) \
-                if hasattr(paths, "session_path") else f"{self.session_name}.toml"
+        if self.session_path is not None:
+            self.save_session(self.session_path)
+        else:
+            self.action_save_session_as()
 
-        def save(path: str) -> None:
-            path = path.strip()
-            if not path:
-                return
-            try:
-                session = session_apply.capture(self.engine, Path(path).stem, None)
-                store.save(session, path)
-            except Exception as exc:  # noqa: BLE001 - shown to the user
-                self.notify(escape_text(str(exc)), title="Save failed", severity="error",
-                            markup=False)
-                return
-            self.session = session
-            self.session_path = Path(path)
-            self.title = f"zmqdash - {self.session_name}"
-            self.notify(f"saved to {path}", title="Session", markup=False)
+    def action_save_session_as(self) -> None:
+        default = "" if self.session_name == "untitled" else self.session_name
+
+        def save(text: str) -> None:
+            target = self._session_target(text)
+            if target is not None:
+                self.save_session(target)
 
         self.prompt("Save the session as", default, save,
-                    hint="A TOML file describing every socket, its endpoints and options.")
+                    hint="A name (kept with your saved sessions) or a path ending in .toml.")
 
     def action_open_session(self) -> None:
+        from ..session import list_sessions
+        from .screens.dialogs import ChooseScreen
+
         try:
-            from ..session import store
-        except ImportError:
-            self.notify("Sessions are not available in this build.", severity="warning")
+            saved = list_sessions()
+        except Exception:  # noqa: BLE001 - an unreadable folder just lists nothing
+            saved = []
+        choices: list[tuple[str, Any]] = [(name, path) for name, path, _ in saved]
+        choices.append(("a file path...", None))
+
+        def chosen(path: Any) -> None:
+            if path is None:
+                self.prompt("Open a session file", "", lambda text: self.open_session(text),
+                            hint="A saved session's name, or a path to a .toml file.")
+            else:
+                self.open_session(str(path))
+
+        self.push_screen(ChooseScreen("Open a session (its sockets replace these)", choices),
+                         lambda value: value is not False and chosen(value))
+
+    def open_session(self, text: str) -> None:
+        from ..session import load, resolve
+
+        if not text.strip():
             return
+        try:
+            path = resolve(text.strip())
+            session = load(path)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            self.notify(escape_text(str(exc)), title="Open failed", severity="error",
+                        markup=False)
+            return
+        self.load_session(session, path)
 
-        def open_(path: str) -> None:
-            path = path.strip()
-            if not path:
-                return
-            try:
-                session = store.load(path)
-            except Exception as exc:  # noqa: BLE001 - shown to the user
-                self.notify(escape_text(str(exc)), title="Open failed", severity="error",
-                            markup=False)
-                return
-            self.load_session(session, path)
+    def action_new_session(self) -> None:
+        from .screens.dialogs import ConfirmScreen
 
-        self.prompt("Open a session file", str(self.session_path or ""), open_,
-                    hint="Its sockets replace the ones open now.")
+        def done(yes: bool | None) -> None:
+            if yes:
+                for name in list(self.engine.sockets()):
+                    self.run_command(C.Close(name))
+                self._set_session(None, None)
+
+        self.push_screen(ConfirmScreen("Start a new, empty session?",
+                                       "Every socket is closed (save first to keep them)."),
+                         done)
 
 
 def make_app(engine: Engine | None = None, session: Any = None,

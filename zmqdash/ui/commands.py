@@ -32,8 +32,10 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("Zoom the panel", "zoom", "Show only the current socket (again to go back)"),
     ("Next socket panel", "next_panel", "Move to the next panel in this tab"),
     ("Previous socket panel", "previous_panel", "Move to the previous panel in this tab"),
-    ("Save the session", "save_session", "Write every socket to a session file"),
-    ("Open a session", "open_session", "Replace the sockets with a session file's"),
+    ("Save the session", "save_session", "Write every socket to the session's file"),
+    ("Save the session as...", "save_session_as", "Write every socket to a new session file"),
+    ("Open a session", "open_session", "Replace the sockets with a saved session's"),
+    ("New session", "new_session", "Close every socket and start an untitled session"),
     ("Help: every key", "help", "The list of key bindings"),
     ("Quit", "quit", "Close every socket and leave"),
 )

@@ -89,7 +89,8 @@ def composer_hint(socket_type: str) -> str:
 class SocketPanel(Vertical):
     """A panel for one socket. The app calls :meth:`tick` on its timer while it is visible."""
 
-    def __init__(self, view: SocketView, fmt: str = "auto") -> None:
+    def __init__(self, view: SocketView, fmt: str = "auto",
+                 snippets: list[str] | None = None) -> None:
         super().__init__(classes="socket-panel")
         self.view = view
         self.socket_type = view.type
@@ -102,6 +103,7 @@ class SocketPanel(Vertical):
         self._rate_counts = (view.stats.msgs_in, view.stats.msgs_out)
         self._rates = (0.0, 0.0)
         self.peer_choice = NEWEST_PEER
+        self._snippets = list(snippets or ())
 
     @property
     def socket_name(self) -> str:
@@ -131,7 +133,10 @@ class SocketPanel(Vertical):
                 )
         yield self.log_view
         if self.sends:
-            yield Composer(composer_hint(self.socket_type), classes="composer")
+            composer = Composer(composer_hint(self.socket_type), classes="composer")
+            for snippet in self._snippets:
+                composer.remember(snippet)
+            yield composer
 
     def on_mount(self) -> None:
         self.watch(self.log_view, "following", self._following_changed, init=False)
@@ -220,7 +225,8 @@ class SocketPanel(Vertical):
         if view.type not in ("SUB", "PULL") or stats.msgs_out:
             groups.append(group("out", stats.msgs_out, rate_out, stats.bytes_out))
         groups.append(f"err{nb}{stats.errors}")
-        groups.append(f"drop{nb}{numbers.count(view.log.dropped)}")
+        if view.log.dropped:
+            groups.append(f"drop{nb}{numbers.count(view.log.dropped)}")
         if view.pending:
             groups.append(f"queued{nb}{view.pending}")
         if view.awaiting_reply:

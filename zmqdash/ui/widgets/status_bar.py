@@ -26,8 +26,10 @@ class StatusBar(Static):
         groups = [
             f"{escape_text(session)}",
             f"{sockets}{nb}socket{'s' if sockets != 1 else ''}",
-            f"in{nb}{numbers.count(msgs_in)}{nb}{numbers.count(rate_in)}/s",
-            f"out{nb}{numbers.count(msgs_out)}{nb}{numbers.count(rate_out)}/s",
+            f"in{nb}{numbers.count(msgs_in)}"
+            + (f"{nb}{numbers.count(rate_in)}/s" if rate_in else ""),
+            f"out{nb}{numbers.count(msgs_out)}"
+            + (f"{nb}{numbers.count(rate_out)}/s" if rate_out else ""),
             f"err{nb}{errors}",
             f"drop{nb}{numbers.count(dropped)}",
         ]
