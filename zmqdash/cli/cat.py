@@ -131,6 +131,10 @@ class _Plan:
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> _Plan:
         plan = cls(args)
+        if args.connect and args.type not in RECEIVE_ONLY:
+            # queue only to peers that are really there, so messages nobody takes stay in the
+            # engine's outbox, where a --timeout can report them, instead of vanishing at exit
+            plan.options.append(("immediate", "1"))
         if args.type not in SOCKET_TYPES:
             raise UsageError(f"unknown socket type '{args.type}' "
                              f"(one of {', '.join(SOCKET_TYPES)})")
@@ -293,8 +297,9 @@ class _Session:
                     self.note(f"no reply within {timeout:g} s")
                     return self.finish(1)
                 if view.pending:
-                    self.note(f"{view.pending} messages not delivered: no peer took them "
-                              f"within {timeout:g} s")
+                    n = view.pending
+                    self.note(f"{n} message{'s' if n != 1 else ''} not delivered: no peer took "
+                              f"{'them' if n != 1 else 'it'} within {timeout:g} s")
                     return self.finish(1)
                 return self.finish(0)
 

@@ -43,6 +43,10 @@ def parse(text: str, *, bind: bool) -> Endpoint:
     text = text.strip()
     if not text:
         raise EngineError(f"{verb}: empty endpoint (expected e.g. tcp://127.0.0.1:5555)")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise EngineError(f"{verb} {text}: not valid UTF-8") from None
     if "://" not in text:
         raise EngineError(
             f"{verb} {text}: not an endpoint; expected transport://address, "
