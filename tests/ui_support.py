@@ -339,7 +339,7 @@ def screen_text(app) -> str:
                       color_system=None, record=True, legacy_windows=False, safe_box=False)
     console.print(app.screen._compositor.render_update(
         full=True, screen_stack=app._background_screens))
-    return console.export_text()
+    return console.export_text().replace("\u00a0", " ")
 
 
 def run_async(test):

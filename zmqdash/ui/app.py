@@ -729,12 +729,13 @@ class ZmqDash(App[None]):
 
         def work() -> None:
             try:
-                from ..session import apply as session_apply
+                from ..session import apply as apply_session
+                from ..session import close_all
 
                 problems = []
                 if replace:
-                    problems += session_apply.close_all(engine)
-                problems += list(session_apply.apply(engine, session) or [])
+                    problems += close_all(engine)
+                problems += list(apply_session(engine, session) or [])
             except Exception as exc:  # noqa: BLE001 - shown to the user
                 problems = [f"{type(exc).__name__}: {exc}"]
             self.post_message(SessionApplied(problems))
@@ -882,9 +883,9 @@ def make_app(engine: Engine | None = None, session: Any = None,
 
 
 def keymap_path() -> Path:
-    from platformdirs import user_config_dir
+    from ..session.paths import config_dir
 
-    return Path(user_config_dir("zmqdash")) / "keymap.toml"
+    return config_dir() / "keymap.toml"
 
 
 def load_keymap(path: Path | None = None) -> dict[str, str]:

@@ -89,6 +89,8 @@ def composer_hint(socket_type: str) -> str:
 class SocketPanel(Vertical):
     """A panel for one socket. The app calls :meth:`tick` on its timer while it is visible."""
 
+    ALLOW_MAXIMIZE = True
+
     def __init__(self, view: SocketView, fmt: str = "auto",
                  snippets: list[str] | None = None) -> None:
         super().__init__(classes="socket-panel")
@@ -104,6 +106,7 @@ class SocketPanel(Vertical):
         self._rates = (0.0, 0.0)
         self.peer_choice = NEWEST_PEER
         self._snippets = list(snippets or ())
+        self._ready = False  # children exist (on_mount ran)
 
     @property
     def socket_name(self) -> str:
@@ -139,6 +142,7 @@ class SocketPanel(Vertical):
             yield composer
 
     def on_mount(self) -> None:
+        self._ready = True
         self.watch(self.log_view, "following", self._following_changed, init=False)
         self.tick(force=True)
 
@@ -146,6 +150,8 @@ class SocketPanel(Vertical):
 
     def tick(self, now: float | None = None, force: bool = False) -> None:
         """Bring the panel up to date with the engine's view of the socket; cheap when idle."""
+        if not self._ready or not self.is_attached:
+            return
         view = self.view
         now = time.monotonic() if now is None else now
         self.log_view.poll(force)

@@ -1,0 +1,527 @@
+"""Every dashboard action, driven by keys through Pilot, against a real (idle) engine."""
+
+from __future__ import annotations
+
+import json
+from contextlib import asynccontextmanager
+
+import pytest
+from textual.widgets import Input, Select
+from ui_support import run_async, screen_text, wait_for
+
+from zmqdash.engine import commands as C
+from zmqdash.ui.app import ZmqDash, make_app
+from zmqdash.ui.screens.add_socket import AddSocketScreen
+from zmqdash.ui.screens.dialogs import ChooseScreen, ConfirmScreen, PromptScreen
+from zmqdash.ui.screens.help import HelpScreen
+from zmqdash.ui.screens.inspector import InspectorScreen
+from zmqdash.ui.screens.repeat import RepeatScreen
+from zmqdash.ui.widgets.socket_panel import SocketPanel
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZMQDASH_HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+
+
+@asynccontextmanager
+async def dashboard(size=(120, 40), **kwargs):
+    app = make_app(**kwargs)
+    app.animation_level = "none"  # Pilot waits for animations; the tab underline has one
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        yield app, pilot
+    assert not app.engine.running, "the app did not stop the engine it made"
+
+
+def view(app, name):
+    return app.engine.sockets()[name]
+
+
+def panel_of(app, name) -> SocketPanel:
+    return next(p for p in app._panels.values() if p.socket_name == name)
+
+
+async def type_text(pilot, text: str) -> None:
+    await pilot.press(*[c if c != " " else "space" for c in text])
+
+
+async def make_socket(app, pilot, name, kind, bind=(), connect=()):
+    """Make a socket straight through the engine (the dialog has its own tests)."""
+    app.engine.call(C.Create(name, kind))
+    real = [app.engine.call(C.Bind(name, ep)) for ep in bind]
+    for ep in connect:
+        app.engine.call(C.Connect(name, ep))
+    await wait_for(pilot, lambda: any(p.socket_name == name for p in app._panels.values()),
+                   what=f"a panel for {name}")
+    return real[0] if real else None
+
+
+async def focus_panel(app, pilot, name):
+    app.go_to_socket(name)
+    await pilot.pause()
+    assert app.panel().socket_name == name
+
+
+# -- sockets --------------------------------------------------------------------------------
+
+
+@run_async
+async def test_add_socket_dialog_makes_a_bound_socket():
+    async with dashboard() as (app, pilot):
+        await pilot.press("a")
+        assert isinstance(app.screen, AddSocketScreen)
+        # type: open the list and pick the next entry (REP after REQ)
+        await pilot.press("enter", "down", "enter")
+        assert app.screen.query_one("#type", Select).value == "REP"
+        assert app.screen.query_one("#name", Input).value == "rep1"
+        await pilot.press("tab", "tab")
+        assert app.screen.query_one("#bind", Input).has_focus
+        app.screen.query_one("#bind", Input).value = "tcp://127.0.0.1:*"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "rep1" in app.engine.sockets()
+                       and view(app, "rep1").endpoints, what="rep1 bound")
+        ep = view(app, "rep1").endpoints[0]
+        assert ep.role == "bind" and ep.state == "listening"
+        await wait_for(pilot, lambda: "listening" in screen_text(app))
+        assert app.panel().socket_name == "rep1"
+        assert app.active_pattern == "reqrep"
+
+
+@run_async
+async def test_add_socket_dialog_refuses_bad_input_and_cancels():
+    async with dashboard() as (app, pilot):
+        await pilot.press("2", "a")
+        dialog = app.screen
+        assert dialog.query_one("#type", Select).value == "PUB"
+        dialog.query_one("#bind", Input).value = "nonsense"
+        await pilot.press("ctrl+s")
+        assert app.screen is dialog
+        assert "not an endpoint" in str(dialog.query_one("#add-error").render())
+        dialog.query_one("#bind", Input).value = ""
+        dialog.query_one("#options", Input).value = "lingre=0"
+        await pilot.press("ctrl+s")
+        assert "did you mean linger" in str(dialog.query_one("#add-error").render())
+        await pilot.press("escape")
+        assert not isinstance(app.screen, AddSocketScreen)
+        assert not app.engine.sockets()
+
+
+@run_async
+async def test_add_sub_with_subscriptions_and_options():
+    async with dashboard() as (app, pilot):
+        await pilot.press("2", "a")
+        dialog = app.screen
+        dialog.query_one("#type", Select).value = "SUB"
+        await pilot.pause()
+        assert dialog.query_one("#subscribe").display
+        dialog.query_one("#connect", Input).value = "tcp://127.0.0.1:5999"
+        dialog.query_one("#subscribe", Input).value = "weather, hex:00ff"
+        dialog.query_one("#options", Input).value = "linger=0, rcvhwm=500"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "sub1" in app.engine.sockets()
+                       and len(view(app, "sub1").subscriptions) == 2, what="sub1 subscribed")
+        sub = view(app, "sub1")
+        assert sub.subscriptions == (b"weather", b"\x00\xff")
+        assert dict(sub.options)["rcvhwm"] == "500"
+        assert sub.endpoints[0].role == "connect"
+
+
+@run_async
+async def test_rename_close_bind_connect_unbind():
+    async with dashboard() as (app, pilot):
+        await make_socket(app, pilot, "a", "PAIR")
+        await focus_panel(app, pilot, "a")
+        # rename
+        await pilot.press("escape")  # from the composer to the log
+        await pilot.press("n")
+        assert isinstance(app.screen, PromptScreen)
+        app.screen.query_one(Input).value = "left"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "left" in app.engine.sockets(), what="rename")
+        await wait_for(pilot, lambda: panel_of(app, "left").border_title is not None
+                       and "left" in str(panel_of(app, "left").border_title))
+        # bind one more endpoint (the default picks a free port)
+        await pilot.press("b")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(view(app, "left").endpoints) == 1, what="bind")
+        # connect one more
+        await pilot.press("c")
+        app.screen.query_one(Input).value = "inproc://nowhere"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(view(app, "left").endpoints) == 2, what="connect")
+        # unbind the first
+        await pilot.press("u")
+        assert isinstance(app.screen, ChooseScreen)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(view(app, "left").endpoints) == 1, what="unbind")
+        assert view(app, "left").endpoints[0].role == "connect"
+        # close, after saying yes
+        await pilot.press("w")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert "left" in app.engine.sockets()
+        await pilot.press("w", "y")
+        await wait_for(pilot, lambda: not app.engine.sockets(), what="close")
+        await wait_for(pilot, lambda: not app._panels)
+        await wait_for(pilot, lambda: "No sockets here yet" in screen_text(app))
+
+
+@run_async
+async def test_rename_to_a_taken_name_is_shown_as_an_error():
+    async with dashboard() as (app, pilot):
+        await make_socket(app, pilot, "a", "PULL")
+        await make_socket(app, pilot, "b", "PULL")
+        await focus_panel(app, pilot, "a")
+        await pilot.press("n")
+        app.screen.query_one(Input).value = "b"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app._notifications, what="a notification")
+        note = list(app._notifications)[-1]
+        assert "already a socket named 'b'" in note.message and note.severity == "error"
+
+
+# -- sending --------------------------------------------------------------------------------
+
+
+@run_async
+async def test_request_reply_through_the_composer_with_history():
+    async with dashboard() as (app, pilot):
+        ep = await make_socket(app, pilot, "server", "REP", bind=["tcp://127.0.0.1:*"])
+        app.engine.call(C.AutoReply("server", ()))
+        await make_socket(app, pilot, "client", "REQ", connect=[ep])
+        await focus_panel(app, pilot, "client")
+        composer = panel_of(app, "client").query_one(".composer", Input)
+        assert composer.has_focus
+        await type_text(pilot, "hello")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: view(app, "client").stats.msgs_in == 1, what="the reply")
+        await wait_for(pilot, lambda: composer.value == "")
+        await wait_for(pilot, lambda: "in  hello" in screen_text(app))
+        await type_text(pilot, "draft")
+        await pilot.press("up")
+        assert composer.value == "hello"
+        await pilot.press("down")
+        assert composer.value == "draft"
+
+
+@run_async
+async def test_send_errors_are_notified_and_the_text_kept():
+    async with dashboard() as (app, pilot):
+        ep = await make_socket(app, pilot, "server", "REP", bind=["tcp://127.0.0.1:*"])
+        await make_socket(app, pilot, "client", "REQ", connect=[ep])
+        await focus_panel(app, pilot, "client")
+        composer = panel_of(app, "client").query_one(".composer", Input)
+        await type_text(pilot, "one")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: view(app, "client").stats.msgs_out == 1)
+        await type_text(pilot, "two")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app._notifications, what="the error")
+        assert "waiting for a reply" in list(app._notifications)[-1].message
+        assert composer.value == "two"
+        composer.value = "hex:zz"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any("invalid character" in n.message
+                                          for n in app._notifications))
+
+
+@run_async
+async def test_multipart_and_router_peer_chooser():
+    async with dashboard() as (app, pilot):
+        ep = await make_socket(app, pilot, "broker", "ROUTER", bind=["tcp://127.0.0.1:*"])
+        app.engine.call(C.Create("worker", "DEALER", (("routing_id", "w-1"),)))
+        app.engine.call(C.Connect("worker", ep))
+        await wait_for(pilot, lambda: len(app._panels) == 2)
+        await focus_panel(app, pilot, "worker")
+        await type_text(pilot, "ready|now")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: view(app, "broker").peers_seen == (b"w-1",),
+                       what="the peer seen")
+        await focus_panel(app, pilot, "broker")
+        select = panel_of(app, "broker").query_one(".peer-select", Select)
+        await wait_for(pilot, lambda: "hex:772d31" in [v for _, v in select._options])
+        select.value = "hex:772d31"
+        await pilot.pause()
+        await type_text(pilot, "go")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: view(app, "worker").stats.msgs_in == 1, what="go")
+        got = view(app, "worker").log.since(0)
+        assert [e[3] for e in got if e[2] == "in"] == [[b"go"]]
+        first = [e for e in view(app, "broker").log.since(0) if e[2] == "in"][0]
+        assert first[3] == [b"w-1", b"ready", b"now"]
+
+
+@run_async
+async def test_subscription_bar_edits_live():
+    async with dashboard() as (app, pilot):
+        await make_socket(app, pilot, "sub", "SUB", connect=["tcp://127.0.0.1:5998"])
+        await focus_panel(app, pilot, "sub")
+        await pilot.press("s")
+        field = panel_of(app, "sub").query_one(".subscriptions-input", Input)
+        assert field.has_focus
+        await type_text(pilot, "a, b")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: view(app, "sub").subscriptions == (b"a", b"b"))
+        await pilot.press("s")
+        field.value = "b, *"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: view(app, "sub").subscriptions == (b"b", b""))
+        await wait_for(pilot, lambda: field.value == "b, *")
+
+
+@run_async
+async def test_repeat_send_and_stop():
+    async with dashboard() as (app, pilot):
+        await make_socket(app, pilot, "pub", "PUB", bind=["tcp://127.0.0.1:*"])
+        await focus_panel(app, pilot, "pub")
+        await pilot.press("escape", "p")
+        dialog = app.screen
+        assert isinstance(dialog, RepeatScreen)
+        dialog.query_one("#template", Input).value = "n={seq}"
+        dialog.query_one("#interval", Input).value = "20"
+        dialog.query_one("#count", Input).value = "3"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: view(app, "pub").stats.msgs_out == 3, what="3 sent")
+        sent = [e[3][0] for e in view(app, "pub").log.since(0) if e[2] == "out"]
+        assert sent == [b"n=1", b"n=2", b"n=3"]
+        await pilot.press("p")
+        app.screen.query_one("#interval", Input).value = "0"
+        await pilot.press("enter")
+        assert isinstance(app.screen, RepeatScreen)  # refused: stays open
+        app.screen.query_one("#interval", Input).value = "1000"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(view(app, "pub").repeaters) == 1)
+        await pilot.press("P")
+        await wait_for(pilot, lambda: not view(app, "pub").repeaters)
+
+
+@run_async
+async def test_auto_reply_on_and_off():
+    async with dashboard() as (app, pilot):
+        await make_socket(app, pilot, "server", "REP", bind=["tcp://127.0.0.1:*"])
+        await focus_panel(app, pilot, "server")
+        await pilot.press("escape", "A")
+        app.screen.query_one(Input).value = "got {body}|ok"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: view(app, "server").auto_reply == ("got {body}", "ok"))
+        await pilot.press("A")
+        app.screen.query_one(Input).value = "off"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: view(app, "server").auto_reply is None)
+
+
+# -- the log --------------------------------------------------------------------------------
+
+
+async def _pair_with_traffic(app, pilot, n=5):
+    app.engine.call(C.Create("a", "PAIR"))
+    app.engine.call(C.Bind("a", "inproc://t"))
+    app.engine.call(C.Create("b", "PAIR"))
+    app.engine.call(C.Connect("b", "inproc://t"))
+    for i in range(n):
+        app.engine.call(C.Send("a", (f"message {i}".encode(),)))
+    await wait_for(pilot, lambda: "b" in app.engine.sockets()
+                   and view(app, "b").stats.msgs_in == n, what="traffic")
+    await pilot.press("4")
+    await focus_panel(app, pilot, "b")
+    await pilot.press("escape")
+
+
+@run_async
+async def test_filter_format_follow_clear_zoom():
+    async with dashboard() as (app, pilot):
+        await _pair_with_traffic(app, pilot)
+        log = panel_of(app, "b").log_view
+        await pilot.press("slash")
+        app.screen.query_one(Input).value = "message 3"
+        await pilot.press("enter")
+        assert log.filter_text == "message 3" and log.row_count == 1
+        await wait_for(pilot, lambda: "filter message 3" in screen_text(app))
+        await pilot.press("slash")
+        app.screen.query_one(Input).value = "/(/"
+        await pilot.press("enter")
+        assert any("bad regular expression" in n.message for n in app._notifications)
+        await pilot.press("slash")
+        app.screen.query_one(Input).value = ""
+        await pilot.press("enter")
+        assert log.filter_text == "" and log.row_count == 5
+        await pilot.press("t")
+        assert log.fmt == "text"
+        await pilot.press("t")
+        assert log.fmt == "hex"
+        await wait_for(pilot, lambda: "6d 65 73 73" in screen_text(app))
+        await pilot.press("f")
+        assert not log.following
+        await wait_for(pilot, lambda: "paused" in screen_text(app))
+        await pilot.press("f")
+        assert log.following
+        await pilot.press("z")
+        assert app.screen.maximized is panel_of(app, "b")
+        await pilot.press("z")
+        assert app.screen.maximized is None
+        await pilot.press("ctrl+l")
+        await wait_for(pilot, lambda: len(view(app, "b").log) == 0, what="cleared")
+        await wait_for(pilot, lambda: log.row_count == 0)
+
+
+@run_async
+async def test_inspector_views_copy_and_steps():
+    async with dashboard() as (app, pilot):
+        await _pair_with_traffic(app, pilot, 3)
+        await pilot.press("i")
+        screen = app.screen
+        assert isinstance(screen, InspectorScreen)
+        assert screen.entry[3] == [b"message 2"]
+        text = screen_text(app)
+        assert "frame 1 of 1" in text and "9 B" in text and "message 2" in text
+        await pilot.press("h")
+        assert "6d 65 73 73 61 67 65 20" in screen_text(app)
+        await pilot.press("c")
+        assert "6d 65 73 73" in app.clipboard
+        await pilot.press("J")
+        record = json.loads(app.clipboard)
+        assert record["frames"] == ["message 2"] and record["socket"] == "b"
+        await pilot.press("left")
+        assert screen.entry[3] == [b"message 1"]
+        await pilot.press("escape")
+        assert not isinstance(app.screen, InspectorScreen)
+        # from the log: select an entry with the cursor, Enter opens it
+        await pilot.press("up", "up", "enter")
+        assert isinstance(app.screen, InspectorScreen)
+        assert app.screen.entry[3] == [b"message 1"]
+        await pilot.press("q")
+
+
+@run_async
+async def test_export_jsonl(tmp_path):
+    async with dashboard() as (app, pilot):
+        await _pair_with_traffic(app, pilot, 4)
+        await pilot.press("e")
+        target = tmp_path / "out.jsonl"
+        app.screen.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: target.exists() and any(
+            "written" in n.message for n in app._notifications), what="the export")
+        records = [json.loads(line) for line in target.read_text().splitlines()]
+        assert [r["frames"] for r in records if r["kind"] == "in"] == [
+            [f"message {i}"] for i in range(4)]
+        assert all(r["socket"] == "b" for r in records)
+
+
+# -- the app --------------------------------------------------------------------------------
+
+
+@run_async
+async def test_tabs_hints_and_status_bar():
+    async with dashboard(session_path="/tmp/my-topology.toml") as (app, pilot):
+        for key, pattern in zip("12345", ["reqrep", "pubsub", "pipeline", "pair",
+                                          "routerdealer"], strict=True):
+            await pilot.press(key)
+            assert app.active_pattern == pattern
+            assert "No sockets here yet" in screen_text(app)
+        await _pair_with_traffic(app, pilot, 2)
+        await wait_for(pilot, lambda: "my-topology │ 2 sockets │ in 2" in screen_text(app))
+
+
+@run_async
+async def test_help_lists_every_binding():
+    async with dashboard() as (app, pilot):
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+    # the help text is built from the bindings; check a few of each kind made it in
+    for what in ("Add a socket", "Rename", "Export JSONL", "Earlier message", "Copy JSONL"):
+        assert what in text or what in _all_help(app)
+
+
+def _all_help(app) -> str:
+    from zmqdash.ui.screens.help import binding_sections
+
+    return "\n".join(f"{k} {w}" for _, rows in binding_sections(app) for k, w in rows)
+
+
+def test_every_binding_has_an_id_and_an_action():
+    for binding in ZmqDash.BINDINGS:
+        assert binding.id, binding
+        name = binding.action.split("(")[0]
+        assert hasattr(ZmqDash, f"action_{name}") or name in ("quit",), binding
+
+
+def test_every_palette_action_exists():
+    from zmqdash.ui.commands import ACTIONS
+
+    for _, action, _ in ACTIONS:
+        assert hasattr(ZmqDash, f"action_{action}"), action
+    bound = {b.action for b in ZmqDash.BINDINGS}
+    listed = {action for _, action, _ in ACTIONS}
+    missing = {a for a in bound if not a.startswith("show_tab")} - listed
+    assert not missing, f"bound but not in the palette: {missing}"
+
+
+@run_async
+async def test_command_palette_runs_an_action():
+    async with dashboard() as (app, pilot):
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "add a socket")
+        await wait_for(pilot, lambda: "Add a socket" in screen_text(app))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, AddSocketScreen),
+                       what="the add dialog")
+
+
+@run_async
+async def test_keymap_file_overrides_a_key(tmp_path, monkeypatch):
+    keymap = tmp_path / "keymap.toml"
+    keymap.write_text('[keymap]\nadd_socket = "plus"\n')
+    monkeypatch.setenv("ZMQDASH_KEYMAP", str(keymap))
+    async with dashboard() as (app, pilot):
+        await pilot.press("a")
+        assert not isinstance(app.screen, AddSocketScreen)
+        await pilot.press("plus")
+        assert isinstance(app.screen, AddSocketScreen)
+
+
+# -- sessions -------------------------------------------------------------------------------
+
+
+@run_async
+async def test_session_applied_at_start_with_formats_and_snippets():
+    from zmqdash.session import Session, SocketSpec
+
+    session = Session("lab", [
+        SocketSpec("hexed", "PULL", bind=["inproc://lab"], format="hex"),
+        SocketSpec("talker", "PUSH", connect=["inproc://lab"], snippets=["first", "second"]),
+    ])
+    async with dashboard(session=session) as (app, pilot):
+        await wait_for(pilot, lambda: len(app._panels) == 2, what="the session's sockets")
+        assert panel_of(app, "hexed").log_view.fmt == "hex"
+        composer = panel_of(app, "talker").query_one(".composer")
+        assert composer.history == ["first", "second"]
+        assert "lab │ 2 sockets" in screen_text(app)
+
+
+@run_async
+async def test_save_new_and_open_session(tmp_path):
+    async with dashboard() as (app, pilot):
+        await _pair_with_traffic(app, pilot, 1)
+        await pilot.press("t")  # b shows text: kept in the session
+        await pilot.press("ctrl+s")
+        app.screen.query_one(Input).value = "bench"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.session_path is not None, what="saved")
+        saved = app.session_path
+        assert saved.exists() and saved.name == "bench.toml"
+        assert "bench │" in screen_text(app)
+        await pilot.press("ctrl+n", "y")
+        await wait_for(pilot, lambda: not app._panels, what="an empty session")
+        assert app.session_name == "untitled"
+        await pilot.press("ctrl+o")
+        assert isinstance(app.screen, ChooseScreen)
+        await pilot.press("enter")  # the first (only) saved session
+        await wait_for(pilot, lambda: len(app._panels) == 2, what="the session reopened")
+        assert panel_of(app, "b").log_view.fmt == "text"
+        assert app.session_name == "bench"
