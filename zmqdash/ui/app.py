@@ -45,6 +45,10 @@ PANEL_ACTIONS = frozenset({
 })
 
 
+def _action_name(action: str) -> str:
+    return action.split("(", 1)[0]
+
+
 class EngineChanged(Message):
     """Posted from the engine's thread when sockets were made, closed or changed state."""
 
@@ -101,29 +105,44 @@ class ZmqDash(App[None]):
         Binding("i", "inspect", "Inspect", id="inspect",
                 tooltip="Open the selected (or newest) entry"),
         Binding("question_mark,f1", "help", "Help", id="help", key_display="?"),
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("b", "bind", "Bind", show=False, id="bind"),
-        Binding("c", "connect", "Connect", show=False, id="connect"),
-        Binding("u", "unbind", "Unbind/disconnect", show=False, id="unbind"),
-        Binding("n", "rename_socket", "Rename", show=False, id="rename"),
-        Binding("w", "close_socket", "Close socket", show=False, id="close"),
-        Binding("p", "repeat", "Repeat-send", show=False, id="repeat"),
-        Binding("P", "stop_repeat", "Stop repeat-sends", show=False, id="stop_repeat"),
-        Binding("A", "auto_reply", "Auto-reply", show=False, id="auto_reply"),
-        Binding("e", "export", "Export JSONL", show=False, id="export"),
-        Binding("ctrl+l", "clear_log", "Clear log", show=False, id="clear"),
-        Binding("z", "zoom", "Zoom panel", show=False, id="zoom"),
+        Binding("q", "leave", "Quit", id="quit"),
+        Binding("b", "bind", "Bind", show=False, id="bind",
+                tooltip="Bind the socket to one more endpoint"),
+        Binding("c", "connect", "Connect", show=False, id="connect",
+                tooltip="Connect the socket to one more endpoint"),
+        Binding("u", "unbind", "Unbind/disconnect", show=False, id="unbind",
+                tooltip="Unbind or disconnect one of the socket's endpoints"),
+        Binding("n", "rename_socket", "Rename", show=False, id="rename",
+                tooltip="Rename the socket"),
+        Binding("w", "close_socket", "Close socket", show=False, id="close",
+                tooltip="Close the socket (asks first)"),
+        Binding("p", "repeat", "Repeat-send", show=False, id="repeat",
+                tooltip="Send a template every N ms ({seq}, {time}), optionally N times"),
+        Binding("P", "stop_repeat", "Stop repeat-sends", show=False, id="stop_repeat",
+                tooltip="Stop the socket's repeat-sends"),
+        Binding("A", "auto_reply", "Auto-reply", show=False, id="auto_reply",
+                tooltip="REP/ROUTER: answer every request by itself (echo or a template)"),
+        Binding("e", "export", "Export JSONL", show=False, id="export",
+                tooltip="Export the socket's log to a JSON Lines file"),
+        Binding("ctrl+l", "clear_log", "Clear log", show=False, id="clear",
+                tooltip="Clear the socket's log (counters stay)"),
+        Binding("z", "zoom", "Zoom panel", show=False, id="zoom",
+                tooltip="Show only this socket's panel (again to go back)"),
         Binding("right_square_bracket", "next_panel", "Next panel", show=False,
-                id="next_panel"),
+                id="next_panel", tooltip="Move to the next socket in this tab"),
         Binding("left_square_bracket", "previous_panel", "Previous panel", show=False,
-                id="previous_panel"),
+                id="previous_panel", tooltip="Move to the previous socket in this tab"),
         *[
-            Binding(str(i), f"show_tab('{p.id}')", p.title, show=False, id=f"tab_{p.id}")
+            Binding(str(i), f"show_tab('{p.id}')", p.title, show=False, id=f"tab_{p.id}",
+                    tooltip=f"Show the {p.title} tab")
             for i, p in enumerate(PATTERNS, 1)
         ],
-        Binding("ctrl+s", "save_session", "Save session", show=False, id="save_session"),
-        Binding("ctrl+o", "open_session", "Open session", show=False, id="open_session"),
-        Binding("ctrl+n", "new_session", "New session", show=False, id="new_session"),
+        Binding("ctrl+s", "save_session", "Save session", show=False, id="save_session",
+                tooltip="Save every socket to the session file (asks for a name the first time)"),
+        Binding("ctrl+o", "open_session", "Open session", show=False, id="open_session",
+                tooltip="Open a saved session; its sockets replace these"),
+        Binding("ctrl+n", "new_session", "New session", show=False, id="new_session",
+                tooltip="Close every socket and start an untitled session"),
     ]
 
     def __init__(
@@ -172,6 +191,10 @@ class ZmqDash(App[None]):
                                            can_focus=False)
         yield self._status
         yield Footer()
+
+    def action_leave(self) -> None:
+        """Quit (the q key; Ctrl+Q quits from anywhere)."""
+        self.exit()
 
     def on_mount(self) -> None:
         engine = self.engine
@@ -350,13 +373,13 @@ class ZmqDash(App[None]):
         return panels[0] if panels else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action not in PANEL_ACTIONS or not self.is_mounted:
-            return True
+        if action not in OWN_ACTIONS or not self.is_mounted:
+            return True  # Textual's own (ctrl+q quits from anywhere, ctrl+p ...)
         from textual.command import CommandPalette
 
         screen = self.screen
         if screen is not self.screen_stack[0] and not isinstance(screen, CommandPalette):
-            return False  # a dialog or full screen is on top: keep its footer to itself
+            return False  # a dialog or full screen is on top: its keys only
         return self.action_state(action)
 
     def action_state(self, action: str) -> bool | None:
@@ -869,6 +892,10 @@ class ZmqDash(App[None]):
         self.push_screen(ConfirmScreen("Start a new, empty session?",
                                        "Every socket is closed (save first to keep them)."),
                          done)
+
+
+#: actions of the dashboard's own bindings (disabled while a dialog or full screen is on top)
+OWN_ACTIONS = frozenset(_action_name(b.action) for b in ZmqDash.BINDINGS) | PANEL_ACTIONS
 
 
 def make_app(engine: Engine | None = None, session: Any = None,

@@ -37,7 +37,7 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("Open a session", "open_session", "Replace the sockets with a saved session's"),
     ("New session", "new_session", "Close every socket and start an untitled session"),
     ("Help: every key", "help", "The list of key bindings"),
-    ("Quit", "quit", "Close every socket and leave"),
+    ("Quit", "leave", "Close every socket and leave"),
 )
 
 

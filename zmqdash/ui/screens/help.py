@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -76,15 +77,17 @@ class HelpScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = Table(box=None, show_header=False, expand=True, padding=(0, 1))
-        table.add_column("keys", style="bold", no_wrap=True, ratio=1)
-        table.add_column("what", ratio=3)
+        parts = []
         for section, rows in binding_sections(self.app):
-            table.add_row(Text(section, style="bold underline"), "")
+            parts.append(Text(section, style="bold underline"))
+            table = Table(box=None, show_header=False, expand=True, padding=(0, 1, 0, 0))
+            table.add_column("keys", style="bold", no_wrap=True, width=14)
+            table.add_column("what", ratio=1)
             for keys, what in rows:
                 table.add_row(Text(keys), Text(what))
-            table.add_row("", "")
-        self.query_one("#help-table", Static).update(table)
+            parts.append(table)
+            parts.append(Text(""))
+        self.query_one("#help-table", Static).update(Group(*parts))
         self.query_one("#help-body").focus()
 
     def action_close(self) -> None:

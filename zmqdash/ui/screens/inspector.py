@@ -31,12 +31,12 @@ class InspectorScreen(Screen[None]):
         Binding("t", "view('text')", "Text", id="inspector.text"),
         Binding("h", "view('hex')", "Hex", id="inspector.hex"),
         Binding("j", "view('json')", "JSON", id="inspector.json"),
-        Binding("a", "view('auto')", "Auto", id="inspector.auto"),
+        Binding("a", "view('auto')", "Auto", show=False, id="inspector.auto"),
         Binding("c", "copy", "Copy", id="inspector.copy",
                 tooltip="Copy the frames as shown (OSC 52: works over SSH)"),
-        Binding("J", "copy_json", "Copy JSONL", id="inspector.copy_json"),
-        Binding("left,p", "step(-1)", "Older", id="inspector.older"),
-        Binding("right,n", "step(1)", "Newer", id="inspector.newer"),
+        Binding("J", "copy_json", "Copy JSONL", show=False, id="inspector.copy_json"),
+        Binding("left,p", "step(-1)", "Older", id="inspector.older", key_display="←"),
+        Binding("right,n", "step(1)", "Newer", id="inspector.newer", key_display="→"),
     ]
 
     def __init__(self, view: SocketView, seq: int, fmt: str = "auto") -> None:
