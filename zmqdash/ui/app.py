@@ -137,6 +137,12 @@ class ZmqDash(App[None]):
                     tooltip=f"Show the {p.title} tab")
             for i, p in enumerate(PATTERNS, 1)
         ],
+        # Tab moves the focus before any key typed after it is delivered (a priority binding
+        # runs as the key arrives; a plain one only after the focused widget let it through)
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True,
+                id="focus_next"),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False,
+                priority=True, id="focus_previous"),
         Binding("ctrl+s", "save_session", "Save session", show=False, id="save_session",
                 tooltip="Save every socket to the session file (asks for a name the first time)"),
         Binding("ctrl+o", "open_session", "Open session", show=False, id="open_session",

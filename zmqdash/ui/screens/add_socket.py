@@ -58,6 +58,8 @@ def free_name(socket_type: str, taken: set[str]) -> str:
 class AddSocketScreen(ModalScreen[NewSocket | None]):
     """Enter (in any field) or Ctrl+S adds the socket; Escape cancels."""
 
+    AUTO_FOCUS = "#type"
+
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="add.cancel"),
         Binding("ctrl+s", "submit", "Add", id="add.submit"),
@@ -99,7 +101,8 @@ class AddSocketScreen(ModalScreen[NewSocket | None]):
 
     def on_mount(self) -> None:
         self._show_subscribe(self._type)
-        self.query_one("#type", Select).focus()
+        # focus now, not after the first paint: keys typed as soon as the dialog shows land here
+        self.set_focus(self.query_one("#type"))
 
     def _show_subscribe(self, socket_type: str) -> None:
         show = socket_type in SUBSCRIBING

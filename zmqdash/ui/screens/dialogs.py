@@ -16,6 +16,8 @@ from textual.widgets.option_list import Option
 class PromptScreen(ModalScreen[str | None]):
     """One line of input. Enter returns it, Escape returns None."""
 
+    AUTO_FOCUS = "#prompt-input"
+
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
     def __init__(self, title: str, value: str = "", *, hint: str = "",
@@ -33,6 +35,9 @@ class PromptScreen(ModalScreen[str | None]):
             if self._hint:
                 yield Static(self._hint, classes="dialog-hint", markup=False)
             yield Static("Enter: OK   Escape: cancel", classes="dialog-keys", markup=False)
+
+    def on_mount(self) -> None:
+        self.set_focus(self.query_one("#prompt-input"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -23,6 +23,8 @@ class RepeatSpec:
 class RepeatScreen(ModalScreen[RepeatSpec | None]):
     """Enter starts; Escape cancels."""
 
+    AUTO_FOCUS = "#template"
+
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="repeat.cancel"),
         Binding("ctrl+s", "submit", "Start", id="repeat.submit"),
@@ -56,7 +58,7 @@ class RepeatScreen(ModalScreen[RepeatSpec | None]):
                 yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#template", Input).focus()
+        self.set_focus(self.query_one("#template"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

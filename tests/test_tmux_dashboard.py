@@ -1,0 +1,168 @@
+"""The dashboard in a real terminal (tmux), against real peer processes over tcp.
+
+These catch what a headless run cannot: repainting, escape sequences, key handling by a real
+terminal. Each test waits on what the screen shows, polling ``capture-pane`` with a deadline.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+from tmux_support import Tmux, dashboard_command, dashboard_env, wait_gone
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None and not
+                                __import__("os").path.exists("/usr/bin/tmux"),
+                                reason="tmux is not installed")
+
+
+@pytest.fixture
+def term(tmp_path):
+    made: list[Tmux] = []
+
+    def start(width: int = 120, height: int = 40, **env: str) -> Tmux:
+        tmux = Tmux(width, height)
+        made.append(tmux)
+        tmux.start(dashboard_command(), dashboard_env(tmp_path / "home", **env))
+        tmux.wait_for_text("Request/Reply")
+        tmux.wait_for_text("No sockets here yet")
+        return tmux
+
+    yield start
+    for tmux in made:
+        tmux.kill()
+
+
+def add_socket(tmux: Tmux, *, downs: int = 0, connect: str = "", bind: str = "",
+               subscribe: str | None = None) -> None:
+    """The add-socket dialog by keys: pick the type ``downs`` entries below the tab's first."""
+    tmux.keys("a")
+    tmux.wait_for_text("Add a socket")
+    if downs:
+        tmux.keys("Enter")  # open the type list
+        tmux.wait_for_text("XPUB")
+        tmux.keys(*(["Down"] * downs), "Enter")
+        tmux.wait(lambda s: "XPUB" not in s, what="the type list to close")
+    if bind:
+        tmux.type_into("Bind", bind, before=("Tab", "Tab"))
+    if connect:
+        tmux.type_into("Connect", connect, before=("Tab",) if bind else ("Tab", "Tab", "Tab"))
+    if subscribe is not None:
+        tmux.wait_for_text("Subscribe")
+        tmux.type_into("Subscribe", subscribe, before=("Tab",))
+    tmux.keys("Enter")
+    tmux.wait(lambda s: "Add a socket" not in s, what="the dialog to close")
+
+
+def test_a_reply_arrives_in_the_req_panel(term, spawn_peer):
+    server = spawn_peer("echo_rep", "bind", "tcp://127.0.0.1:*")
+    tmux = term()
+    add_socket(tmux, connect=server.endpoint)
+    tmux.wait_for_text("req1 · REQ")
+    tmux.wait_for_text("connected (1 peer)")
+    tmux.type_into("┃", "hello dashboard")  # the new socket's composer has the focus
+    tmux.keys("Enter")
+    screen = tmux.wait_for_text("in  Echo: hello dashboard")
+    assert "out hello dashboard" in screen
+    assert re.search(r"in 1 .*out 1", screen.replace("\u00a0", " "))
+
+
+def test_only_matching_messages_appear_in_a_sub_panel(term, spawn_peer):
+    publisher = spawn_peer("publisher", "bind", "tcp://127.0.0.1:*")
+    tmux = term()
+    tmux.keys("2")
+    tmux.wait_for_text("PUB broadcasts")
+    add_socket(tmux, downs=1, connect=publisher.endpoint, subscribe="1-")
+    tmux.wait_for_text("sub1 · SUB")
+    screen = tmux.wait(lambda s: len(re.findall(r"in  1-update \d+", s)) >= 10,
+                       what="ten matching updates")
+    assert "2-update" not in screen
+    assert "subs 1-" in screen
+
+
+FLOOD = """
+import zmq
+ctx = zmq.Context()
+s = ctx.socket(zmq.PUSH)
+s.linger = 0
+s.bind("tcp://127.0.0.1:*")
+print(s.last_endpoint.decode(), flush=True)
+n = 0
+while True:
+    n += 1
+    s.send(b"flood %09d ................................................" % n)
+"""
+
+
+def spawn_flood() -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen([sys.executable, "-c", FLOOD], stdout=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL, text=True)
+    endpoint = proc.stdout.readline().strip()
+    return proc, endpoint
+
+
+def newest(screen: str, pattern: str) -> int:
+    found = [int(n) for n in re.findall(pattern, screen)]
+    return max(found) if found else -1
+
+
+def test_the_log_keeps_repainting_after_wrapping_its_ring(term, spawn_peer):
+    publisher = spawn_peer("publisher", "bind", "tcp://127.0.0.1:*")
+    tmux = term(ZMQDASH_RING="200")
+    tmux.keys("2")
+    tmux.wait_for_text("PUB broadcasts")
+    add_socket(tmux, downs=1, connect=publisher.endpoint, subscribe="*")
+    tmux.wait_for_text("sub1 · SUB")
+    # 200 entries held; wait until well past several times round the ring
+    screen = tmux.wait(lambda s: newest(s, r"update (\d+)") > 400, timeout=30,
+                       what="the ring to wrap a few times")
+    assert re.search(r"drop \d", screen.replace("\u00a0", " ")), "nothing counted as dropped"
+    first = newest(screen, r"update (\d+)")
+    tmux.wait(lambda s: newest(s, r"update (\d+)") > first + 50, timeout=15,
+              what="newer messages on screen")
+
+
+def test_quits_at_once_under_a_flood(term):
+    proc, endpoint = spawn_flood()
+    try:
+        tmux = term()
+        tmux.keys("3")
+        tmux.wait_for_text("PUSH deals")
+        add_socket(tmux, downs=1, connect=endpoint)
+        tmux.wait(lambda s: newest(s, r"flood (\d+)") > 10_000, timeout=30,
+                  what="the flood on screen")
+        pid = tmux.pid
+        tmux.keys("q")
+        assert wait_gone(pid, 10), "the dashboard did not quit within 10 s under a flood"
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.mark.parametrize("term_name,no_color", [("vt100", "1"), ("screen", "")])
+def test_readable_without_colour_and_on_old_terminals(term, term_name, no_color):
+    env = {"TERM": term_name}
+    if no_color:
+        env["NO_COLOR"] = no_color
+    tmux = term(80, 24, **env)
+    screen = tmux.wait_for_text("q Quit")
+    assert "a Add" in screen and "? Help" in screen
+    tmux.keys("a")
+    tmux.wait_for_text("Add a socket")
+    tmux.keys("Escape")
+    tmux.wait(lambda s: "Add a socket" not in s)
+    if no_color:
+        # Textual draws NO_COLOR in shades of grey: no hue may reach the terminal
+        shown = tmux.screen(escapes=True)
+        for n in re.findall(r"(?:38|48);5;(\d+)", shown):
+            assert int(n) in GREYS, f"colour {n} with NO_COLOR"
+        for r, g, b in re.findall(r"(?:38|48);2;(\d+);(\d+);(\d+)", shown):
+            assert r == g == b, f"colour {r},{g},{b} with NO_COLOR"
+        assert not re.search(r"\x1b\[(?:[0-9;]*;)?(3[1-6]|4[1-6]|9[1-6])m", shown)
+
+
+#: the 256-colour palette's greys (and black and white)
+GREYS = {0, 7, 8, 15, 16, 231, *range(232, 256)}

@@ -1,0 +1,158 @@
+"""Driving the dashboard in a real terminal: tmux on a private server, read with capture-pane."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).parent.parent
+#: typed to prove where the focus is (see Tmux.type_into)
+MARK = "¤"
+TMUX = shutil.which("tmux") or "/usr/bin/tmux"
+
+
+class Tmux:
+    """One tmux server of our own (``-L``), one window running one command."""
+
+    def __init__(self, width: int = 120, height: int = 40) -> None:
+        self.server = f"zmqdash-test-{uuid.uuid4().hex[:8]}"
+        self.width = width
+        self.height = height
+        self.target = "dash"
+
+    def _tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run([TMUX, "-L", self.server, *args], capture_output=True,
+                              text=True, check=check, timeout=10)
+
+    def start(self, command: list[str], env: dict[str, str] | None = None) -> None:
+        env_args: list[str] = []
+        for key, value in (env or {}).items():
+            env_args += ["-e", f"{key}={value}"]
+        shell = " ".join(_quote(part) for part in command)
+        self._tmux("-f", "/dev/null", "new-session", "-d", "-s", self.target,
+                   "-x", str(self.width), "-y", str(self.height), *env_args,
+                   f"cd {_quote(str(REPO))} && exec {shell}")
+        self._tmux("set-option", "-t", self.target, "remain-on-exit", "on")
+
+    def screen(self, escapes: bool = False) -> str:
+        args = ["capture-pane", "-p", "-t", self.target]
+        if escapes:
+            args.append("-e")
+        return self._tmux(*args).stdout
+
+    def keys(self, *keys: str) -> None:
+        """tmux key names (Enter, Tab, Down, C-l ...)."""
+        self._tmux("send-keys", "-t", self.target, *keys)
+
+    def type(self, text: str) -> None:
+        """Literal text."""
+        self._tmux("send-keys", "-t", self.target, "-l", text)
+
+    def pane(self, field: str) -> str:
+        return self._tmux("display-message", "-p", "-t", self.target,
+                          f"#{{{field}}}").stdout.strip()
+
+    @property
+    def pid(self) -> int:
+        return int(self.pane("pane_pid"))
+
+    @property
+    def dead(self) -> bool:
+        return self.pane("pane_dead") == "1"
+
+    def wait(self, predicate: Callable[[str], object], timeout: float = 15.0,
+             what: str = "") -> str:
+        """Poll the screen until ``predicate(screen)`` is true; return that screen."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.screen()
+            if predicate(text):
+                return text
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"timed out waiting for {what or predicate}; the screen was:\n{text}")
+            time.sleep(0.05)
+
+    def type_into(self, row: str, text: str, *, before: tuple[str, ...] = (),
+                  timeout: float = 10.0) -> None:
+        """Type ``text`` into the field on the row starting with ``row`` (a label).
+
+        A terminal delivers keys faster than Textual moves the focus: characters typed right
+        after a Tab can reach the field being left. So the focus is proved first: a marker is
+        typed until it shows on the wanted row, then erased, then the text goes in.
+        """
+        if before:
+            self.keys(*before)
+        pattern = re.compile(re.escape(row) + r"\s*" + re.escape(MARK))
+        deadline = time.monotonic() + timeout
+        while True:
+            self.type(MARK)
+            try:
+                self.wait(lambda s: pattern.search(s), timeout=1.0, what=f"focus on {row}")
+                break
+            except AssertionError:
+                if time.monotonic() > deadline:
+                    raise
+        shown = re.compile(re.escape(row) + r"\s*" + re.escape(text[:30]))
+        for attempt in range(3):
+            self.keys("C-u")  # erase the marker(s): delete everything left of the cursor
+            self.type(text)
+            try:
+                self.wait(lambda s: shown.search(s), timeout=2.0, what=f"{text!r} on {row}")
+                return
+            except AssertionError:
+                if attempt == 2:
+                    raise
+
+    def wait_for_text(self, needle: str, timeout: float = 15.0) -> str:
+        return self.wait(lambda s: needle in s, timeout, repr(needle))
+
+    def kill(self) -> None:
+        self._tmux("kill-server", check=False)
+
+
+def _quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
+def dashboard_command() -> list[str]:
+    """How to launch the dashboard: ``python -m zmqdash`` (no arguments: an empty dashboard
+    when there is no last session)."""
+    return [sys.executable, "-m", "zmqdash"]
+
+
+def dashboard_env(home: Path, **extra: str) -> dict[str, str]:
+    env = {
+        "ZMQDASH_HOME": str(home),
+        "PYTHONPATH": str(REPO),
+        "TEXTUAL_ANIMATIONS": "none",
+    }
+    env.update(extra)
+    return env
+
+
+def exited(pid: int) -> bool:
+    """True once ``pid`` has ended (a zombie tmux has not reaped yet counts as ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return True
+    return state in ("Z", "X")
+
+
+def wait_gone(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if exited(pid):
+            return True
+        time.sleep(0.02)
+    return False
