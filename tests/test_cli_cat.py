@@ -42,10 +42,8 @@ def finish(proc: subprocess.Popen, timeout: float = 20) -> tuple[int, bytes, byt
 
 def test_req_gets_the_echo_servers_replies(spawn_peer):
     peer = spawn_peer("echo_rep", "bind", "tcp://127.0.0.1:*")
-    # --count: ending when stdin is done and the last reply is in races with printing that
-    # reply (see the xfail test at the end), so this test ends on the count
-    result = run_cat("REQ", "-c", peer.endpoint, "--send", "hello", "--count", "3",
-                     input=b"one\ntwo\n")
+    # no --count: the run ends when stdin is done and the last reply has been printed
+    result = run_cat("REQ", "-c", peer.endpoint, "--send", "hello", input=b"one\ntwo\n")
     assert result.returncode == 0, result.stderr
     assert lines(result.stdout) == ["Echo: hello", "Echo: one", "Echo: two"]
     assert lines(result.stderr) == [f"zmqdash cat: connecting to {peer.endpoint}"]
@@ -246,9 +244,6 @@ def test_usage_errors_exit_2_with_one_line(args, problem):
     assert result.stdout == b""
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a bad --option name/value or a malformed endpoint "
-                   "is found only when the engine tries it, and cat exits 1 (runtime) instead "
-                   "of 2 (usage)")
 @pytest.mark.parametrize("args, problem", [
     (["-o", "lingr=5", "-c", "tcp://127.0.0.1:5555"], "did you mean linger?"),
     (["-o", "linger=abc", "-c", "tcp://127.0.0.1:5555"], "takes a whole number"),
@@ -260,8 +255,6 @@ def test_bad_option_or_endpoint_is_a_usage_error(args, problem):
     assert result.returncode == 2
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: argparse's own errors print the whole usage "
-                   "block (6 lines) before the error; cli/main.py _Parser promises one line")
 @pytest.mark.parametrize("args", [["--count", "0"], ["--format", "bogus"], ["--timeout", "-1"]])
 def test_argparse_errors_are_one_line(args):
     result = run_cat("PULL", "-c", "tcp://127.0.0.1:5555", *args)
@@ -302,10 +295,6 @@ def test_ctrl_c_ends_a_sender_whose_stdin_is_finished(start_cat):
     assert b"Traceback" not in proc.stderr.read()
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: cli/cat.py _Session.sender reads sys.stdin.buffer "
-                   "in a daemon thread; when cat ends while that thread waits for input, the "
-                   "interpreter aborts at exit: 'Fatal Python error: _enter_buffered_busy' "
-                   "(SIGABRT) after a 1 s grace period")
 @pytest.mark.parametrize("ending", ["ctrl-c", "timeout"])
 def test_ending_while_stdin_is_still_open(start_cat, spawn_peer, ending):
     peer = spawn_peer("pull_printer", "bind", "tcp://127.0.0.1:*", "1")
@@ -322,9 +311,6 @@ def test_ending_while_stdin_is_still_open(start_cat, spawn_peer, ending):
     assert code == (130 if ending == "ctrl-c" else 0)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: race in cli/cat.py _Session.run: the log is read "
-                   "(line 275) before the 'finished' check (line 288); a REQ reply landing in "
-                   "between ends the run without printing it")
 def test_req_reply_arriving_during_the_exit_check_is_printed(spawn_peer, monkeypatch, capsys):
     # force the interleaving: a slow server, and the exit check runs only once the reply is in
     peer = spawn_peer("echo_rep", "bind", "tcp://127.0.0.1:*", "0.3")

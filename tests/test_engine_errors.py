@@ -133,9 +133,6 @@ def test_duplicate_endpoint_on_one_socket(engine, tmp_path):
         engine.call(C.Bind("s", real))  # the same port by its real name
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a second wildcard bind on one socket is refused as "
-                   "'already has bind tcp://127.0.0.1:*' (core._check_new_endpoint compares the "
-                   "text the user typed, not the resolved endpoint)")
 def test_two_wildcard_binds_on_one_socket(engine):
     create(engine, "s", "PULL")
     first = engine.call(C.Bind("s", "tcp://127.0.0.1:*"))
@@ -185,8 +182,6 @@ def test_duplicate_socket_name(engine, bystanders):
         engine.view("by-push").stats.errors == 1
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a refused Create is logged as an error of the "
-                   "existing socket that has the name (core._commands -> _note_error(cmd.name))")
 def test_duplicate_socket_name_is_not_blamed_on_the_existing_socket(engine, bystanders):
     with pytest.raises(EngineError, match="there is already a socket named 'by-push'"):
         create(engine, "by-push", "PUB")

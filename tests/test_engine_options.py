@@ -199,9 +199,6 @@ def test_a_bad_option_at_create_time_makes_no_socket(engine):
     assert received(engine.view("s")) == []
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: with conflate on, a multipart Send is reported "
-                   "'sent' but the peer gets only the last frame (libzmq's conflate pipe does "
-                   "not do multipart); core._send_checked should refuse it")
 def test_conflate_with_a_multipart_message_is_refused_or_intact(engine):
     create(engine, "push", "PUSH", ("conflate", "1"))
     create(engine, "pull", "PULL")

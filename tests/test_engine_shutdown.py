@@ -69,8 +69,6 @@ def test_stop_with_thousands_unsent_to_nobody(make_engine, where):
     assert not thread.is_alive()
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: Close uses the socket's own linger uncapped; with "
-                   "linger -1 and unsent messages ctx.term() in Engine._shutdown waits for ever")
 def test_stop_after_closing_a_socket_with_infinite_linger(make_engine, tmp_path):
     engine = make_engine()
     create(engine, "push", "PUSH", ("linger", "-1"))
@@ -202,9 +200,6 @@ def slow_dns(monkeypatch):
     release.set()
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a Connect waiting on a host name lookup when the "
-                   "engine stops never gets an answer (core._resolve hands the Future to a "
-                   "queue nobody reads after _shutdown)")
 def test_stop_fails_a_connect_still_resolving(make_engine, slow_dns):
     engine = make_engine()
     create(engine, "push", "PUSH")
@@ -216,9 +211,6 @@ def test_stop_fails_a_connect_still_resolving(make_engine, slow_dns):
         fut.result(timeout=2)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a host name lookup finishing after stop() writes "
-                   "a wake-up byte to the engine's closed pipe fd, which may by then belong to "
-                   "another file (core._resolve -> Engine._wake after _shutdown closed it)")
 def test_a_late_lookup_does_not_write_to_a_reused_fd(make_engine, slow_dns):
     engine = make_engine()
     create(engine, "push", "PUSH")

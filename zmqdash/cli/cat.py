@@ -8,6 +8,7 @@ output, one line each, always terminal-safe. Diagnostics go to standard error.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 import time
@@ -23,7 +24,7 @@ from ..codec import (
     render_frame,
     split_frames,
 )
-from ..engine import ERROR, EVENT, IN, OUT, Engine, EngineError
+from ..engine import ERROR, EVENT, IN, OUT, Engine, EngineError, endpoints, options
 from ..engine import commands as C
 from ..engine.options import RECEIVE_ONLY, SEND_ONLY, SOCKET_TYPES
 
@@ -89,6 +90,25 @@ def add_parser(subparsers) -> None:
     p.set_defaults(func=main)
 
 
+def _stdin_lines():
+    """Lines of standard input, read with os.read: a thread blocked here holds no lock of
+    sys.stdin's buffer, so the interpreter can exit while it waits (a buffered read cannot)."""
+    fd = sys.stdin.fileno() if sys.stdin is not None else -1
+    if fd < 0:
+        return
+    pending = b""
+    while True:
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            yield line + b"\n"
+    if pending:
+        yield pending
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -140,11 +160,19 @@ class _Plan:
                              f"(one of {', '.join(SOCKET_TYPES)})")
         if not args.bind and not args.connect:
             raise UsageError("give at least one --bind or --connect endpoint")
-        for item in args.option:
-            name, sep, value = item.partition("=")
-            if not sep or not name.strip():
-                raise UsageError(f"--option {item!r}: expected NAME=VALUE")
-            plan.options.append((name.strip(), value))
+        try:  # the same checks the engine makes, so a typo is a usage error (exit 2)
+            for ep in args.bind:
+                endpoints.parse(ep, bind=True)
+            for ep in args.connect:
+                endpoints.parse(ep, bind=False)
+            for item in args.option:
+                name, sep, value = item.partition("=")
+                if not sep or not name.strip():
+                    raise UsageError(f"--option {item!r}: expected NAME=VALUE")
+                options.option_value(options.option(name), value)
+                plan.options.append((name.strip(), value))
+        except EngineError as exc:
+            raise UsageError(str(exc)) from None
         if args.subscribe is not None and args.type not in ("SUB", "XSUB"):
             raise UsageError(f"--subscribe is for SUB and XSUB sockets, not {args.type}")
         if args.type in ("SUB", "XSUB"):
@@ -212,7 +240,7 @@ class _Session:
                 if not self.send(frames):
                     return
             if self.wants_stdin():
-                for raw in sys.stdin.buffer:
+                for raw in _stdin_lines():
                     if not self.send_line(raw):
                         return
         except Exception as exc:  # report, never hang the main loop
@@ -276,6 +304,9 @@ class _Session:
         limit = self.args.count or NO_LIMIT
         while True:
             gen = self.engine.wait_for_change(gen, TICK)
+            # decide whether we are done *before* reading the log, so whatever arrives in between
+            # is printed now or on the next round, never skipped
+            done = self.sender_done.is_set() and self.finished_sending(view)
             for entry in ring.since(seq):
                 seq = entry[0] + 1
                 if self.show(entry):
@@ -288,8 +319,7 @@ class _Session:
             if self.send_failed:
                 self.note(self.send_failed)
                 return self.finish(1)
-            done = self.sender_done.is_set()
-            if done and self.finished_sending(view):
+            if done:
                 return self.finish(code)
             timeout = self.args.timeout
             if timeout is not None and time.monotonic() - last_in >= timeout:

@@ -15,6 +15,9 @@ COMMAND_MODULES = ("dashboard", "cat", "run", "sessions")
 class _Parser(argparse.ArgumentParser):
     """Usage errors exit 2 with one line naming the problem (argparse's own convention)."""
 
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(

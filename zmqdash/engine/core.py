@@ -47,6 +47,8 @@ OUTBOX_LIMIT = 10_000
 PEERS_KEPT = 256
 #: the longest a socket's linger may hold up shutdown, in ms
 SHUTDOWN_LINGER_CAP = 1000
+#: the longest linger a Close honours (linger -1 would make the context wait for ever), in ms
+CLOSE_LINGER_CAP = 2000
 
 _STOP = object()
 #: returned by a handler whose Future is resolved later (a connect waiting for a DNS lookup)
@@ -73,6 +75,7 @@ class _Sock:
         self.peer_order: deque[bytes] = deque()
         self.linger = 0
         self.relaxed = False
+        self.conflate = False
         self.can_recv = type_name not in options.SEND_ONLY
 
 
@@ -121,6 +124,8 @@ class Engine:
         self._running = False
         self._wake_r = self._wake_w = -1
         self._current: Future | None = None
+        self._lock = threading.Lock()  # guards _running against the wake pipe being closed
+        self._lookups: set[Future] = set()  # Connects waiting on a host name lookup
 
     # -- any thread ----------------------------------------------------------------------------
 
@@ -149,12 +154,18 @@ class Engine:
     def submit(self, cmd) -> Future:
         """Queue ``cmd`` for the poller thread; the Future resolves when it has been carried out."""
         fut: Future = Future()
-        if not self._running:
+        if not self._post(cmd, fut):
             fut.set_exception(EngineError("the engine is not running"))
-            return fut
-        self._queue.put((cmd, fut))
-        self._wake()
         return fut
+
+    def _post(self, cmd, fut: Future | None) -> bool:
+        """Queue and wake, unless the engine has stopped (its pipe may be closed by then)."""
+        with self._lock:
+            if not self._running:
+                return False
+            self._queue.put((cmd, fut))
+            self._wake()
+            return True
 
     def call(self, cmd, timeout: float | None = 5.0):
         """Submit ``cmd`` and wait for its result (raises :class:`EngineError`)."""
@@ -183,9 +194,7 @@ class Engine:
         thread = self._thread
         if thread is None:
             return
-        if self._running:
-            self._queue.put((_STOP, None))
-            self._wake()
+        self._post(_STOP, None)
         thread.join(timeout)
         self._thread = None
 
@@ -274,12 +283,12 @@ class Engine:
             try:
                 result = self._dispatch(cmd)
             except EngineError as exc:
-                self._note_error(getattr(cmd, "name", None), str(exc))
+                self._note_error(_blamed(cmd), str(exc))
                 if fut is not None:
                     fut.set_exception(exc)
             except Exception as exc:  # never let one command take the engine down
                 text = f"{type(cmd).__name__} failed: {exc!r}"
-                self._note_error(getattr(cmd, "name", None), text)
+                self._note_error(_blamed(cmd), text)
                 if fut is not None:
                     fut.set_exception(EngineError(text))
             else:
@@ -357,7 +366,8 @@ class Engine:
 
     def _do_close(self, cmd: C.Close) -> None:
         s = self._get(cmd.name)
-        self._close(s, s.linger)
+        linger = s.linger
+        self._close(s, CLOSE_LINGER_CAP if linger < 0 else min(linger, CLOSE_LINGER_CAP))
         del self._by_name[s.name]
         del self._by_uid[s.uid]
         self._views = {k: v for k, v in self._views.items() if k != s.name}
@@ -416,7 +426,7 @@ class Engine:
     def _do_bind(self, cmd: C.Bind) -> str:
         s = self._get(cmd.name)
         ep = endpoints.parse(cmd.endpoint, bind=True)
-        self._check_new_endpoint(s, ep.text)
+        self._check_new_endpoint(s, ep)
         try:
             s.sock.bind(ep.text)
         except zmq.ZMQError as exc:
@@ -432,10 +442,12 @@ class Engine:
     def _do_connect(self, cmd: C.Connect) -> str:
         s = self._get(cmd.name)
         ep = endpoints.parse(cmd.endpoint, bind=False)
-        self._check_new_endpoint(s, ep.text)
+        self._check_new_endpoint(s, ep)
         if ep.needs_dns:
             self._set_endpoint(s, S.EndpointState(ep.text, S.CONNECT, S.PENDING,
                                                   reason="looking up host"))
+            if self._current is not None:
+                self._lookups.add(self._current)
             args = (s.uid, ep, self._current)
             threading.Thread(target=self._resolve, args=args, daemon=True).start()
             return _LATER
@@ -449,12 +461,13 @@ class Engine:
             error = ""
         except (OSError, UnicodeError) as exc:
             error = getattr(exc, "strerror", None) or str(exc)
-        self._queue.put((_Resolved(uid, ep.text, error, fut), None))
-        self._wake()
+        if not self._post(_Resolved(uid, ep.text, error, fut), None) and fut is not None:
+            _fail(fut, EngineError(f"connect {ep.text}: the engine stopped during the lookup"))
 
     def _do__resolved(self, cmd: _Resolved) -> None:
         """The lookup for a connect finished: connect now, and answer the Connect's Future."""
         fut = cmd.future
+        self._lookups.discard(fut)
         s = self._by_uid.get(cmd.uid)
         try:
             if s is None or not any(e.endpoint == cmd.endpoint for e in s.view.endpoints):
@@ -486,16 +499,20 @@ class Engine:
                                               else S.PENDING, resolved=text))
         return text
 
-    def _check_new_endpoint(self, s: _Sock, text: str) -> None:
+    def _check_new_endpoint(self, s: _Sock, ep: endpoints.Endpoint) -> None:
+        if ep.wildcard:
+            return  # each wildcard bind gets a port of its own
         for e in s.view.endpoints:
-            if e.endpoint == text and e.state != S.FAILED:
-                raise EngineError(f"{s.name} already has {e.role} {text}")
+            if e.endpoint == ep.text and e.state != S.FAILED:
+                raise EngineError(f"{s.name} already has {e.role} {ep.text}")
 
     def _set_endpoint(self, s: _Sock, new: S.EndpointState) -> None:
         """Add an endpoint, or replace it where it stands (the user's order is kept)."""
         eps = s.view.endpoints
         for i, e in enumerate(eps):
-            if e.endpoint == new.endpoint:
+            # wildcard binds share their text: the real endpoint tells them apart
+            if e.endpoint == new.endpoint and (not e.resolved or not new.resolved
+                                               or e.resolved == new.resolved):
                 s.view.endpoints = eps[:i] + (new,) + eps[i + 1:]
                 break
         else:
@@ -559,6 +576,8 @@ class Engine:
             s.linger = int(val)
         elif opt == zmq.REQ_RELAXED:
             s.relaxed = bool(val)
+        elif opt == zmq.CONFLATE:
+            s.conflate = bool(val)
         key = opt.name.lower()
         shown = options.describe_value(val)
         s.view.options = tuple(o for o in s.view.options if o[0] != key) + ((key, shown),)
@@ -606,6 +625,9 @@ class Engine:
             raise EngineError(f"a {s.type} socket cannot send")
         if not frames:
             raise EngineError("nothing to send (a message needs at least one frame)")
+        if s.conflate and len(frames) > 1:
+            raise EngineError("with conflate on, a socket keeps only single-frame messages; "
+                              "send one frame, or turn conflate off")
         if s.type == "REQ" and not s.relaxed and (s.view.awaiting_reply or s.outbox):
             raise EngineError(
                 "waiting for a reply; a REQ socket sends one request at a time "
@@ -918,7 +940,11 @@ class Engine:
     # -- shutdown --------------------------------------------------------------------------------
 
     def _shutdown(self) -> None:
-        self._running = False
+        with self._lock:
+            self._running = False
+        for fut in list(self._lookups):
+            _fail(fut, EngineError("the engine stopped before the host name lookup finished"))
+        self._lookups.clear()
         for s in list(self._by_uid.values()):
             try:
                 self._close(s, min(max(s.linger, 0) if s.linger >= 0 else SHUTDOWN_LINGER_CAP,
@@ -932,8 +958,8 @@ class Engine:
                 cmd, fut = self._queue.get_nowait()
             except queue.Empty:
                 break
-            if fut is not None and fut.set_running_or_notify_cancel():
-                fut.set_exception(EngineError("the engine stopped"))
+            if fut is not None:
+                _fail(fut, EngineError("the engine stopped"))
         self.context.term()
         os.close(self._wake_r)
         os.close(self._wake_w)
@@ -950,6 +976,24 @@ class _Resolved:
         self.endpoint = endpoint
         self.error = error
         self.future = future
+
+
+def _blamed(cmd) -> str | None:
+    """The socket whose log an error of ``cmd`` belongs in (None: the engine's own log)."""
+    if isinstance(cmd, C.Create):
+        return None  # e.g. a duplicate name is not the existing socket's fault
+    return getattr(cmd, "name", None)
+
+
+def _fail(fut: Future, exc: Exception) -> None:
+    """Fail a Future unless it is already done (or cancelled)."""
+    if fut.done():
+        return
+    if fut.running() or fut.set_running_or_notify_cancel():
+        try:
+            fut.set_exception(exc)
+        except Exception:  # resolved meanwhile by another thread
+            pass
 
 
 def _compile(frames) -> list:

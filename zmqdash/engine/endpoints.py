@@ -26,6 +26,11 @@ class Endpoint:
     port: str = ""  # tcp only: digits or "*"
 
     @property
+    def wildcard(self) -> bool:
+        """A bind whose port the OS picks (``*`` or ``!``), so the same text may be bound twice."""
+        return self.transport == "tcp" and (self.port in ("*", "!") or self.port.startswith("!"))
+
+    @property
     def needs_dns(self) -> bool:
         """True when the tcp host is a name that must be looked up (not an IP, not a wildcard)."""
         if self.transport != "tcp" or self.host in ("*", "localhost", ""):
