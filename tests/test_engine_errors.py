@@ -341,3 +341,25 @@ def test_rename(engine, bystanders):
     with pytest.raises(EngineError, match="there is already a socket named 'by-pull'"):
         engine.call(C.Rename("new", "by-pull"))
     bystanders()
+
+
+def test_two_wildcard_binds_keep_separate_states(engine):
+    create(engine, "pull", "PULL")
+    first = engine.call(C.Bind("pull", "tcp://127.0.0.1:*"))
+    second = engine.call(C.Bind("pull", "tcp://127.0.0.1:*"))
+    create(engine, "push", "PUSH")
+    engine.call(C.Connect("push", second))
+    view = engine.view("pull")
+
+    def peers() -> dict[str, int]:
+        return {e.resolved: e.peers for e in view.endpoints}
+
+    wait_until(engine, lambda: peers() == {first: 0, second: 1}, what="the second to get a peer")
+    engine.call(C.Send("push", (b"via second",)))
+    assert wait_received(engine, "pull", 1) == [[b"via second"]]
+    engine.call(C.Unbind("pull", second))
+    assert [e.resolved for e in view.endpoints] == [first]
+    engine.call(C.Disconnect("push", second))
+    engine.call(C.Connect("push", first))
+    engine.call(C.Send("push", (b"via first",)))
+    assert wait_received(engine, "pull", 2)[-1] == [b"via first"]

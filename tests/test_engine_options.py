@@ -211,3 +211,25 @@ def test_conflate_with_a_multipart_message_is_refused_or_intact(engine):
         assert "conflate" in str(exc)
         return
     assert wait_received(engine, "pull", 1) == [[b"a", b"b"]]
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: the conflate check is in core._send_checked only; "
+                   "a repeat-send (core._tick -> _send) of several frames on a conflate socket "
+                   "is still sent and mangled, with no error")
+def test_conflate_repeat_send_of_several_frames_is_refused(engine):
+    create(engine, "push", "PUSH", ("conflate", "1"))
+    create(engine, "pull", "PULL")
+    real = engine.call(C.Bind("pull", "tcp://127.0.0.1:*"))
+    engine.call(C.Connect("push", real))
+    push = engine.view("push")
+    wait_until(engine, lambda: push.endpoints[0].state == "connected")
+    try:
+        engine.call(C.RepeatStart("push", ("a{seq}", "b{seq}"), interval_ms=1, count=3))
+    except EngineError as exc:
+        assert "conflate" in str(exc)
+        return
+    # accepted: then the repeater must stop on the first send with an error saying why
+    wait_until(engine, lambda: push.repeaters == ())
+    assert push.stats.errors >= 1
+    assert any("conflate" in str(e[4]) for e in push.log.since(0) if e[2] == "error")
+    assert engine.view("pull").stats.msgs_in == 0
