@@ -213,9 +213,6 @@ def test_conflate_with_a_multipart_message_is_refused_or_intact(engine):
     assert wait_received(engine, "pull", 1) == [[b"a", b"b"]]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the conflate check is in core._send_checked only; "
-                   "a repeat-send (core._tick -> _send) of several frames on a conflate socket "
-                   "is still sent and mangled, with no error")
 def test_conflate_repeat_send_of_several_frames_is_refused(engine):
     create(engine, "push", "PUSH", ("conflate", "1"))
     create(engine, "pull", "PULL")

@@ -129,14 +129,16 @@ def main(args: argparse.Namespace) -> int:
     except UsageError as exc:
         print(f"zmqdash cat: {exc}", file=sys.stderr)
         return 2
-    engine = Engine(ring_capacity=65536, default_linger=DEFAULT_LINGER_MS)
+    linger = 0 if plan.type in RECEIVE_ONLY else DEFAULT_LINGER_MS
+    engine = Engine(ring_capacity=65536, default_linger=linger)
     engine.start()
     try:
-        return _Session(engine, plan, args).run()
+        code = _Session(engine, plan, args).run()
     except KeyboardInterrupt:
+        engine.stop(linger=0)  # the user wants out now: drop what is still queued
         return 130
-    finally:
-        engine.stop()
+    engine.stop()
+    return code
 
 
 class _Plan:

@@ -126,6 +126,7 @@ class Engine:
         self._current: Future | None = None
         self._lock = threading.Lock()  # guards _running against the wake pipe being closed
         self._lookups: set[Future] = set()  # Connects waiting on a host name lookup
+        self._stop_linger: int | None = None
 
     # -- any thread ----------------------------------------------------------------------------
 
@@ -189,11 +190,18 @@ class Engine:
             )
             return self.generation
 
-    def stop(self, timeout: float = 5.0) -> None:
-        """Close every socket and the context. Never waits on unsent messages beyond 1 s."""
+    def stop(self, timeout: float = 5.0, linger: int | None = None) -> None:
+        """Close every socket and the context.
+
+        Each socket is closed with its linger, at most 1 s (``linger`` overrides it, e.g. 0 to
+        drop unsent messages at once); a socket closed with :class:`~.commands.Close` just
+        before may still hold the context up to 2 s.
+        """
         thread = self._thread
         if thread is None:
             return
+        if linger is not None:
+            self._stop_linger = linger
         self._post(_STOP, None)
         thread.join(timeout)
         self._thread = None
@@ -625,9 +633,6 @@ class Engine:
             raise EngineError(f"a {s.type} socket cannot send")
         if not frames:
             raise EngineError("nothing to send (a message needs at least one frame)")
-        if s.conflate and len(frames) > 1:
-            raise EngineError("with conflate on, a socket keeps only single-frame messages; "
-                              "send one frame, or turn conflate off")
         if s.type == "REQ" and not s.relaxed and (s.view.awaiting_reply or s.outbox):
             raise EngineError(
                 "waiting for a reply; a REQ socket sends one request at a time "
@@ -643,6 +648,9 @@ class Engine:
         return self._send(s, frames)
 
     def _send(self, s: _Sock, frames: list[bytes], log: bool = True) -> str:
+        if s.conflate and len(frames) > 1:  # libzmq would keep only the last frame
+            raise EngineError("with conflate on, a socket keeps only single-frame messages; "
+                              "send one frame, or turn conflate off")
         if s.outbox:
             if len(s.outbox) >= OUTBOX_LIMIT:
                 raise EngineError(
@@ -713,8 +721,9 @@ class Engine:
         noblock, again = zmq.NOBLOCK, zmq.Again
         ts = time.time()
         n = nbytes = 0
+        budget = ring.byte_budget  # stop a batch early rather than hold more than the budget
         try:
-            while n < DRAIN_BATCH:
+            while n < DRAIN_BATCH and nbytes < budget:
                 try:
                     frame = recv(noblock, copy=False)
                 except again:
@@ -947,8 +956,9 @@ class Engine:
         self._lookups.clear()
         for s in list(self._by_uid.values()):
             try:
-                self._close(s, min(max(s.linger, 0) if s.linger >= 0 else SHUTDOWN_LINGER_CAP,
-                                   SHUTDOWN_LINGER_CAP))
+                linger = s.linger if self._stop_linger is None else self._stop_linger
+                self._close(s, SHUTDOWN_LINGER_CAP if linger < 0
+                            else min(linger, SHUTDOWN_LINGER_CAP))
             except zmq.ZMQError:
                 pass
         self._by_uid.clear()
