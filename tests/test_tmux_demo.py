@@ -1,0 +1,45 @@
+"""`zmqdash demo` in a real terminal: within seconds, every pattern tab shows live traffic."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from tmux_support import Tmux, dashboard_command, dashboard_env, wait_gone
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
+
+# (tab key, what must appear on that tab, what must never appear there)
+TABS = [
+    ("1", ["in  Hello #", "in  Echo: Hello #"], []),
+    ("2", ["out 1-Update! >> #", "out 2-Update! >> #", "in  1-Update! >> #"],
+     ["in  2-Update!"]),  # the SUB is subscribed to "1" only
+    ("3", ["out task #", "in  task #"], []),
+    ("4", ["in  ping #", "in  pong #"], []),
+    ("5", ["in  ack: job #", "out dealer-1"], []),
+]
+
+
+@pytest.fixture
+def demo(tmp_path):
+    term = Tmux(120, 40)
+    term.start(dashboard_command() + ["demo"], env=dashboard_env(tmp_path))
+    yield term
+    term.kill()
+
+
+def test_demo_shows_traffic_in_every_pattern_tab(demo):
+    for key, wanted, unwanted in TABS:
+        demo.keys(key)
+        screen = demo.wait(lambda text, w=wanted: all(n in text for n in w), timeout=15,
+                           what=f"tab {key} to show {wanted}")
+        for needle in unwanted:
+            assert needle not in screen, f"tab {key} shows {needle!r}:\n{screen}"
+    assert "demo" in demo.screen()  # the status bar names the session
+
+
+def test_demo_quits_at_once_with_traffic_flowing(demo):
+    demo.wait_for_text("Echo: Hello #")
+    pid = demo.pid
+    demo.keys("q")
+    assert wait_gone(pid, 5.0), "the dashboard did not exit after q"
