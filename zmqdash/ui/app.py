@@ -31,9 +31,11 @@ from .widgets.socket_panel import SocketPanel
 from .widgets.status_bar import StatusBar
 
 #: how often the screen pulls from the engine
-REFRESH_HZ = 12
+REFRESH_HZ = 10
 #: environment variable: entries kept per socket log (default 10000)
 RING_ENV = "ZMQDASH_RING"
+#: narrowest a socket panel gets before the panels scroll sideways
+PANEL_MIN_WIDTH = 38
 #: the separator between the frames of a multipart message typed in a composer
 FRAME_SEPARATOR = "|"
 
@@ -286,8 +288,28 @@ class ZmqDash(App[None]):
 
     def _update_hints(self) -> None:
         for p in PATTERNS:
-            has = bool(self.query_one(f"#panels-{p.id}").query(SocketPanel))
+            has = bool(self.panels(p.id))
             self.query_one(f"#pane-{p.id} .empty-hint").display = not has
+        self._size_panels()
+
+    def _size_panels(self) -> None:
+        """Share the width between a tab's panels; past PANEL_MIN_WIDTH each, scroll sideways
+        (the focused panel is scrolled into view)."""
+        width = self.size.width
+        for p in PATTERNS:
+            panels = self.panels(p.id)
+            if not panels:
+                continue
+            each = max(PANEL_MIN_WIDTH, width // len(panels))
+            for i, panel in enumerate(panels):
+                # the last one takes what is left, so the row is filled exactly
+                share = each if each * len(panels) > width else (
+                    width - each * (len(panels) - 1) if i == len(panels) - 1 else each)
+                if panel.styles.width is None or panel.styles.width.value != share:
+                    panel.styles.width = share
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._size_panels)
 
     def focus_now(self, widget) -> None:
         """Focus at once, so keys typed right after a focus key land in the new place."""
@@ -310,8 +332,9 @@ class ZmqDash(App[None]):
         return active.removeprefix("pane-")
 
     def panels(self, pattern: str | None = None) -> list[SocketPanel]:
+        """The socket panels of a tab (the visible one by default), left to right."""
         pattern = self.active_pattern if pattern is None else pattern
-        return list(self.query_one(f"#panels-{pattern}").query(SocketPanel))
+        return [p for p in self._panels.values() if p.pattern == pattern]
 
     def visible_panels(self) -> list[SocketPanel]:
         maximized = self.screen.maximized

@@ -16,11 +16,12 @@ import re
 import time
 from collections.abc import Callable
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -150,10 +151,12 @@ class LogView(ScrollView, can_focus=True):
         self._first = 0  # ring.first / ring.total as of the last poll: rows map to these
         self._total = 0
         self._rows = 0
+        self._drawn_rows = -1
         self._top_seq = 0  # while paused: the entry shown on the top row
         self._programmatic = 0
         self._cache: dict[tuple, Strip] = {}
         self._window: dict[int, Entry | None] = {}
+        self._styles: dict[str, Style] | None = None  # resolved once, not per row
 
     # -- rows ------------------------------------------------------------------------------------
 
@@ -240,10 +243,18 @@ class LogView(ScrollView, can_focus=True):
         self._programmatic += 1
         try:
             self.virtual_size = Size(self.scrollable_content_region.width, rows)
+            before = self.scroll_y
             self.scroll_to(y=top, animate=False, force=True)
+            moved = self.scroll_y != before
         finally:
             self._programmatic -= 1
-        self.refresh()
+        if moved or rows != self._drawn_rows:
+            self.refresh()
+        else:
+            # same scroll position and size: the scrollbar did not move, repaint the rows only
+            region = self.scrollable_content_region
+            self.refresh(Region(0, 0, region.width, region.height))
+        self._drawn_rows = rows
         return True
 
     def _scan(self, first: int, total: int) -> None:
@@ -377,13 +388,26 @@ class LogView(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._cache.clear()
+        self._styles = None
+
+    def _resolved_styles(self) -> dict[str, Style]:
+        styles = self._styles
+        if styles is None:
+            get = self.get_component_rich_style
+            base = self.rich_style
+            styles = {"base": base}
+            for name in ("time", IN, OUT, EVENT, ERROR, INFO, "cursor"):
+                styles[name] = get(f"log--{name}", partial=True, default=Style())
+            self._styles = styles
+        return styles
 
     # -- drawing ---------------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         row = round(self.scroll_y) + y
-        base = self.rich_style
+        styles = self._resolved_styles()
+        base = styles["base"]
         entry = self.entry_at(row) if row < self._rows else None
         if entry is None:
             return Strip.blank(width, base)
@@ -394,30 +418,35 @@ class LogView(ScrollView, can_focus=True):
         key = (seq, width, selected, count)
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._make_strip(entry, width, selected, base)
+            strip = self._make_strip(entry, width, selected, styles)
             self._cache[key] = strip
         return strip
 
-    def _make_strip(self, entry: Entry, width: int, selected: bool, base: Style) -> Strip:
+    def _make_strip(self, entry: Entry, width: int, selected: bool,
+                    styles: dict[str, Style]) -> Strip:
         kind = entry[KIND]
-        get = self.get_component_rich_style
-        stamp = clock(entry[TS], millis=width >= 48) + " "
+        base = styles["base"]
+        stamp = " " + clock(entry[TS], millis=width >= 48) + " "
         tag = TAGS.get(kind, kind[:3]) + " "
         budget = max(4, width - len(stamp) - len(tag))
         body = entry_text(entry, self.fmt, budget)
         if kind != IN and kind != OUT and len(body) > budget:
             body = body[: budget - 1] + "…"
-        kind_style = get(f"log--{kind}", partial=True, default=Style())
-        if kind == IN or kind == OUT:
-            body_style = base
-        else:
-            body_style = base + kind_style  # events, errors and notes look unlike messages
+        kind_style = base + styles.get(kind, Style())
+        # events, errors and notes look unlike messages; the body is padded to the full width
+        # here, so a row is three segments (fewer escape sequences sent to the terminal)
+        body_style = base if kind == IN or kind == OUT else kind_style
         segments = [
-            Segment(stamp, base + get("log--time", partial=True)),
-            Segment(tag, base + kind_style),
+            Segment(stamp, base + styles["time"]),
+            Segment(tag, kind_style),
             Segment(body, body_style),
         ]
-        strip = Strip(segments).adjust_cell_length(width, base)
+        room = width - len(stamp) - len(tag) - cell_len(body)
+        if room > 0:
+            segments[2] = Segment(body + " " * room, body_style)
+            strip = Strip(segments, width)
+        else:
+            strip = Strip(segments).adjust_cell_length(width, body_style)
         if selected:
-            strip = strip.apply_style(get("log--cursor", partial=True))
+            strip = strip.apply_style(styles["cursor"])
         return strip

@@ -40,6 +40,7 @@ STATE_MARKS = {
 }
 
 RATE_WINDOW = 1.0  # seconds between rate updates
+EXACT_WIDTH = 70  # panels at least this wide show exact message counts
 
 
 def subscriptions_to_text(subs: tuple[bytes, ...]) -> str:
@@ -187,6 +188,10 @@ class SocketPanel(Vertical):
         self._shown[part] = key
         draw()
 
+    def on_resize(self) -> None:
+        self._shown.pop("stats", None)  # exact or short counts depend on the width
+        self.call_after_refresh(self.tick)
+
     def _following_changed(self, following: bool) -> None:
         self._shown.pop("subtitle", None)
         self.tick()
@@ -218,8 +223,10 @@ class SocketPanel(Vertical):
         nb = "\u00a0"  # keep each group on one line when the row wraps
         groups = []
 
+        exact = self.size.width >= EXACT_WIDTH  # room for every digit: 1,234,567
+
         def group(word: str, msgs: int, rate: float, nbytes: int) -> str:
-            parts = [word, numbers.count(msgs)]
+            parts = [word, f"{msgs:,}" if exact else numbers.count(msgs)]
             if rate:
                 parts.append(f"{numbers.count(rate)}/s")
             if nbytes:
@@ -240,7 +247,15 @@ class SocketPanel(Vertical):
         text = Text(" │ ".join(groups))
         if stats.errors:
             text.highlight_regex(r"err\u00a0\d+", "bold red")
-        self.query_one(".stats", Static).update(text)
+        widget = self.query_one(".stats", Static)
+        # one line, or two when narrow; a layout pass only when that changes, not per update
+        width = max(1, widget.content_size.width or self.size.width - 4)
+        lines = 1 if text.cell_len <= width else 2
+        if lines != widget.styles.height.value if widget.styles.height else True:
+            widget.styles.height = lines
+            widget.update(text)
+        else:
+            widget.update(text, layout=False)
 
     def _draw_subtitle(self) -> None:
         log = self.log_view

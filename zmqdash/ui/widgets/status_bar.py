@@ -37,4 +37,4 @@ class StatusBar(Static):
             groups.append(escape_text(note))
         text = Text(" " + " │ ".join(groups), no_wrap=True, overflow="ellipsis")
         text.stylize("bold", 0, len(groups[0]) + 1)
-        self.update(text)
+        self.update(text, layout=False)  # always one line: no layout pass needed

@@ -1,0 +1,307 @@
+"""The dashboard under a flood, in a real terminal: figures, not a pass/fail test.
+
+zmqdash runs inside tmux at 120x40 with one PULL panel; a separate process PUSHes 64-byte
+messages at it at 50k, 200k and 400k msg/s offered, 10 s each. For each rate it reports:
+
+- messages sent (accepted by the PUSH) and counted by the panel (the exact counter on screen);
+- how old the newest message on screen is (each payload carries its send time), p50 and max;
+- key-press-to-screen latency (``t`` changes the display format shown under the panel), p50/p95;
+- the dashboard's CPU (% of one core) and peak RSS;
+- bytes the dashboard wrote to the terminal per second (``tmux pipe-pane``).
+
+Then: how long ``q`` takes to quit during a 400k msg/s flood, idle CPU with 20 idle sockets,
+and the time to the first frame (launch to tabs and footer on screen).
+
+    python bench/ui_flood.py               # everything, about two minutes
+    python bench/ui_flood.py --seconds 3   # shorter floods
+    python bench/ui_flood.py --rates 50000
+
+Goals: every message counted, newest on screen < 0.5 s old, key p95 < 50 ms, RSS < 120 MB,
+terminal output < 100 KB/s, idle CPU < 1 % with 20 sockets, first frame < 0.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+
+from tmux_support import Tmux, exited, wait_gone  # noqa: E402
+
+SIZE = 64
+TICK = os.sysconf("SC_CLK_TCK")
+PAYLOAD = re.compile(r"(\d{12}) (\d{19}) ")
+FORMATS = ("auto", "text", "hex", "json")
+
+
+# -- the flooding peer (run as a separate process) --------------------------------------------
+
+
+def flood_main() -> None:
+    """Bind a PUSH, print the endpoint; then for every "RATE SECONDS" line on stdin, send
+    64-byte messages at that rate for that long and print how many were sent."""
+    import zmq
+
+    ctx = zmq.Context()
+    sock = ctx.socket(zmq.PUSH)
+    sock.linger = 0
+    sock.sndhwm = 100_000
+    sock.bind("tcp://127.0.0.1:*")
+    print(sock.last_endpoint.decode(), flush=True)
+    send = sock.send
+    seq = 0
+    pad = b"." * SIZE
+    for line in sys.stdin:
+        rate, seconds = float(line.split()[0]), float(line.split()[1])
+        start = time.perf_counter()
+        sent = 0
+        while True:
+            elapsed = time.perf_counter() - start
+            if elapsed >= seconds:
+                break
+            due = int(rate * elapsed) + 1
+            if sent >= due:
+                time.sleep(0.0005)
+                continue
+            now = time.time_ns()
+            for _ in range(min(due - sent, 2000)):
+                seq += 1
+                send((b"%012d %019d " % (seq, now) + pad)[:SIZE])
+                sent += 1
+        print(f"sent {sent} {time.perf_counter() - start:.3f}", flush=True)
+
+
+# -- measuring the dashboard -------------------------------------------------------------------
+
+
+def cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def peak_rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def counted(screen: str) -> int | None:
+    match = re.search(r"in[ \u00a0]([\d,]+)", screen.split("sink · PULL", 1)[-1])
+    return int(match.group(1).replace(",", "")) if match else None
+
+
+def shown_format(screen: str) -> str | None:
+    match = re.search(r"(?:following|paused[^·]*) · (auto|text|hex|json)", screen)
+    return match.group(1) if match else None
+
+
+def newest_age(screen: str) -> float | None:
+    stamps = [(int(seq), int(ns)) for seq, ns in PAYLOAD.findall(screen)]
+    if not stamps:
+        return None
+    _, ns = max(stamps)
+    return time.time() - ns / 1e9
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def key_latency(tmux: Tmux, timeout: float = 5.0) -> float | None:
+    """Press t and time until the next format shows under the panel."""
+    before = shown_format(tmux.screen())
+    if before is None:
+        return None
+    wanted = FORMATS[(FORMATS.index(before) + 1) % len(FORMATS)]
+    start = time.perf_counter()
+    tmux.keys("t")
+    while time.perf_counter() - start < timeout:
+        if shown_format(tmux.screen()) == wanted:
+            return time.perf_counter() - start
+    return None
+
+
+def launch(tmux: Tmux, home: Path, *args: str, pipe_to: Path | None = None) -> float:
+    env = {"ZMQDASH_HOME": str(home), "PYTHONPATH": str(REPO)}
+    start = time.perf_counter()
+    tmux.start([sys.executable, "-m", "zmqdash", *args], env)
+    if pipe_to is not None:
+        tmux._tmux("pipe-pane", "-o", "-t", tmux.target, f"cat >> {pipe_to}")
+    tmux.wait(lambda s: "Request/Reply" in s and "Quit" in s, timeout=20, what="first frame")
+    return time.perf_counter() - start
+
+
+def write_session(path: Path, sockets: list[dict]) -> None:
+    lines = ["version = 1", ""]
+    for sock in sockets:
+        lines.append("[[socket]]")
+        for key, value in sock.items():
+            if isinstance(value, list):
+                lines.append(f"{key} = [{', '.join(repr(v) for v in value)}]".replace("'", '"'))
+            else:
+                lines.append(f'{key} = "{value}"')
+        lines.append("")
+    path.write_text("\n".join(lines))
+
+
+def flood_phase(tmux: Tmux, pid: int, flooder, rate: int, seconds: float, pipe: Path) -> dict:
+    screen = tmux.screen()
+    start_count = counted(screen) or 0
+    cpu0, bytes0, t0 = cpu_seconds(pid), pipe.stat().st_size, time.perf_counter()
+    flooder.stdin.write(f"{rate} {seconds}\n")
+    flooder.stdin.flush()
+    ages: list[float] = []
+    keys: list[float] = []
+    missed_keys = 0
+    next_key = time.perf_counter() + 0.5
+    while time.perf_counter() - t0 < seconds:
+        screen = tmux.screen()
+        if shown_format(screen) != "hex":
+            age = newest_age(screen)
+            if age is not None:
+                ages.append(age)
+        if time.perf_counter() >= next_key:
+            latency = key_latency(tmux)
+            if latency is None:
+                missed_keys += 1
+            else:
+                keys.append(latency)
+            next_key = time.perf_counter() + 0.4
+        time.sleep(0.05)
+    reply = flooder.stdout.readline().split()
+    sent, send_time = int(reply[1]), float(reply[2])
+    elapsed = time.perf_counter() - t0
+    cpu = (cpu_seconds(pid) - cpu0) / elapsed * 100
+    out_bytes = pipe.stat().st_size - bytes0
+    # let the panel drain the backlog, then read the exact counter
+    deadline = time.perf_counter() + 30
+    total = counted(tmux.screen()) or 0
+    while total - start_count < sent and time.perf_counter() < deadline:
+        time.sleep(0.1)
+        total = counted(tmux.screen()) or total
+    return {
+        "rate": rate, "sent": sent, "counted": total - start_count,
+        "offered_rate": sent / send_time, "age_p50": percentile(ages, 50),
+        "age_max": max(ages) if ages else float("nan"), "key_p50": percentile(keys, 50),
+        "key_p95": percentile(keys, 95), "keys": len(keys), "missed_keys": missed_keys,
+        "cpu": cpu, "rss": peak_rss_mb(pid), "term_kbs": out_bytes / elapsed / 1024,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rates", default="50000,200000,400000")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--flood", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.flood:
+        flood_main()
+        return
+    rates = [int(r) for r in args.rates.split(",") if r]
+    work = Path(tempfile.mkdtemp(prefix="zmqdash-bench-"))
+    home = work / "home"
+
+    print("first frame (launch to tabs and footer on screen):")
+    firsts = []
+    for _ in range(3):
+        tmux = Tmux(120, 40)
+        try:
+            firsts.append(launch(tmux, home))
+        finally:
+            tmux.kill()
+    print(f"  {' '.join(f'{t * 1000:.0f}' for t in firsts)} ms; median "
+          f"{statistics.median(firsts) * 1000:.0f} ms")
+
+    flooder = subprocess.Popen([sys.executable, __file__, "--flood"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True, bufsize=1)
+    endpoint = flooder.stdout.readline().strip()
+    session = work / "flood.toml"
+    write_session(session, [{"name": "sink", "type": "PULL", "connect": [endpoint]}])
+    pipe = work / "terminal.out"
+    pipe.touch()
+    tmux = Tmux(120, 40)
+    results = []
+    try:
+        launch(tmux, home, "open", str(session), pipe_to=pipe)
+        pid = tmux.pid
+        tmux.keys("3")
+        tmux.wait(lambda s: "sink · PULL" in s and "connected" in s, timeout=20,
+                  what="the PULL panel, connected")
+        for rate in rates:
+            print(f"flooding {rate:,} msg/s for {args.seconds:g} s ...", flush=True)
+            results.append(flood_phase(tmux, pid, flooder, rate, args.seconds, pipe))
+        # quit in the middle of a flood
+        flooder.stdin.write(f"{max(rates)} 4\n")
+        flooder.stdin.flush()
+        time.sleep(1.5)
+        start = time.perf_counter()
+        tmux.keys("q")
+        quit_ok = wait_gone(pid, 20)
+        quit_time = time.perf_counter() - start
+        flood_pid = pid
+    finally:
+        tmux.kill()
+        flooder.kill()
+        flooder.wait()
+
+    # idle: 20 sockets, nothing flowing
+    pairs = [("REQ", "REP"), ("PUB", "SUB"), ("PUSH", "PULL"), ("PAIR", "PAIR"),
+             ("DEALER", "ROUTER")]
+    sockets = []
+    for i in range(20):
+        a, b = pairs[(i // 2) % len(pairs)]
+        kind, role = (a, "connect") if i % 2 else (b, "bind")
+        sock = {"name": f"idle{i:02d}", "type": kind, role: [f"inproc://idle{i // 2}"]}
+        sockets.append(sock)
+    idle_session = work / "idle.toml"
+    write_session(idle_session, sockets)
+    tmux = Tmux(120, 40)
+    try:
+        launch(tmux, home, "open", str(idle_session))
+        pid = tmux.pid
+        tmux.wait(lambda s: "20 sockets" in s.replace("\u00a0", " "), timeout=20,
+                  what="20 sockets")
+        time.sleep(2)  # settle after start-up
+        cpu0, t0 = cpu_seconds(pid), time.perf_counter()
+        time.sleep(10)
+        idle_cpu = (cpu_seconds(pid) - cpu0) / (time.perf_counter() - t0) * 100
+        idle_rss = peak_rss_mb(pid)
+    finally:
+        tmux.kill()
+
+    print()
+    print(f"{'offered/s':>10} {'sent/s':>9} {'sent':>10} {'counted':>10} {'age p50':>8} "
+          f"{'age max':>8} {'key p50':>8} {'key p95':>8} {'CPU %':>6} {'RSS MB':>7} "
+          f"{'term KB/s':>9}")
+    for r in results:
+        print(f"{r['rate']:>10,} {r['offered_rate']:>9,.0f} {r['sent']:>10,} "
+              f"{r['counted']:>10,} {r['age_p50']:>7.2f}s {r['age_max']:>7.2f}s "
+              f"{r['key_p50'] * 1000:>6.0f}ms {r['key_p95'] * 1000:>6.0f}ms {r['cpu']:>6.0f} "
+              f"{r['rss']:>7.0f} {r['term_kbs']:>9.1f}")
+        if r["missed_keys"]:
+            print(f"{'':>10} ({r['missed_keys']} key presses not seen within 5 s)")
+    print()
+    verdict = "quit" if quit_ok and exited(flood_pid) else "did NOT quit"
+    print(f"q during a {max(rates):,} msg/s flood: {verdict} in {quit_time:.2f} s")
+    print(f"idle, 20 sockets: CPU {idle_cpu:.2f} % of one core, RSS {idle_rss:.0f} MB")
+    print(f"first frame: median {statistics.median(firsts) * 1000:.0f} ms")
+    print("(key latency includes one tmux capture-pane round trip, about 3-5 ms)")
+
+
+if __name__ == "__main__":
+    main()
