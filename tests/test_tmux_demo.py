@@ -43,3 +43,22 @@ def test_demo_quits_at_once_with_traffic_flowing(demo):
     pid = demo.pid
     demo.keys("q")
     assert wait_gone(pid, 5.0), "the dashboard did not exit after q"
+
+
+def test_open_then_plain_zmqdash_reopens_the_last_session(tmp_path, monkeypatch):
+    from zmqdash.session import Session, SocketSpec, save, session_path
+
+    monkeypatch.setenv("ZMQDASH_HOME", str(tmp_path))
+    session = Session("night-shift", [SocketSpec("inbox", "PULL", bind=["tcp://127.0.0.1:*"])])
+    path = save(session, session_path("night-shift", create_dir=True))
+    for command in (["open", "night-shift"], []):  # by name, then "the last one"
+        term = Tmux(120, 40)
+        term.start(dashboard_command() + command, env=dashboard_env(tmp_path))
+        try:
+            term.keys("3")  # the Pipeline tab
+            screen = term.wait(lambda s: "inbox" in s and "listening" in s, timeout=15,
+                               what="the saved PULL socket, listening")
+            assert "night-shift" in screen
+        finally:
+            term.kill()
+    assert path.exists()
