@@ -314,6 +314,15 @@ BAD_FILES = [
      "as its first frame)"),
     (HEAD + "type = 'DEALER'\n[[socket.repeat]]\nframes = ['x']\ninterval_ms = 5\npeer = 'p'\n",
      "socket[0].repeat[0].peer: only a ROUTER's repeat-sender names a peer"),
+    (HEAD + "type = 'PUB'\n[[socket.repeat]]\nframes = ['@/etc/passwd']\ninterval_ms = 5\n",
+     "socket[0].repeat[0].frames[0]: a session file never reads other files: put the payload "
+     "in the file with hex: or b64:, or write @@ for a literal @"),
+    (HEAD + "type = 'REP'\nreply = ['@~/.ssh/id_rsa']\n",
+     "socket[0].reply[0]: a session file never reads other files: put the payload in the file "
+     "with hex: or b64:, or write @@ for a literal @"),
+    (HEAD + "type = 'DEALER'\n[socket.options]\nrouting_id = '@/etc/hostname'\n",
+     "socket[0].options.routing_id: option routing_id: a file (@path) cannot be used here; "
+     "write @@ or text:@ for a literal '@'"),
     (HEAD + "type = 'PUB'\nsnippets = [1]\n",
      "socket[0].snippets[0]: expected a string, not a whole number"),
     (HEAD + "type = 'PUB'\nbind = 2024-01-01\n",

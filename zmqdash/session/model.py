@@ -138,7 +138,7 @@ class SocketSpec:
                 raise SessionError("a repeat-sender needs at least one frame",
                                    where=f"{rep_where}.frames")
             for j, frame in enumerate(rep.frames):
-                _check_str(frame, f"{rep_where}.frames[{j}]")
+                _check_template(frame, f"{rep_where}.frames[{j}]")
             if not _is_int(rep.interval_ms) or rep.interval_ms <= 0:
                 raise SessionError("the interval must be a whole number of milliseconds above 0",
                                    where=f"{rep_where}.interval_ms")
@@ -161,7 +161,7 @@ class SocketSpec:
                 raise SessionError(f"only REP and ROUTER sockets auto-reply, not {kind}",
                                    where=f"{where}.reply")
             for i, frame in enumerate(self.reply):
-                _check_str(frame, f"{where}.reply[{i}]")
+                _check_template(frame, f"{where}.reply[{i}]")
 
 
 @dataclass
@@ -206,6 +206,16 @@ def _check_str(value: object, where: str) -> None:
         raise SessionError(f"expected a string, not {type(value).__name__}", where=where)
 
 
+def _check_template(value: object, where: str) -> None:
+    """A frame the engine sends on its own: it must not name a local file, so that opening a
+    session someone sent you can never mail your files to a peer."""
+    _check_str(value, where)
+    if value.startswith("@") and not value.startswith("@@"):
+        raise SessionError(
+            "a session file never reads other files: put the payload in the file with hex: or "
+            "b64:, or write @@ for a literal @", where=where)
+
+
 def _check_name(value: object, where: str, what: str) -> None:
     _check_str(value, where)
     if not value.strip():
@@ -230,11 +240,7 @@ def _check_option(name: str, value: object, where: str) -> None:
             f"an option value must be a string or a whole number, not {type(value).__name__}",
             where=where,
         )
-    # Byte-valued options are not parsed here: their text may name a file (@path), and checking
-    # a session must not read files.
-    if opt._opt_type.name == "bytes":
-        return
-    try:
+    try:  # byte values use the prefix syntax, which never reads a file
         option_value(opt, value)
     except EngineError as exc:
         raise SessionError(str(exc), where=where) from None
