@@ -90,7 +90,7 @@ def _ring_capacity() -> int:
 class ZmqDash(App[None]):
     """The full-screen dashboard. Build it with :func:`make_app`."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "zmqdash"
     COMMANDS = App.COMMANDS | {DashboardCommands}
 
