@@ -95,6 +95,7 @@ class LogView(ScrollView, can_focus=True):
         overflow-y: scroll;
         overflow-x: hidden;
         scrollbar-size-vertical: 1;
+        width: 1fr;
         height: 1fr;
     }
     LogView > .log--time { color: $text-muted; }
@@ -242,7 +243,9 @@ class LogView(ScrollView, can_focus=True):
             top = min(self.row_of(self._top_seq), max(0, rows - height))
         self._programmatic += 1
         try:
-            self.virtual_size = Size(self.scrollable_content_region.width, rows)
+            # no width: rows are cut to the view, never scrolled sideways (and a width here
+            # would feed back into the widget's own size)
+            self.virtual_size = Size(0, rows)
             before = self.scroll_y
             self.scroll_to(y=top, animate=False, force=True)
             moved = self.scroll_y != before
@@ -430,7 +433,11 @@ class LogView(ScrollView, can_focus=True):
         tag = TAGS.get(kind, kind[:3]) + " "
         budget = max(4, width - len(stamp) - len(tag))
         body = entry_text(entry, self.fmt, budget)
-        if kind != IN and kind != OUT and len(body) > budget:
+        over = len(body) - budget
+        if over > 0 and (kind == IN or kind == OUT) and budget - over >= 4:
+            # the codec's "… (64 B total)" marker comes on top of the limit: make room for it
+            body = entry_text(entry, self.fmt, budget - over)
+        if len(body) > budget:
             body = body[: budget - 1] + "…"
         kind_style = base + styles.get(kind, Style())
         # events, errors and notes look unlike messages; the body is padded to the full width
