@@ -525,3 +525,27 @@ async def test_save_new_and_open_session(tmp_path):
         await wait_for(pilot, lambda: len(app._panels) == 2, what="the session reopened")
         assert panel_of(app, "b").log_view.fmt == "text"
         assert app.session_name == "bench"
+
+
+@run_async
+async def test_keymap_reaches_widget_bindings(tmp_path, monkeypatch):
+    keymap = tmp_path / "keymap.toml"
+    keymap.write_text('[keymap]\n"log.inspect" = "x"\n')
+    monkeypatch.setenv("ZMQDASH_KEYMAP", str(keymap))
+    async with dashboard() as (app, pilot):
+        await _pair_with_traffic(app, pilot, 2)
+        await pilot.press("x")
+        assert isinstance(app.screen, InspectorScreen)
+
+
+def test_user_docs_name_every_key_binding_id():
+    from pathlib import Path
+
+    from zmqdash.ui.screens.inspector import InspectorScreen as Inspector
+    from zmqdash.ui.widgets.composer import Composer
+    from zmqdash.ui.widgets.log_view import LogView
+
+    docs = (Path(__file__).parent.parent / "docs" / "ui.md").read_text()
+    for binding in [*ZmqDash.BINDINGS, *LogView.BINDINGS, *Composer.BINDINGS,
+                    *Inspector.BINDINGS]:
+        assert f"`{binding.id}`" in docs, binding.id

@@ -722,7 +722,7 @@ class ZmqDash(App[None]):
         try:
             with open(target, "w", encoding="ascii") as out:
                 for entry in entries:
-                    out.write(entry_to_json_line(entry[:5], view.name, view.type))
+                    out.write(entry_to_json_line(entry, view.name, view.type))
                     out.write("\n")
         except OSError as exc:
             self.call_from_thread(self.notify, f"cannot write {path}: {exc.strerror or exc}",

@@ -116,7 +116,7 @@ class InspectorScreen(Screen[None]):
         if self.entry is None:
             return
         self.app.copy_to_clipboard(
-            entry_to_json_line(self.entry[:5], self.view.name, self.view.type))
+            entry_to_json_line(self.entry, self.view.name, self.view.type))
         self.notify("Copied as a JSON line.")
 
     def action_step(self, step: int) -> None:
