@@ -166,3 +166,10 @@ def test_readable_without_colour_and_on_old_terminals(term, term_name, no_color)
 
 #: the 256-colour palette's greys (and black and white)
 GREYS = {0, 7, 8, 15, 16, 231, *range(232, 256)}
+
+
+def test_uses_the_real_terminal_size_even_with_columns_exported(term):
+    tmux = term(120, 40, COLUMNS="80", LINES="24")
+    screen = tmux.wait_for_text("q Quit")
+    assert max(len(line.rstrip()) for line in screen.splitlines()) > 100
+    assert len(screen.splitlines()) >= 38

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from textual.app import App, ComposeResult
-from ui_support import T0, freeze_timezone, run_async
+from ui_support import T0, run_async, utc
 
 from zmqdash.engine.ring import ERROR, EVENT, IN, OUT, EventInfo, Ring
 from zmqdash.ui.widgets import log_view as lv
@@ -33,7 +33,8 @@ def rows(view: LogView) -> list[str]:
 
 @pytest.fixture(autouse=True)
 def _utc():
-    freeze_timezone()
+    with utc():
+        yield
 
 
 @run_async

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import Input
-from ui_support import FakeEngine, freeze_timezone, frozen_clock, populated
+from ui_support import FakeEngine, frozen_clock, populated, utc
 
 from zmqdash.ui.app import make_app
 
@@ -17,9 +17,10 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40"
 
 @pytest.fixture(autouse=True)
 def _frozen(tmp_path, monkeypatch):
-    freeze_timezone()
     monkeypatch.setenv("ZMQDASH_HOME", str(tmp_path))  # no user keymap
     monkeypatch.delenv("ZMQDASH_KEYMAP", raising=False)
+    with utc():
+        yield
 
 
 def dashboard():

@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -35,10 +36,17 @@ class Tmux:
         for key, value in (env or {}).items():
             env_args += ["-e", f"{key}={value}"]
         shell = " ".join(_quote(part) for part in command)
-        self._tmux("-f", "/dev/null", "new-session", "-d", "-s", self.target,
+        # The size is fixed in the server's configuration: with no client attached, tmux
+        # otherwise falls back to 80x24 as soon as keys are sent before the program started.
+        config = Path(tempfile.gettempdir()) / f"{self.server}.conf"
+        config.write_text(
+            f"set -g default-size {self.width}x{self.height}\n"
+            "set -g remain-on-exit on\n"
+        )
+        self._config = config
+        self._tmux("-f", str(config), "new-session", "-d", "-s", self.target,
                    "-x", str(self.width), "-y", str(self.height), *env_args,
                    f"cd {_quote(str(REPO))} && exec {shell}")
-        self._tmux("set-option", "-t", self.target, "remain-on-exit", "on")
 
     def screen(self, escapes: bool = False) -> str:
         args = ["capture-pane", "-p", "-t", self.target]
@@ -115,6 +123,9 @@ class Tmux:
 
     def kill(self) -> None:
         self._tmux("kill-server", check=False)
+        config = getattr(self, "_config", None)
+        if config is not None:
+            config.unlink(missing_ok=True)
 
 
 def _quote(text: str) -> str:

@@ -12,6 +12,7 @@ import asyncio
 import os
 import time
 from concurrent.futures import Future
+from contextlib import contextmanager
 
 from zmqdash.engine import EngineError
 from zmqdash.engine import commands as C
@@ -30,10 +31,20 @@ from zmqdash.engine.state import (
 T0 = 1714564800.0
 
 
-def freeze_timezone() -> None:
-    """Log rows show local time: pin it so snapshots match on any machine."""
+@contextmanager
+def utc():
+    """Log rows show local time: pin it to UTC (then restore it) so snapshots match anywhere."""
+    old = os.environ.get("TZ")
     os.environ["TZ"] = "UTC"
     time.tzset()
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
 
 
 class FakeEngine:

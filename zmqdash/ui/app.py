@@ -200,6 +200,14 @@ class ZmqDash(App[None]):
         yield self._status
         yield Footer()
 
+    def run(self, *args: Any, **kwargs: Any):
+        # The terminal's real size must win: Textual asks shutil.get_terminal_size(), which
+        # prefers COLUMNS and LINES when they are exported (some shells and tools do), and the
+        # dashboard would then be drawn at that size whatever the window is.
+        for variable in ("COLUMNS", "LINES"):
+            os.environ.pop(variable, None)
+        return super().run(*args, **kwargs)
+
     def action_leave(self) -> None:
         """Quit (the q key; Ctrl+Q quits from anywhere)."""
         self.exit()
