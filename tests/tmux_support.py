@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -123,6 +124,8 @@ class Tmux:
 
     def kill(self) -> None:
         self._tmux("kill-server", check=False)
+        tmpdir = os.environ.get("TMUX_TMPDIR") or "/tmp"
+        (Path(tmpdir) / f"tmux-{os.getuid()}" / self.server).unlink(missing_ok=True)
         config = getattr(self, "_config", None)
         if config is not None:
             config.unlink(missing_ok=True)
