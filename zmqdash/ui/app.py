@@ -26,6 +26,7 @@ from ..engine import Engine
 from ..engine import commands as C
 from .commands import DashboardCommands
 from .patterns import BY_ID, PATTERNS, REPLYING, SENDING, SUBSCRIBING, pattern_of
+from .session_actions import SessionActions
 from .widgets.log_view import LogView
 from .widgets.socket_panel import SocketPanel
 from .widgets.status_bar import StatusBar
@@ -71,12 +72,6 @@ class CommandDone(Message):
         self.then = then
 
 
-class SessionApplied(Message):
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__()
-        self.problems = problems
-
-
 def _ring_capacity() -> int:
     raw = os.environ.get(RING_ENV, "").strip()
     if raw:
@@ -87,7 +82,7 @@ def _ring_capacity() -> int:
     return 10_000
 
 
-class ZmqDash(App[None]):
+class ZmqDash(SessionActions, App[None]):
     """The full-screen dashboard. Build it with :func:`make_app`."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
@@ -774,161 +769,6 @@ class ZmqDash(App[None]):
         from .screens.help import HelpScreen
 
         self.push_screen(HelpScreen())
-
-    # -- sessions --------------------------------------------------------------------------------
-
-    def _remember_extras(self, session: Any) -> None:
-        """Display format and composer snippets of each socket, used when its panel appears."""
-        for spec in getattr(session, "sockets", ()):
-            self._extras[spec.name] = (getattr(spec, "format", "auto"),
-                                       list(getattr(spec, "snippets", ())))
-
-    def _apply_session(self, session: Any, replace: bool = False) -> None:
-        engine = self.engine
-        self._remember_extras(session)
-
-        def work() -> None:
-            try:
-                from ..session import apply as apply_session
-                from ..session import close_all
-
-                problems = []
-                if replace:
-                    problems += close_all(engine)
-                problems += list(apply_session(engine, session) or [])
-            except Exception as exc:  # noqa: BLE001 - shown to the user
-                problems = [f"{type(exc).__name__}: {exc}"]
-            self.post_message(SessionApplied(problems))
-
-        self.run_worker(work, thread=True, name="apply-session", group="session")
-
-    def on_session_applied(self, message: SessionApplied) -> None:
-        for problem in message.problems:
-            self.notify(escape_text(problem), title="Session", severity="error", markup=False)
-
-    def _set_session(self, session: Any, path: str | os.PathLike | None) -> None:
-        self.session = session
-        self.session_path = Path(path) if path is not None else None
-        self.title = f"zmqdash - {self.session_name}"
-        self._refresh_status(force=True)
-        if self.session_path is not None:
-            try:
-                from ..session import remember
-
-                remember(self.session_path)
-            except ImportError:  # pragma: no cover - sessions ship with zmqdash
-                pass
-
-    def load_session(self, session: Any, path: str | os.PathLike | None) -> None:
-        """Replace every socket with the ones ``session`` describes."""
-        self._set_session(session, path)
-        self._apply_session(session, replace=True)
-
-    def capture_session(self, name: str) -> Any:
-        """The live topology as a session, with each panel's format and composer history."""
-        from ..session import capture
-
-        extras = {}
-        for panel in self._panels.values():
-            composer = panel.query(".composer")
-            history = list(composer.first().history[-20:]) if composer else []
-            extras[panel.socket_name] = {"format": panel.log_view.fmt, "snippets": history}
-        return capture(self.engine, name, extras)
-
-    def save_session(self, path: str | os.PathLike) -> Path | None:
-        from ..session import store
-
-        target = Path(path).expanduser()
-        try:
-            session = self.capture_session(target.stem)
-            written = store.save(session, target)
-        except Exception as exc:  # noqa: BLE001 - shown to the user
-            self.notify(escape_text(str(exc)), title="Save failed", severity="error",
-                        markup=False)
-            return None
-        self._set_session(session, written)
-        self.notify(f"saved to {written}", title="Session", markup=False)
-        return written
-
-    def _session_target(self, text: str) -> Path | None:
-        """A path for a name or a path the user typed."""
-        from ..session import SessionError, session_path
-
-        text = text.strip()
-        if not text:
-            return None
-        if "/" in text or text.startswith("~") or text.endswith(".toml"):
-            return Path(text).expanduser()
-        try:
-            return session_path(text, create_dir=True)
-        except SessionError as exc:
-            self.notify(escape_text(str(exc)), title="Session", severity="error", markup=False)
-            return None
-
-    def action_save_session(self) -> None:
-        if self.session_path is not None:
-            self.save_session(self.session_path)
-        else:
-            self.action_save_session_as()
-
-    def action_save_session_as(self) -> None:
-        default = "" if self.session_name == "untitled" else self.session_name
-
-        def save(text: str) -> None:
-            target = self._session_target(text)
-            if target is not None:
-                self.save_session(target)
-
-        self.prompt("Save the session as", default, save,
-                    hint="A name (kept with your saved sessions) or a path ending in .toml.")
-
-    def action_open_session(self) -> None:
-        from ..session import list_sessions
-        from .screens.dialogs import ChooseScreen
-
-        try:
-            saved = list_sessions()
-        except Exception:  # noqa: BLE001 - an unreadable folder just lists nothing
-            saved = []
-        choices: list[tuple[str, Any]] = [(name, path) for name, path, _ in saved]
-        choices.append(("a file path...", None))
-
-        def chosen(path: Any) -> None:
-            if path is None:
-                self.prompt("Open a session file", "", lambda text: self.open_session(text),
-                            hint="A saved session's name, or a path to a .toml file.")
-            else:
-                self.open_session(str(path))
-
-        self.push_screen(ChooseScreen("Open a session (its sockets replace these)", choices),
-                         lambda value: value is not False and chosen(value))
-
-    def open_session(self, text: str) -> None:
-        from ..session import load, resolve
-
-        if not text.strip():
-            return
-        try:
-            path = resolve(text.strip())
-            session = load(path)
-        except Exception as exc:  # noqa: BLE001 - shown to the user
-            self.notify(escape_text(str(exc)), title="Open failed", severity="error",
-                        markup=False)
-            return
-        self.load_session(session, path)
-
-    def action_new_session(self) -> None:
-        from .screens.dialogs import ConfirmScreen
-
-        def done(yes: bool | None) -> None:
-            if yes:
-                for name in list(self.engine.sockets()):
-                    self.run_command(C.Close(name))
-                self._set_session(None, None)
-
-        self.push_screen(ConfirmScreen("Start a new, empty session?",
-                                       "Every socket is closed (save first to keep them)."),
-                         done)
 
 
 #: actions of the dashboard's own bindings (disabled while a dialog or full screen is on top)
