@@ -422,7 +422,8 @@ async def test_tabs_hints_and_status_bar():
             assert app.active_pattern == pattern
             assert "No sockets here yet" in screen_text(app)
         await _pair_with_traffic(app, pilot, 2)
-        await wait_for(pilot, lambda: "my-topology │ 2 sockets │ in 2" in screen_text(app))
+        # the sockets are not in the file yet: the name carries the unsaved marker
+        await wait_for(pilot, lambda: "my-topology* │ 2 sockets │ in 2" in screen_text(app))
 
 
 @run_async
@@ -525,6 +526,37 @@ async def test_save_new_and_open_session(tmp_path):
         await wait_for(pilot, lambda: len(app._panels) == 2, what="the session reopened")
         assert panel_of(app, "b").log_view.fmt == "text"
         assert app.session_name == "bench"
+
+
+@run_async
+async def test_unsaved_changes_are_marked_and_asked_about():
+    async with dashboard() as (app, pilot):
+        assert "untitled │" in screen_text(app)  # nothing yet: nothing to lose
+        await _pair_with_traffic(app, pilot, 1)
+        await wait_for(pilot, lambda: "untitled* │" in screen_text(app), what="unsaved marker")
+        await pilot.press("q")
+        assert isinstance(app.screen, ConfirmScreen)  # asks before losing the sockets
+        await pilot.press("n")
+        assert not isinstance(app.screen, ConfirmScreen)
+        await pilot.press("ctrl+o")
+        assert isinstance(app.screen, ConfirmScreen)  # opening another would lose them too
+        await pilot.press("n")
+        await pilot.press("ctrl+s")
+        app.screen.query_one(Input).value = "kept"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "kept │" in screen_text(app), what="saved: no marker")
+        await pilot.press("t")  # a display format is part of the session
+        await wait_for(pilot, lambda: "kept* │" in screen_text(app), what="format change")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "kept │" in screen_text(app), what="saved again")
+        await pilot.press("ctrl+o")
+        assert isinstance(app.screen, ChooseScreen)  # saved: straight to the list
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ChooseScreen)
+        app.action_leave()  # (q itself may land in the focused composer here)
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert app.return_code == 0
 
 
 @run_async

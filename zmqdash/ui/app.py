@@ -174,7 +174,7 @@ class ZmqDash(SessionActions, App[None]):
         self._previous_on_change = None
         self._timer = None
         self._extras: dict[str, tuple[str, list[str]]] = {}
-        self.title = f"zmqdash - {self.session_name}"
+        self.title = f"zmqdash - {self.session_label}"
 
     # -- layout ----------------------------------------------------------------------------------
 
@@ -204,8 +204,17 @@ class ZmqDash(SessionActions, App[None]):
         return super().run(*args, **kwargs)
 
     def action_leave(self) -> None:
-        """Quit (the q key; Ctrl+Q quits from anywhere)."""
-        self.exit()
+        """Quit (the q key; Ctrl+Q quits from anywhere); asks first if changes are unsaved."""
+        self.unless_unsaved("Quit without saving?", self.exit)
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q: quit from anywhere, but never lose unsaved changes without asking."""
+        from .screens.dialogs import ConfirmScreen
+
+        if isinstance(self.screen, ConfirmScreen):  # asked already: a second Ctrl+Q means it
+            self.exit()
+            return
+        self.action_leave()
 
     def on_mount(self) -> None:
         engine = self.engine
@@ -217,7 +226,9 @@ class ZmqDash(SessionActions, App[None]):
         self._refresh_status(force=True)
         self._timer = self.set_interval(1 / REFRESH_HZ, self._tick, name="pull")
         if self.session is not None:
-            self._apply_session(self.session)
+            self._apply_session(self.session)  # marks it clean once applied
+        else:
+            self._clean = self._empty_fingerprint()
 
     def on_unmount(self) -> None:
         if self._timer is not None:
@@ -237,6 +248,7 @@ class ZmqDash(SessionActions, App[None]):
 
     def on_engine_changed(self, message: EngineChanged) -> None:
         self._sync()
+        self.dirty_check = True
 
     def run_command(self, cmd: Any, then: Callable[[Any], None] | None = None) -> Future:
         """Hand ``cmd`` to the engine; ``then(result)`` runs on the UI thread if it succeeds.
@@ -349,6 +361,8 @@ class ZmqDash(SessionActions, App[None]):
         if not self._status.is_attached:
             return  # shutting down
         self._sync()
+        if self.dirty_check:
+            self.check_dirty()
         now = self.clock()
         if self.screen is self.screen_stack[0] or isinstance(self.screen, ModalScreen):
             for panel in self.visible_panels():
@@ -374,7 +388,7 @@ class ZmqDash(SessionActions, App[None]):
             self._rate_counts = (msgs_in, msgs_out)
             self._rate_at = now
         self._status.show(
-            self.session_name, len(views), msgs_in, self._rates[0], msgs_out, self._rates[1],
+            self.session_label, len(views), msgs_in, self._rates[0], msgs_out, self._rates[1],
             errors, dropped,
         )
 
@@ -670,6 +684,7 @@ class ZmqDash(SessionActions, App[None]):
             return
         panel.log_view.set_format(fmt)
         panel.tick(force=True)
+        self.dirty_check = True
 
     def action_toggle_follow(self) -> None:
         panel = self._need_panel()

@@ -1,7 +1,9 @@
-"""Sessions in the dashboard: apply one at start, save, open another, start afresh.
+"""Sessions in the dashboard: apply one at start, save, open another, start afresh, and know
+when there are unsaved changes.
 
 A mixin of :class:`~zmqdash.ui.app.ZmqDash`; everything it touches on disk goes through
-:mod:`zmqdash.session`.
+:mod:`zmqdash.session`. "Unsaved" means the live topology, written as a session file, is not the
+text last loaded or saved (composer history is left out: sending does not make a change).
 """
 
 from __future__ import annotations
@@ -24,9 +26,63 @@ class SessionApplied(Message):
         self.problems = problems
 
 
+#: what an empty dashboard is, written as a session (the baseline before anything is loaded)
+_NAME = "session"
+
+
 class SessionActions:
     """Session actions of the app (expects ``engine``, ``session``, ``session_path``,
     ``_extras``, ``_panels``, ``prompt`` and ``run_command`` from it)."""
+
+    #: the topology as last loaded or saved (see :meth:`_fingerprint`)
+    _clean: str | None = None
+    #: set when something changed that may make the session unsaved; checked on the timer
+    dirty_check: bool = False
+    #: the live topology differs from the session file
+    dirty: bool = False
+
+    # -- unsaved changes -------------------------------------------------------------------------
+
+    def _fingerprint(self) -> str:
+        from ..session import dumps
+
+        session = self.capture_session(_NAME)
+        for spec in session.sockets:
+            spec.snippets = []
+        return dumps(session)
+
+    def mark_clean(self) -> None:
+        """What runs now is what the session file says."""
+        self._clean = self._fingerprint()
+        self.dirty_check = False
+        self._set_dirty(False)
+
+    def check_dirty(self) -> None:
+        self.dirty_check = False
+        if self._clean is not None:
+            self._set_dirty(self._fingerprint() != self._clean)
+
+    def _set_dirty(self, dirty: bool) -> None:
+        if dirty != self.dirty:
+            self.dirty = dirty
+            self.title = f"zmqdash - {self.session_label}"
+            self._refresh_status(force=True)
+
+    @property
+    def session_label(self) -> str:
+        """The session's name, with ``*`` when it has unsaved changes."""
+        return self.session_name + ("*" if self.dirty else "")
+
+    def unless_unsaved(self, question: str, then) -> None:
+        """Run ``then()`` at once, or after the user agrees to lose unsaved changes."""
+        from .screens.dialogs import ConfirmScreen
+
+        self.check_dirty()
+        if not self.dirty:
+            then()
+            return
+        detail = f"{self.session_name} has unsaved changes (Ctrl+S saves them)."
+        self.push_screen(ConfirmScreen(question, detail), lambda yes: yes and then())
 
     def _remember_extras(self, session: Any) -> None:
         """Display format and composer snippets of each socket, used when its panel appears."""
@@ -54,13 +110,14 @@ class SessionActions:
         self.run_worker(work, thread=True, name="apply-session", group="session")
 
     def on_session_applied(self, message: SessionApplied) -> None:
+        self.mark_clean()
         for problem in message.problems:
             self.notify(escape_text(problem), title="Session", severity="error", markup=False)
 
     def _set_session(self, session: Any, path: str | os.PathLike | None) -> None:
         self.session = session
         self.session_path = Path(path) if path is not None else None
-        self.title = f"zmqdash - {self.session_name}"
+        self.title = f"zmqdash - {self.session_label}"
         self._refresh_status(force=True)
         if self.session_path is not None:
             try:
@@ -98,6 +155,7 @@ class SessionActions:
                         markup=False)
             return None
         self._set_session(session, written)
+        self.mark_clean()
         self.notify(f"saved to {written}", title="Session", markup=False)
         return written
 
@@ -134,6 +192,9 @@ class SessionActions:
                     hint="A name (kept with your saved sessions) or a path ending in .toml.")
 
     def action_open_session(self) -> None:
+        self.unless_unsaved("Open another session without saving?", self._choose_session)
+
+    def _choose_session(self) -> None:
         from ..session import list_sessions
         from .screens.dialogs import ChooseScreen
 
@@ -176,7 +237,16 @@ class SessionActions:
                 for name in list(self.engine.sockets()):
                     self.run_command(C.Close(name))
                 self._set_session(None, None)
+                self._clean = self._empty_fingerprint()
+                self.dirty_check = True
 
-        self.push_screen(ConfirmScreen("Start a new, empty session?",
-                                       "Every socket is closed (save first to keep them)."),
-                         done)
+        self.check_dirty()
+        detail = "Every socket is closed" + (
+            f"; {self.session_name} has unsaved changes (Ctrl+S saves them)." if self.dirty
+            else " (save first to keep them).")
+        self.push_screen(ConfirmScreen("Start a new, empty session?", detail), done)
+
+    def _empty_fingerprint(self) -> str:
+        from ..session import Session, dumps
+
+        return dumps(Session(_NAME, []))
