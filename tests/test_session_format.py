@@ -380,11 +380,10 @@ def _snapshot(folder: Path) -> dict[str, tuple[float, bytes]]:
     }
 
 
-def test_the_documented_example_loads():
-    docs = Path(__file__).resolve().parent.parent / "docs" / "sessions.md"
-    if not docs.exists():
-        pytest.skip("docs/sessions.md not present")
-    block = docs.read_text().split("```toml\n", 1)[1].split("```", 1)[0]
+@pytest.mark.parametrize("doc", ["docs/sessions.md", "README.md"])
+def test_the_documented_example_loads(doc):
+    text = (Path(__file__).resolve().parent.parent / doc).read_text()
+    block = text.split("```toml\n", 1)[1].split("```", 1)[0]
     session = parse_toml(block, "lab")
     assert [(s.name, s.type) for s in session.sockets] == [
         ("server", "REP"), ("client", "REQ"), ("updates", "SUB"), ("hub", "ROUTER")]
