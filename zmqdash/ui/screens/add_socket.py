@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from ...codec import CodecError, escape_text
+from ...codec import CodecError
 from ...engine import endpoints as E
 from ...engine import options as O
 from ...engine.errors import EngineError
 from ..patterns import ALL_TYPES, SUBSCRIBING
+from .dialogs import FormScreen
 
 
 @dataclass
@@ -55,8 +55,11 @@ def free_name(socket_type: str, taken: set[str]) -> str:
     return f"{base}{n}"
 
 
-class AddSocketScreen(ModalScreen[NewSocket | None]):
+class AddSocketScreen(FormScreen[NewSocket | None]):
     """Enter (in any field) or Ctrl+S adds the socket; Escape cancels."""
+
+    SUBMIT = "add"
+    ERROR = "add-error"
 
     AUTO_FOCUS = "#type"
 
@@ -120,23 +123,6 @@ class AddSocketScreen(ModalScreen[NewSocket | None]):
             name.value = self._auto_name
         self._type = new_type
         self._show_subscribe(new_type)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_submit()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "add":
-            self.action_submit()
-        else:
-            self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def _error(self, text: str) -> None:
-        self.query_one("#add-error", Static).update(escape_text(text))
 
     def action_submit(self) -> None:
         from ..widgets.socket_panel import text_to_subscriptions

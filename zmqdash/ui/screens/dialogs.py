@@ -1,16 +1,51 @@
-"""Small modal dialogs: ask for one line, confirm, or choose from a list."""
+"""Modal dialogs: ask for one line, confirm, choose from a list, and the base of form dialogs."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
+
+from ...codec import escape_text
+
+Result = TypeVar("Result")
+
+
+class FormScreen(ModalScreen[Result]):
+    """A dialog of several fields: Enter in any field or the ``SUBMIT`` button calls
+    ``action_submit``; Escape or any other button cancels; :meth:`_error` shows a problem in the
+    ``ERROR`` line and keeps the dialog open."""
+
+    #: id of the button that submits
+    SUBMIT = ""
+    #: id of the Static that shows what is wrong
+    ERROR = ""
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == self.SUBMIT:
+            self.action_submit()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_submit(self) -> None:  # pragma: no cover - every form has its own
+        raise NotImplementedError
+
+    def _error(self, text: str) -> None:
+        self.query_one(f"#{self.ERROR}", Static).update(escape_text(text))
 
 
 class PromptScreen(ModalScreen[str | None]):

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from ...codec import CodecError, escape_text, split_frames
+from .dialogs import FormScreen
 
 
 @dataclass(frozen=True)
@@ -20,8 +20,11 @@ class RepeatSpec:
     count: int | None
 
 
-class RepeatScreen(ModalScreen[RepeatSpec | None]):
+class RepeatScreen(FormScreen[RepeatSpec | None]):
     """Enter starts; Escape cancels."""
+
+    SUBMIT = "start"
+    ERROR = "repeat-error"
 
     AUTO_FOCUS = "#template"
 
@@ -59,23 +62,6 @@ class RepeatScreen(ModalScreen[RepeatSpec | None]):
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one("#template"))
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_submit()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "start":
-            self.action_submit()
-        else:
-            self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def _error(self, text: str) -> None:
-        self.query_one("#repeat-error", Static).update(escape_text(text))
 
     def action_submit(self) -> None:
         template = self.query_one("#template", Input).value
