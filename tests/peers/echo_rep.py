@@ -10,6 +10,7 @@ import sys
 import time
 
 import zmq
+from attach import attach
 
 
 def main() -> None:
@@ -18,11 +19,7 @@ def main() -> None:
     ctx = zmq.Context()
     sock = ctx.socket(zmq.REP)
     sock.linger = 0
-    if mode == "bind":
-        sock.bind(endpoint)
-        print(sock.last_endpoint.decode(), flush=True)
-    else:
-        sock.connect(endpoint)
+    attach(sock, mode, endpoint)
     while True:
         request = sock.recv()
         if work:

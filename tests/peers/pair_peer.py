@@ -8,6 +8,7 @@ Runs until killed.
 import sys
 
 import zmq
+from attach import attach
 
 
 def main() -> None:
@@ -15,11 +16,7 @@ def main() -> None:
     ctx = zmq.Context()
     sock = ctx.socket(zmq.PAIR)
     sock.linger = 0
-    if mode == "bind":
-        sock.bind(endpoint)
-        print(sock.last_endpoint.decode(), flush=True)
-    else:
-        sock.connect(endpoint)
+    attach(sock, mode, endpoint)
     sock.send(b"hello from peer")
     while True:
         sock.send(b"peer got: " + sock.recv())

@@ -8,6 +8,7 @@ import sys
 import time
 
 import zmq
+from attach import attach
 
 
 def main() -> None:
@@ -15,11 +16,7 @@ def main() -> None:
     ctx = zmq.Context()
     sock = ctx.socket(zmq.PUB)
     sock.linger = 0
-    if mode == "bind":
-        sock.bind(endpoint)
-        print(sock.last_endpoint.decode(), flush=True)
-    else:
-        sock.connect(endpoint)
+    attach(sock, mode, endpoint)
     n = 0
     while True:
         n += 1

@@ -9,6 +9,7 @@ import json
 import sys
 
 import zmq
+from attach import attach
 
 
 def main() -> None:
@@ -16,11 +17,7 @@ def main() -> None:
     ctx = zmq.Context()
     sock = ctx.socket(zmq.PULL)
     sock.linger = 0
-    if mode == "bind":
-        sock.bind(endpoint)
-        print(sock.last_endpoint.decode(), flush=True)
-    else:
-        sock.connect(endpoint)
+    attach(sock, mode, endpoint)
     for _ in range(count):
         frames = sock.recv_multipart()
         print(json.dumps([f.hex() for f in frames]), flush=True)

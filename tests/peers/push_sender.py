@@ -9,6 +9,7 @@ printed first.
 import sys
 
 import zmq
+from attach import attach
 
 
 def frame(text: str) -> bytes:
@@ -21,11 +22,7 @@ def main() -> None:
     mode, endpoint, messages = sys.argv[1], sys.argv[2], sys.argv[3:]
     ctx = zmq.Context()
     sock = ctx.socket(zmq.PUSH)
-    if mode == "bind":
-        sock.bind(endpoint)
-        print(sock.last_endpoint.decode(), flush=True)
-    else:
-        sock.connect(endpoint)
+    attach(sock, mode, endpoint)
     for message in messages:
         sock.send_multipart([frame(f) for f in message.split("|")])
     sock.close()  # linger -1: wait until everything is out

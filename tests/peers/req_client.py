@@ -7,6 +7,7 @@ does not come within 10 s. When binding, the real endpoint is printed first.
 import sys
 
 import zmq
+from attach import attach
 
 
 def main() -> int:
@@ -15,11 +16,7 @@ def main() -> int:
     sock = ctx.socket(zmq.REQ)
     sock.linger = 0
     sock.rcvtimeo = 10_000
-    if mode == "bind":
-        sock.bind(endpoint)
-        print(sock.last_endpoint.decode(), flush=True)
-    else:
-        sock.connect(endpoint)
+    attach(sock, mode, endpoint)
     for message in messages:
         sock.send_string(message)
         try:

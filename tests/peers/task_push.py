@@ -8,17 +8,14 @@ waits for every task to leave (linger -1) and exits.
 import sys
 
 import zmq
+from attach import attach
 
 
 def main() -> None:
     mode, endpoint, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
     ctx = zmq.Context()
     sock = ctx.socket(zmq.PUSH)
-    if mode == "bind":
-        sock.bind(endpoint)
-        print(sock.last_endpoint.decode(), flush=True)
-    else:
-        sock.connect(endpoint)
+    attach(sock, mode, endpoint)
     for i in range(1, count + 1):
         sock.send_string(f"task {i} {(i * 37) % 100 + 1}")
     sock.close()  # linger -1: wait until every task is out
