@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zmqdash.codec import escape_text
+from zmqdash.codec import bytes_to_prefix, escape_text
 from zmqdash.session import (
     RepeatSpec,
     Session,
@@ -53,12 +53,16 @@ connect_endpoints = st.one_of(
     ident.map(lambda n: f"inproc://{n}"),
 )
 int_options = st.sampled_from(["linger", "sndhwm", "rcvhwm", "reconnect_ivl", "immediate"])
+# byte options are written in the prefix syntax (which never names a file)
+byte_values = st.binary(max_size=12).map(bytes_to_prefix)
 options = st.dictionaries(
     st.one_of(int_options, st.sampled_from(["routing_id", "curve_secretkey", "plain_password"])),
-    st.one_of(st.integers(min_value=-1, max_value=10**9), texts),
+    st.one_of(st.integers(min_value=-1, max_value=10**9), byte_values),
     max_size=4,
 ).map(lambda d: {k: (v if k in ("routing_id", "curve_secretkey", "plain_password")
                      else (v if isinstance(v, int) else len(v))) for k, v in d.items()})
+# frames the engine sends by itself never name a file: a leading @ is written @@
+templates = texts.map(lambda t: "@" + t if t.startswith("@") else t)
 
 
 @st.composite
@@ -67,7 +71,7 @@ def sockets(draw, name):
     repeat = []
     if type_ not in ("SUB", "PULL"):
         for _ in range(draw(st.integers(0, 2))):
-            frames = draw(st.lists(texts, min_size=1, max_size=3))
+            frames = draw(st.lists(templates, min_size=1, max_size=3))
             peer = draw(st.binary(max_size=6)) if type_ == "ROUTER" else None
             repeat.append(RepeatSpec(
                 frames=frames,
@@ -86,7 +90,7 @@ def sockets(draw, name):
         format=draw(st.sampled_from(["auto", "text", "hex", "json"])),
         repeat=repeat,
         snippets=draw(st.lists(texts, max_size=3)),
-        reply=draw(st.one_of(st.none(), st.lists(texts, max_size=2)))
+        reply=draw(st.one_of(st.none(), st.lists(templates, max_size=2)))
         if type_ in ("REP", "ROUTER") else None,
     )
 
