@@ -203,3 +203,19 @@ def test_auto_reply_is_only_for_rep_and_router(engine):
     create(engine, "d", "DEALER")
     with pytest.raises(EngineError, match="auto-reply is for REP and ROUTER sockets, not DEALER"):
         engine.call(C.AutoReply("d", ()))
+
+
+def test_on_change_is_for_structure_not_for_every_message(make_engine):
+    """A fast request loop and a fast repeater must not call the consumer once per message."""
+    changes: list[frozenset[str]] = []
+    engine = make_engine(on_change=changes.append)
+    create(engine, "req", "REQ")
+    create(engine, "rep", "REP")
+    engine.call(C.AutoReply("rep", ()))
+    _link(engine, "rep", "req")
+    before = len(changes)
+    engine.call(C.RepeatStart("req", ("ping {seq}",), interval_ms=1, count=300))
+    wait_received(engine, "req", 300)
+    wait_until(engine, lambda: engine.view("req").repeaters == ())
+    # the start and the finish of the repeater are changes; 300 round trips are not
+    assert len(changes) - before <= 10, changes[before:]

@@ -762,15 +762,16 @@ class Engine:
         stats.msgs_in += n
         stats.bytes_in += nbytes
 
+    # (per-message state such as awaiting_reply is read by consumers when they look; only
+    # structural changes go through on_change, so a fast request loop does not flood them)
+
     def _on_req(self, s: _Sock, frames: list[bytes]) -> bool:
         s.view.awaiting_reply = False
-        self._changed.add(s.name)
         return False
 
     def _on_rep(self, s: _Sock, frames: list[bytes]) -> bool:
         s.pending_request = frames
         if s.reply is None:
-            self._changed.add(s.name)
             return True  # a REP must answer before it can receive again
         self._auto_reply(s, [], frames)
         return False
@@ -902,9 +903,10 @@ class Engine:
         self._repeaters_changed(s)
         return stopped
 
-    def _repeaters_changed(self, s: _Sock) -> None:
+    def _repeaters_changed(self, s: _Sock, structural: bool = True) -> None:
         s.view.repeaters = tuple(r.state() for r in s.repeaters.values())
-        self._changed.add(s.name)
+        if structural:
+            self._changed.add(s.name)
 
     def _run_timers(self) -> None:
         now = time.monotonic()
@@ -941,10 +943,12 @@ class Engine:
             self._repeaters_changed(s)
             return
         rep.sent = seq
-        if rep.cmd.count is not None and seq >= rep.cmd.count:
+        finished = rep.cmd.count is not None and seq >= rep.cmd.count
+        if finished:
             s.repeaters.pop(rep.id, None)
             self._info(s, f"repeat-send #{rep.id} finished after {seq} messages")
-        self._repeaters_changed(s)
+        # a new sent count is not a structural change: consumers read it when they look
+        self._repeaters_changed(s, structural=finished)
 
     # -- shutdown --------------------------------------------------------------------------------
 
