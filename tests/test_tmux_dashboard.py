@@ -175,3 +175,23 @@ def test_uses_the_real_terminal_size_even_with_columns_exported(term):
     screen = tmux.wait_for_text("q Quit")
     assert max(len(line.rstrip()) for line in screen.splitlines()) > 100
     assert len(screen.splitlines()) >= 38
+
+
+def test_escape_sequences_in_payloads_never_reach_the_terminal(term, spawn_peer):
+    # clear the screen, set the window title, write the clipboard, a C1 CSI, ring the bell
+    evil = r"evil\x1b[2J\x1b]0;pwned\x07\x1b]52;c;aGk=\x07\x9b31m\x07 end"
+    bidi = "hex:" + "\u202eright-to-left end2".encode().hex()  # a bidi override, as UTF-8
+    sender = spawn_peer("push_sender", "bind", "tcp://127.0.0.1:*", evil, bidi)
+    tmux = term()
+    tmux.keys("3")
+    tmux.wait_for_text("PUSH deals")
+    add_socket(tmux, downs=1, connect=sender.endpoint)
+    # auto shows what is not printable as hex; t switches the log to text, escaped
+    tmux.wait(lambda s: "e2 80 ae 72" in s, what="both payloads, in hex")
+    tmux.keys("t")
+    screen = tmux.wait(lambda s: " end" in s and "end2" in s, what="both payloads as text")
+    assert r"evil\x1b[2J\x1b]0;pwned\x07\x1b]52;c;aGk=\x07" in screen
+    assert r"\u202eright-to-left" in screen
+    assert "pull1 · PULL" in screen  # nothing was cleared
+    assert tmux.pane("pane_title") != "pwned"
+    assert "\u202e" not in screen and "\x1b" not in screen
