@@ -122,6 +122,9 @@ def percentile(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
+POLL_PAUSE = 0.002  # seconds between looks at the screen while timing a key press
+
+
 def key_latency(tmux: Tmux, timeout: float = 5.0) -> float | None:
     """Press t and time until the next format shows under the panel."""
     before = shown_format(tmux.screen())
@@ -133,6 +136,9 @@ def key_latency(tmux: Tmux, timeout: float = 5.0) -> float | None:
     while time.perf_counter() - start < timeout:
         if shown_format(tmux.screen()) == wanted:
             return time.perf_counter() - start
+        # each look spawns a tmux client; back to back they would take a core from the two
+        # the dashboard and the sender share
+        time.sleep(POLL_PAUSE)
     return None
 
 
