@@ -229,8 +229,8 @@ def test_push_with_nobody_to_take_it_times_out_with_failure():
 @pytest.mark.parametrize("args, problem", [
     (["PULL"], "give at least one --bind or --connect endpoint"),
     (["FOO", "-c", "tcp://127.0.0.1:5555"], "unknown socket type 'FOO'"),
-    (["PULL", "-c", "tcp://127.0.0.1:5555", "-o", "linger"], "--option 'linger': expected"),
-    (["PULL", "-c", "tcp://127.0.0.1:5555", "-o", "=1"], "expected NAME=VALUE"),
+    (["PULL", "-c", "tcp://127.0.0.1:5555", "-o", "linger"], "option 'linger': write name=value"),
+    (["PULL", "-c", "tcp://127.0.0.1:5555", "-o", "=1"], "write name=value"),
     (["PUSH", "-c", "tcp://127.0.0.1:5555", "-s", "x"], "--subscribe is for SUB and XSUB"),
     (["PUSH", "-c", "tcp://127.0.0.1:5555", "--reply", "x"], "--reply is for REP and ROUTER"),
     (["PULL", "-c", "tcp://127.0.0.1:5555", "--send", "x"], "does not send messages"),

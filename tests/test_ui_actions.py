@@ -103,6 +103,9 @@ async def test_add_socket_dialog_refuses_bad_input_and_cancels():
         dialog.query_one("#options", Input).value = "lingre=0"
         await pilot.press("ctrl+s")
         assert "did you mean linger" in str(dialog.query_one("#add-error").render())
+        dialog.query_one("#options", Input).value = "linger=soon"
+        await pilot.press("ctrl+s")
+        assert "takes a whole number" in str(dialog.query_one("#add-error").render())
         await pilot.press("escape")
         assert not isinstance(app.screen, AddSocketScreen)
         assert not app.engine.sockets()

@@ -167,12 +167,7 @@ class _Plan:
                 endpoints.parse(ep, bind=True)
             for ep in args.connect:
                 endpoints.parse(ep, bind=False)
-            for item in args.option:
-                name, sep, value = item.partition("=")
-                if not sep or not name.strip():
-                    raise UsageError(f"--option {item!r}: expected NAME=VALUE")
-                options.option_value(options.option(name), value)
-                plan.options.append((name.strip(), value))
+            plan.options += [options.assignment(item) for item in args.option]
         except EngineError as exc:
             raise UsageError(str(exc)) from None
         if args.subscribe is not None and args.type not in ("SUB", "XSUB"):

@@ -84,6 +84,16 @@ def option_value(opt: zmq.SocketOption, value: str | int | bytes) -> int | bytes
         ) from None
 
 
+def assignment(text: str) -> tuple[str, str]:
+    """``name=value`` as the user typed it, checked: the option exists and takes the value."""
+    name, sep, value = text.partition("=")
+    name = name.strip()
+    if not sep or not name:
+        raise EngineError(f"option '{text.strip()}': write name=value, e.g. linger=0")
+    option_value(option(name), value.strip())
+    return name, value.strip()
+
+
 def describe_value(value: int | bytes) -> str:
     if isinstance(value, bytes):
         from ..codec import bytes_to_prefix

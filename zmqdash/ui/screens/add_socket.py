@@ -33,18 +33,8 @@ def split_list(text: str) -> list[str]:
 
 
 def parse_options(text: str) -> list[tuple[str, str]]:
-    """``name=value, name=value`` (raises EngineError for an unknown option or a bad pair)."""
-    out = []
-    for part in text.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        name, sep, value = part.partition("=")
-        if not sep:
-            raise EngineError(f"option '{part}': write name=value, e.g. linger=0")
-        O.option(name.strip())
-        out.append((name.strip(), value.strip()))
-    return out
+    """``name=value, name=value`` (raises EngineError for an unknown option or a bad value)."""
+    return [O.assignment(part) for part in text.split(",") if part.strip()]
 
 
 def free_name(socket_type: str, taken: set[str]) -> str:
