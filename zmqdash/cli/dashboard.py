@@ -14,14 +14,14 @@ def add_parser(subparsers) -> None:
     p.set_defaults(func=open_demo)
 
 
-def _launch(session=None, path=None) -> int:
+def _launch(session=None, path=None, notice: str | None = None) -> int:
     from ..ui.app import make_app
 
     if path is not None:
         from ..session.paths import remember
 
         remember(path)
-    app = make_app(session=session, session_path=path)
+    app = make_app(session=session, session_path=path, notice=notice)
     app.run()
     return int(app.return_code or 0)
 
@@ -55,7 +55,6 @@ def open_last(args: argparse.Namespace) -> int:
 
     try:
         last = last_for_open()
-    except SessionError as exc:
-        print(f"zmqdash: not reopening the last session: {exc}", file=sys.stderr)
-        last = None
+    except SessionError as exc:  # said inside the dashboard: stderr is hidden behind it
+        return _launch(notice=f"not reopening the last session: {exc}")
     return _launch(*last) if last else _launch()

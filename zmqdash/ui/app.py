@@ -156,8 +156,12 @@ class ZmqDash(SessionActions, App[None]):
         *,
         frame_separator: str | None = FRAME_SEPARATOR,
         clock: Callable[[], float] = time.monotonic,
+        notice: str | None = None,
     ) -> None:
         super().__init__()
+        #: a problem found before the app started (e.g. the last session would not load),
+        #: shown once the screen is up, where the user is looking
+        self.notice = notice
         self.owns_engine = engine is None
         self.engine = engine if engine is not None else Engine(ring_capacity=_ring_capacity())
         self.session = session
@@ -225,6 +229,9 @@ class ZmqDash(SessionActions, App[None]):
         self._sync()
         self._refresh_status(force=True)
         self._timer = self.set_interval(1 / REFRESH_HZ, self._tick, name="pull")
+        if self.notice:
+            self.notify(escape_text(self.notice), title="zmqdash", severity="error",
+                        markup=False, timeout=15)
         if self.session is not None:
             self._apply_session(self.session)  # marks it clean once applied
         else:

@@ -1,4 +1,5 @@
-"""`zmqdash demo` in a real terminal: within seconds, every pattern tab shows live traffic."""
+"""Sessions in a real terminal: the demo shows traffic in every tab within seconds, a saved
+session opens by name and reopens by itself, and a broken one is reported on screen."""
 
 from __future__ import annotations
 
@@ -62,3 +63,21 @@ def test_open_then_plain_zmqdash_reopens_the_last_session(tmp_path, monkeypatch)
         finally:
             term.kill()
     assert path.exists()
+
+
+def test_a_broken_last_session_is_reported_on_screen(tmp_path, monkeypatch):
+    from zmqdash.session import Session, SocketSpec, remember, save, session_path
+
+    monkeypatch.setenv("ZMQDASH_HOME", str(tmp_path))
+    path = save(Session("lab", [SocketSpec("inbox", "PULL")]), session_path("lab", create_dir=True))
+    remember(path)
+    path.write_text("version = 1\n[[socket]]\nname = inbox\n")  # broken since
+    term = Tmux(120, 40)
+    term.start(dashboard_command(), env=dashboard_env(tmp_path))
+    try:
+        screen = term.wait(lambda s: "not reopening the last session" in s, timeout=15,
+                           what="the problem, on the dashboard")
+        assert "lab.toml" in screen and "line 3" in screen
+        assert "untitled" in screen  # it started empty instead
+    finally:
+        term.kill()
