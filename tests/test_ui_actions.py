@@ -30,7 +30,7 @@ async def dashboard(size=(120, 40), **kwargs):
     app = make_app(**kwargs)
     app.animation_level = "none"  # Pilot waits for animations; the tab underline has one
     async with app.run_test(size=size) as pilot:
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.engine is not None, what="the engine")
         yield app, pilot
     assert not app.engine.running, "the app did not stop the engine it made"
 
@@ -584,3 +584,67 @@ def test_user_docs_name_every_key_binding_id():
     for binding in [*ZmqDash.BINDINGS, *LogView.BINDINGS, *Composer.BINDINGS,
                     *Inspector.BINDINGS]:
         assert f"`{binding.id}`" in docs, binding.id
+
+
+# -- start-up -------------------------------------------------------------------------------
+
+
+class _HeldStart(ZmqDash):
+    """A dashboard whose engine is made only when the test says so."""
+
+    release = False
+
+    def _start_engine(self) -> None:
+        if self.release:
+            super()._start_engine()
+        else:
+            self.set_timer(0.02, self._start_engine)
+
+
+@run_async
+async def test_first_frame_comes_before_the_engine_and_its_keys_wait():
+    app = _HeldStart()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.engine is None
+        text = screen_text(app)
+        assert "Request/Reply" in text and "Quit" in text
+        assert app.check_action("add_socket", ()) is None  # shown, disabled
+        await pilot.press("a")  # typed ahead: ignored, not a crash
+        await pilot.pause()
+        assert not isinstance(app.screen, AddSocketScreen)
+        app.release = True
+        await wait_for(pilot, lambda: app.engine is not None, what="the engine")
+        assert app.engine.running and app.check_action("add_socket", ()) is True
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, AddSocketScreen), what="dialog")
+    assert not app.engine.running
+
+
+@run_async
+async def test_q_before_the_engine_quits():
+    app = _HeldStart()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.engine is None and app.return_code == 0
+
+
+@run_async
+async def test_what_load_finds_is_applied_and_its_failure_said_on_screen():
+    from zmqdash.cli.sessions import demo_for_open
+    from zmqdash.session import SessionError
+
+    async with dashboard(load=demo_for_open) as (app, pilot):
+        await wait_for(pilot, lambda: "echo-server" in app.engine.sockets(), what="the demo")
+        assert app.session_name == "demo"
+
+    def broken():
+        raise SessionError("last.toml: version: not a session")
+
+    async with dashboard(load=broken) as (app, pilot):
+        await wait_for(pilot, lambda: any(n.message == "last.toml: version: not a session"
+                                          and n.severity == "error" for n in app._notifications),
+                       what="the notice")
+        assert app.engine.sockets() == {} and app.session_name == "untitled"

@@ -14,14 +14,14 @@ def add_parser(subparsers) -> None:
     p.set_defaults(func=open_demo)
 
 
-def _launch(session=None, path=None, notice: str | None = None) -> int:
+def _launch(session=None, path=None, load=None) -> int:
     from ..ui.app import make_app
 
     if path is not None:
         from ..session.paths import remember
 
         remember(path)
-    app = make_app(session=session, session_path=path, notice=notice)
+    app = make_app(session=session, session_path=path, load=load)
     app.run()
     return int(app.return_code or 0)
 
@@ -45,16 +45,21 @@ def open_session(args: argparse.Namespace) -> int:
 def open_demo(args: argparse.Namespace) -> int:
     from .sessions import demo_for_open
 
-    return _launch(*demo_for_open())
+    return _launch(load=demo_for_open)  # loaded once the first frame is drawn
 
 
 def open_last(args: argparse.Namespace) -> int:
-    """No command: reopen the last session if there is one, else start empty."""
+    """No command: reopen the last session if there is one, else start empty. It is looked for
+    once the first frame is drawn; one that no longer loads is said inside the dashboard
+    (stderr would be hidden behind it), which then starts empty."""
+    return _launch(load=_last_session)
+
+
+def _last_session():
     from ..session import SessionError
     from .sessions import last_for_open
 
     try:
-        last = last_for_open()
-    except SessionError as exc:  # said inside the dashboard: stderr is hidden behind it
-        return _launch(notice=f"not reopening the last session: {exc}")
-    return _launch(*last) if last else _launch()
+        return last_for_open()
+    except SessionError as exc:
+        raise SessionError(f"not reopening the last session: {exc}") from exc

@@ -8,8 +8,12 @@ import sys
 
 from .. import __version__
 
-#: modules that register sub-commands with ``add_parser(subparsers)``
-COMMAND_MODULES = ("dashboard", "cat", "run", "sessions")
+#: each sub-command and the module that registers it with ``add_parser(subparsers)``; only
+#: the module a command line names is imported, so the dashboard starts without loading the rest
+COMMANDS = {
+    "open": "dashboard", "demo": "dashboard", "cat": "cat", "run": "run",
+    "sessions": "sessions", "locate": "sessions",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -19,7 +23,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """A parser that understands ``argv``: with a sub-command first, only that command's module
+    is loaded; with nothing, only the dashboard's; otherwise (``--help``, a typo) every one."""
     parser = _Parser(
         prog="zmqdash",
         description="A terminal dashboard and command-line toolkit for ZeroMQ. "
@@ -27,7 +33,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"zmqdash {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    if argv is not None and not argv:
+        modules = ["dashboard"]
+    elif argv and argv[0] in COMMANDS:
+        modules = [COMMANDS[argv[0]]]
+    else:
+        modules = list(dict.fromkeys(COMMANDS.values()))
+    for name in modules:
         try:
             module = importlib.import_module(f".{name}", __package__)
         except ModuleNotFoundError as exc:  # a part not built yet must not break the rest
@@ -39,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(argv: list[str]) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:

@@ -1,7 +1,10 @@
-"""The engine: one poller thread that owns every ZeroMQ socket (no UI code here)."""
+"""The engine: one poller thread that owns every ZeroMQ socket (no UI code here).
+
+:class:`Engine` (and with it pyzmq) is loaded on first use, so a program that only needs the
+engine's data types (the dashboard drawing its first frame, for one) does not pay for it.
+"""
 
 from . import commands
-from .core import Engine
 from .errors import EngineError
 from .ring import ERROR, EVENT, IN, INFO, OUT, EventInfo, Ring
 from .state import EndpointState, RepeaterState, SocketView, Stats
@@ -10,3 +13,11 @@ __all__ = [
     "Engine", "EngineError", "commands", "Ring", "EventInfo", "IN", "OUT", "EVENT", "ERROR",
     "INFO", "EndpointState", "RepeaterState", "SocketView", "Stats",
 ]
+
+
+def __getattr__(name: str):
+    if name == "Engine":
+        from .core import Engine
+
+        return Engine
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

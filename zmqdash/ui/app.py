@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -22,7 +22,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from ..codec import FORMATS, escape_text
-from ..engine import Engine
 from ..engine import commands as C
 from .commands import DashboardCommands
 from .patterns import BY_ID, PATTERNS, REPLYING, SENDING, SUBSCRIBING, pattern_of
@@ -30,6 +29,9 @@ from .session_actions import SessionActions
 from .widgets.log_view import LogView
 from .widgets.socket_panel import SocketPanel
 from .widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from ..engine import Engine
 
 #: how often the screen pulls from the engine
 REFRESH_HZ = 10
@@ -154,16 +156,20 @@ class ZmqDash(SessionActions, App[None]):
         session: Any = None,
         session_path: str | os.PathLike | None = None,
         *,
+        load: Callable[[], tuple[Any, Path | None] | None] | None = None,
         frame_separator: str | None = FRAME_SEPARATOR,
         clock: Callable[[], float] = time.monotonic,
-        notice: str | None = None,
     ) -> None:
         super().__init__()
-        #: a problem found before the app started (e.g. the last session would not load),
-        #: shown once the screen is up, where the user is looking
-        self.notice = notice
+        #: a problem found while starting (the last session would not load), shown once the
+        #: screen is up, where the user is looking
+        self.notice: str | None = None
         self.owns_engine = engine is None
-        self.engine = engine if engine is not None else Engine(ring_capacity=_ring_capacity())
+        #: an engine of its own is made once the first frame is on screen (see on_mount)
+        self.engine: Engine | None = engine
+        #: finds the session to show (the last one, the demo) after the first frame; a
+        #: SessionError it raises is shown as a notice and the dashboard starts empty
+        self.load = load
         self.session = session
         self.session_path = Path(session_path) if session_path is not None else None
         self.frame_separator = frame_separator
@@ -221,11 +227,35 @@ class ZmqDash(SessionActions, App[None]):
         self.action_leave()
 
     def on_mount(self) -> None:
+        if self.engine is None:
+            # draw first: pyzmq, the engine and the session load once the frame is on screen
+            self.call_after_refresh(self._start_engine)
+        else:
+            self._engine_ready()
+
+    def _start_engine(self) -> None:
+        from ..engine import Engine
+
+        engine = Engine(ring_capacity=_ring_capacity())
+        self.engine = engine
+        engine.start()
+        if self.load is not None:
+            from ..session import SessionError
+
+            try:
+                found = self.load()
+            except SessionError as exc:
+                self.notice = str(exc)
+            else:
+                if found is not None:
+                    self._set_session(*found)
+        self._engine_ready()
+        self.refresh_bindings()
+
+    def _engine_ready(self) -> None:
         engine = self.engine
         self._previous_on_change = engine.on_change
         engine.on_change = self._engine_changed
-        if self.owns_engine:
-            engine.start()
         self._sync()
         self._refresh_status(force=True)
         self._timer = self.set_interval(1 / REFRESH_HZ, self._tick, name="pull")
@@ -240,6 +270,8 @@ class ZmqDash(SessionActions, App[None]):
     def on_unmount(self) -> None:
         if self._timer is not None:
             self._timer.stop()
+        if self.engine is None:
+            return  # quit before the engine was made
         self.engine.on_change = self._previous_on_change
         if self.owns_engine:
             self.engine.stop()
@@ -428,6 +460,8 @@ class ZmqDash(SessionActions, App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action not in OWN_ACTIONS or not self.is_mounted:
             return True  # Textual's own (ctrl+q quits from anywhere, ctrl+p ...)
+        if self.engine is None and action not in NO_ENGINE_ACTIONS:
+            return None  # shown disabled for the moment before the engine is up
         from textual.command import CommandPalette
 
         screen = self.screen
@@ -795,12 +829,15 @@ class ZmqDash(SessionActions, App[None]):
 
 #: actions of the dashboard's own bindings (disabled while a dialog or full screen is on top)
 OWN_ACTIONS = frozenset(_action_name(b.action) for b in ZmqDash.BINDINGS) | PANEL_ACTIONS
+# what works in the moment between the first frame and the engine being up
+NO_ENGINE_ACTIONS = frozenset({"leave", "help", "show_tab", "focus_next", "focus_previous"})
 
 
 def make_app(engine: Engine | None = None, session: Any = None,
              session_path: str | os.PathLike | None = None, **options: Any) -> ZmqDash:
-    """The dashboard. With no engine, it makes one and owns it (started on mount, stopped on
-    unmount); ``session`` is applied once the app is running."""
+    """The dashboard. With no engine, it makes one and owns it (made once the first frame is
+    drawn, stopped on unmount); ``session`` (or what ``load()`` finds) is applied once the app
+    is running."""
     app = ZmqDash(engine, session, session_path, **options)
     keymap = load_keymap()
     if keymap:
