@@ -21,7 +21,7 @@ def _launch(session=None, path=None, load=None) -> int:
         from ..session.paths import remember
 
         remember(path)
-    app = make_app(session=session, session_path=path, load=load)
+    app = make_app(session=session, session_path=path, load=load, freeze_startup=True)
     app.run()
     return int(app.return_code or 0)
 

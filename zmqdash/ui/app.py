@@ -7,6 +7,7 @@ screens (dialogs, the inspector, help) are imported when first opened.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable
@@ -159,8 +160,11 @@ class ZmqDash(SessionActions, App[None]):
         load: Callable[[], tuple[Any, Path | None] | None] | None = None,
         frame_separator: str | None = FRAME_SEPARATOR,
         clock: Callable[[], float] = time.monotonic,
+        freeze_startup: bool = False,
     ) -> None:
         super().__init__()
+        #: once started, hide what starting made from the garbage collector (see _start_engine)
+        self.freeze_startup = freeze_startup
         #: a problem found while starting (the last session would not load), shown once the
         #: screen is up, where the user is looking
         self.notice: str | None = None
@@ -251,6 +255,10 @@ class ZmqDash(SessionActions, App[None]):
                     self._set_session(*found)
         self._engine_ready()
         self.refresh_bindings()
+        if self.freeze_startup:
+            # Modules, widgets and styles live as long as the program: a full collection would
+            # walk all of them (50-70 ms with the screen stalled), so they are frozen out of it.
+            gc.freeze()
 
     def _engine_ready(self) -> None:
         engine = self.engine
