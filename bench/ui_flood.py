@@ -23,6 +23,7 @@ terminal output < 100 KB/s, idle CPU < 1 % with 20 sockets, first frame < 0.5 s.
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import re
 import statistics
@@ -153,6 +154,41 @@ def first_frame(tmux: Tmux, command: list[str], env: dict, ready, timeout: float
     return time.perf_counter() - start
 
 
+# the same key probe on a bare Textual app whose t changes one label: what the probe itself,
+# tmux and Textual take, with nothing else running
+BARE_TOGGLE = (
+    "from textual.app import App\n"
+    "from textual.widgets import Footer, Static\n"
+    "FORMATS = ('auto', 'text', 'hex', 'json')\n"
+    "class Bare(App):\n"
+    "    BINDINGS = [('t', 'cycle', 'Format'), ('q', 'quit', 'Quit')]\n"
+    "    shown = 0\n"
+    "    def compose(self):\n"
+    "        self.label = Static('following · auto')\n"
+    "        yield self.label\n"
+    "        yield Footer()\n"
+    "    def action_cycle(self):\n"
+    "        self.shown += 1\n"
+    "        self.label.update('following · ' + FORMATS[self.shown % 4])\n"
+    "Bare().run()\n"
+)
+
+
+def bare_key_latency(presses: int = 30) -> list[float]:
+    tmux = Tmux(120, 40)
+    try:
+        first_frame(tmux, [sys.executable, "-c", BARE_TOGGLE], {}, lambda s: "following" in s)
+        found = []
+        for _ in range(presses):
+            latency = key_latency(tmux)
+            if latency is not None:
+                found.append(latency)
+            time.sleep(0.1)
+        return found
+    finally:
+        tmux.kill()
+
+
 BARE_APP = (
     "from textual.app import App\n"
     "from textual.widgets import Footer, Static\n"
@@ -244,6 +280,9 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="zmqdash-bench-"))
     home = work / "home"
 
+    # bytecode compiled first, as pip does when it installs a package (an editable install
+    # compiles on the first run instead)
+    compileall.compile_dir(REPO / "zmqdash", quiet=1)
     print("first frame (launch to tabs and footer on screen):")
     firsts, bares = [], []
     for _ in range(5):
@@ -260,6 +299,10 @@ def main() -> None:
             tmux.kill()
     print(f"  zmqdash {' '.join(f'{t * 1000:.0f}' for t in firsts)} ms; a bare Textual app "
           f"{' '.join(f'{t * 1000:.0f}' for t in bares)} ms")
+
+    bare_keys = bare_key_latency()
+    print(f"  key probe on a bare Textual app: p50 {percentile(bare_keys, 50) * 1000:.0f} ms, "
+          f"p95 {percentile(bare_keys, 95) * 1000:.0f} ms")
 
     flooder = subprocess.Popen([sys.executable, __file__, "--flood"], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, text=True, bufsize=1)
@@ -339,7 +382,9 @@ def main() -> None:
     print(f"idle, 20 sockets: CPU {idle_cpu:.2f} % of one core, RSS {idle_rss:.0f} MB")
     print(f"first frame: median {statistics.median(firsts) * 1000:.0f} ms (a bare Textual app "
           f"with a footer: {statistics.median(bares) * 1000:.0f} ms)")
-    print("(key latency includes one tmux capture-pane round trip, about 3-5 ms)")
+    bare_p50, bare_p95 = (percentile(bare_keys, p) * 1000 for p in (50, 95))
+    print(f"key probe on a bare Textual app, nothing flowing: p50 {bare_p50:.0f} ms, "
+          f"p95 {bare_p95:.0f} ms (tmux send-keys and capture-pane round trips included)")
 
 
 if __name__ == "__main__":
