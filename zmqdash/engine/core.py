@@ -23,7 +23,7 @@ import zmq
 from zmq.utils.monitor import parse_monitor_message
 
 from . import commands as C
-from . import endpoints, monitor, options, templates
+from . import endpoints, monitor, options, recvpath, templates
 from . import state as S
 from .errors import EngineError
 from .ring import (
@@ -31,7 +31,7 @@ from .ring import (
     DEFAULT_CAPACITY,
     ERROR,
     EVENT,
-    IN,
+    FRAMES,
     INFO,
     OUT,
     SEQ,
@@ -709,54 +709,28 @@ class Engine:
     # -- receiving -----------------------------------------------------------------------------
 
     def _drain(self, s: _Sock) -> None:
-        # The hot path: locals only, ring slots written in place, bookkeeping once per batch.
-        # (recv(copy=False) + Frame.more is measured faster than recv() + getsockopt(RCVMORE))
-        recv = s.sock.recv
+        # The hot path is recvpath.receive (compiled, or a tight Python loop); bookkeeping here
+        # happens once per batch.
+        receive = recvpath.receive
         ring = s.view.log
-        slots = ring._slots
-        cap = ring.capacity
-        seq = ring.total
-        held = ring.held
         hook = self._hooks.get(s.type)
-        noblock, again = zmq.NOBLOCK, zmq.Again
         ts = time.time()
-        n = nbytes = 0
         budget = ring.byte_budget  # stop a batch early rather than hold more than the budget
-        try:
+        if hook is None:
+            n, nbytes, err = receive(s.sock, ring, ts, DRAIN_BATCH, budget)
+        else:
+            # one message at a time: the hook sees each one in order, may log a reply, may stop
+            n = nbytes = err = 0
             while n < DRAIN_BATCH and nbytes < budget:
-                try:
-                    frame = recv(noblock, copy=False)
-                except again:
+                got, size, err = receive(s.sock, ring, ts, 1, budget)
+                if not got:
                     break
-                data = frame.bytes
-                frames = [data]
-                size = len(data)
-                while frame.more:
-                    frame = recv(copy=False)
-                    data = frame.bytes
-                    frames.append(data)
-                    size += len(data)
-                index = seq % cap
-                old = slots[index]
-                if old is not None:
-                    held -= old[5]
-                slots[index] = (seq, ts, IN, frames, None, size)
-                held += size
-                seq += 1
                 n += 1
                 nbytes += size
-                if hook is not None:
-                    ring.total, ring.held = seq, held
-                    stop = hook(self, s, frames)
-                    seq, held = ring.total, ring.held  # a hook may have logged a reply
-                    if stop:
-                        break
-        except zmq.ZMQError as exc:
-            ring.total, ring.held = seq, held
-            if exc.errno != zmq.EFSM:  # EFSM: a REQ/REP not in a state to receive; wait
-                self._error(s, f"receive: {exc.strerror}")
-            seq, held = ring.total, ring.held
-        ring.total, ring.held = seq, held
+                if hook(self, s, ring.get(ring.total - 1)[FRAMES]):
+                    break
+        if err and err != zmq.EFSM:  # EFSM: a REQ/REP not in a state to receive; wait
+            self._error(s, f"receive: {zmq.strerror(err)}")
         ring._trim()
         stats = s.view.stats
         stats.msgs_in += n

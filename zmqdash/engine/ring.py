@@ -15,6 +15,11 @@ An entry is a plain tuple ``(seq, ts, kind, frames, meta, size)``, cheap to buil
 - ``ERROR`` / ``INFO``: ``frames`` is empty; ``meta`` is the message text.
 
 ``size`` is the total bytes of the frames.
+
+This is the one definition of an entry. Received messages do not go through :meth:`Ring.append`
+(too slow for a flood): ``recvpath.py`` writes their ``IN`` entries straight into the slots, in
+Python or with its compiled twin ``_recvbatch.c``, both in this layout and with ``append``'s
+byte accounting (``held`` loses the size of the entry a slot held before). Change them together.
 """
 
 from __future__ import annotations
