@@ -3,7 +3,8 @@
 A separate process PUSHes N messages of a given size over tcp loopback as fast as it can; the
 receiver is a plain ``recv()`` loop, a ``recv_multipart()`` loop (what a receiver that must not
 split multipart messages writes), or a PULL socket owned by the zmqdash engine (ring buffer of
-10,000 entries). Prints msg/s for each, the engine's ratio to both, and peak RSS.
+10,000 entries), once receiving with the compiled helper and once in pure Python. Prints msg/s
+for each, each engine's ratio to ``recv()`` and to ``recv_multipart()``, and peak RSS.
 
     python bench/engine_flood.py                 # 1,000,000 messages of 64 B and of 1 KiB
     python bench/engine_flood.py --count 200000  # quicker
@@ -18,7 +19,7 @@ import time
 
 import zmq
 
-from zmqdash.engine import Engine
+from zmqdash.engine import Engine, recvpath
 from zmqdash.engine import commands as C
 
 DEADLINE = 120.0  # seconds: no single run may take longer
@@ -90,19 +91,37 @@ def engine(count: int, size: int) -> float:
     return (got - 1) / elapsed
 
 
+def engine_with(compiled: bool, count: int, size: int) -> float | None:
+    """The engine's msg/s receiving with the compiled helper or in Python (None: no helper)."""
+    was = recvpath.COMPILED
+    try:
+        if recvpath.use(compiled) != compiled:
+            return None
+        return engine(count, size)
+    finally:
+        recvpath.use(was)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1_000_000)
     parser.add_argument("--sizes", default="64,1024")
     args = parser.parse_args()
-    print(f"{'size':>6} {'recv() msg/s':>13} {'multipart msg/s':>16} {'engine msg/s':>13} "
-          f"{'engine/recv':>12} {'engine/multipart':>17}")
+    if recvpath.use(True):
+        print("engine compiled: the _recvbatch helper")
+    else:
+        print(f"engine compiled: not available ({recvpath.LOAD_ERROR})")
+    heads = ("recv()", "multipart", "compiled", "/recv", "/multi", "pure", "/recv", "/multi")
+    print(f"{'size':>6}" + "".join(f" {h:>10}" for h in heads) + "   (msg/s and ratios)")
     for size in (int(s) for s in args.sizes.split(",")):
         r = raw(args.count, size)
         m = raw(args.count, size, multipart=True)
-        e = engine(args.count, size)
-        print(f"{size:>6} {r:>13,.0f} {m:>16,.0f} {e:>13,.0f} {e / r:>12.2f} {e / m:>17.2f}",
-              flush=True)
+        row = f"{size:>6} {r:>10,.0f} {m:>10,.0f}"
+        for compiled in (True, False):
+            e = engine_with(compiled, args.count, size)
+            row += (f" {'n/a':>10} {'':>10} {'':>10}" if e is None
+                    else f" {e:>10,.0f} {e / r:>10.2f} {e / m:>10.2f}")
+        print(row, flush=True)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of the receiving process: {rss:.0f} MiB ({args.count:,} messages per run)")
 
