@@ -78,11 +78,13 @@ def _load():
     """The compiled ``receive``, bound to pyzmq's libzmq (raises if it cannot be)."""
     import ctypes
 
-    from zmq.backend.cython import _zmq
-
     from . import _recvbatch
 
-    lib = ctypes.CDLL(_zmq.__file__)  # dlsym also searches its dependencies: libzmq
+    try:
+        from zmq.backend.cython import _zmq as backend  # pyzmq 26 and later
+    except ImportError:
+        from zmq.backend.cython import socket as backend  # pyzmq 25
+    lib = ctypes.CDLL(backend.__file__)  # dlsym also searches its dependencies: libzmq
     names = ("zmq_msg_init", "zmq_msg_recv", "zmq_msg_data", "zmq_msg_size", "zmq_msg_more",
              "zmq_msg_close", "zmq_errno")
     _recvbatch.init(*(ctypes.cast(getattr(lib, n), ctypes.c_void_p).value for n in names), IN)
