@@ -50,9 +50,9 @@ def test_ring_keeps_the_newest_entries_and_counts_the_rest(make_engine):
     assert ring.version > version
     assert len(ring) == 8
     assert (ring.total, ring.first, ring.dropped, pull.dropped) == (20, 12, 12, 12)
-    assert ring.get(11) is None and ring.get(12)[3] == [b"m12"]
+    assert ring.get(11) is None and ring.get(12)[3] == (b"m12",)
     assert [e[0] for e in ring.since(0)] == list(range(12, 20))
-    assert [e[3] for e in ring.since(15)] == [[b"m%d" % i] for i in range(15, 20)]
+    assert [e[3] for e in ring.since(15)] == [(b"m%d" % i,) for i in range(15, 20)]
     assert [e[0] for e in ring.since(13, limit=2)] == [13, 14]
     assert ring.since(20) == []
     assert pull.stats.msgs_in == 20  # counters are not bounded by the ring

@@ -275,12 +275,17 @@ receive(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                 goto fail;
             size += (long long)PyBytes_GET_SIZE(frame);
             if (frames == NULL) {
-                frames = PyList_New(1);
+                /* a tuple of bytes, which the garbage collector stops tracking; a multipart
+                   message is gathered in a list first */
+                frames = more ? PyList_New(1) : PyTuple_New(1);
                 if (frames == NULL) {
                     Py_DECREF(frame);
                     goto fail;
                 }
-                PyList_SET_ITEM(frames, 0, frame);
+                if (more)
+                    PyList_SET_ITEM(frames, 0, frame);
+                else
+                    PyTuple_SET_ITEM(frames, 0, frame);
             }
             else {
                 rc = PyList_Append(frames, frame);
@@ -295,6 +300,13 @@ receive(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             break;
         }
 
+        if (PyList_CheckExact(frames)) {
+            PyObject *whole = PyList_AsTuple(frames);
+            Py_DECREF(frames);
+            frames = whole;
+            if (frames == NULL)
+                goto fail;
+        }
         entry = make_entry(seq, ts, frames, size);
         frames = NULL; /* the entry owns it now (or it was freed) */
         if (entry == NULL)

@@ -774,7 +774,7 @@ class Engine:
         else:
             out = list(body) or [b""]
         try:
-            self._send(s, envelope + out)
+            self._send(s, [*envelope, *out])
         except EngineError as exc:
             self._error(s, f"auto-reply: {exc}")
 

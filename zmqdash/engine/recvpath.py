@@ -52,13 +52,17 @@ def _receive(sock, ring, ts: float, max_msgs: int, max_bytes: int) -> tuple[int,
             except again:
                 break
             data = frame.bytes
-            frames = [data]
             size = len(data)
-            while frame.more:  # always there: libzmq delivers a multipart message whole
-                frame = recv(noblock, copy=False)
-                data = frame.bytes
-                frames.append(data)
-                size += len(data)
+            if frame.more:  # the rest is there: libzmq delivers a multipart message whole
+                parts = [data]
+                while frame.more:
+                    frame = recv(noblock, copy=False)
+                    data = frame.bytes
+                    parts.append(data)
+                    size += len(data)
+                frames = tuple(parts)
+            else:
+                frames = (data,)
             index = seq % cap
             old = slots[index]
             if old is not None:

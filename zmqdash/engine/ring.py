@@ -8,8 +8,10 @@ reported as gone, never confused with its successor, because each entry carries 
 
 An entry is a plain tuple ``(seq, ts, kind, frames, meta, size)``, cheap to build on the hot path:
 
-- ``IN`` / ``OUT``: ``frames`` is the list of raw frames; ``meta`` is None (for a ROUTER's
-  outgoing message, the peer identity is the first frame, as on the wire).
+- ``IN`` / ``OUT``: ``frames`` is the tuple of raw frames; ``meta`` is None (for a ROUTER's
+  outgoing message, the peer identity is the first frame, as on the wire). Tuples of bytes,
+  ints and floats are dropped from the garbage collector's tracking, so a full ring of
+  messages costs its collections nothing.
 - ``EVENT``: ``frames`` is empty; ``meta`` is an :class:`EventInfo` (mutable: a repeating
   reconnect loop updates one entry's count and time instead of adding thousands).
 - ``ERROR`` / ``INFO``: ``frames`` is empty; ``meta`` is the message text.
@@ -88,7 +90,7 @@ class Ring:
 
     def append(self, ts: float, kind: str, frames=(), meta=None, size: int = 0) -> Entry:
         seq = self.total
-        entry = (seq, ts, kind, frames, meta, size)
+        entry = (seq, ts, kind, tuple(frames), meta, size)
         index = seq % self.capacity
         old = self._slots[index]
         if old is not None:
