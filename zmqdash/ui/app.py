@@ -169,8 +169,9 @@ class ZmqDash(SessionActions, App[None]):
         #: screen is up, where the user is looking
         self.notice: str | None = None
         self.owns_engine = engine is None
-        #: an engine of its own is made once the first frame is on screen (see on_mount)
-        self.engine: Engine | None = engine
+        # an engine of its own is made once the first frame is on screen (see on_mount), or
+        # sooner if a key typed ahead needs it
+        self._engine: Engine | None = engine
         #: finds the session to show (the last one, the demo) after the first frame; a
         #: SessionError it raises is shown as a notice and the dashboard starts empty
         self.load = load
@@ -187,6 +188,7 @@ class ZmqDash(SessionActions, App[None]):
         self._rates = (0.0, 0.0)
         self._previous_on_change = None
         self._timer = None
+        self._unmounted = False
         self._extras: dict[str, tuple[str, list[str]]] = {}
         self.title = f"zmqdash - {self.session_label}"
 
@@ -230,18 +232,34 @@ class ZmqDash(SessionActions, App[None]):
             return
         self.action_leave()
 
+    @property
+    def engine(self) -> Engine:
+        """The engine (made on first use if the app owns it)."""
+        if self._engine is None:
+            self._start_engine()
+        return self._engine
+
+    @property
+    def engine_started(self) -> bool:
+        return self._engine is not None
+
     def on_mount(self) -> None:
-        if self.engine is None:
+        if self._engine is None:
             # draw first: pyzmq, the engine and the session load once the frame is on screen
-            self.call_after_refresh(self._start_engine)
+            self.call_after_refresh(self._after_first_frame)
         else:
             self._engine_ready()
 
+    def _after_first_frame(self) -> None:
+        self._start_engine()
+
     def _start_engine(self) -> None:
+        if self._engine is not None or self._unmounted:
+            return  # made already (a key typed ahead needed it), or gone
         from ..engine import Engine
 
         engine = Engine(ring_capacity=_ring_capacity())
-        self.engine = engine
+        self._engine = engine
         engine.start()
         if self.load is not None:
             from ..session import SessionError
@@ -254,7 +272,6 @@ class ZmqDash(SessionActions, App[None]):
                 if found is not None:
                     self._set_session(*found)
         self._engine_ready()
-        self.refresh_bindings()
         if self.freeze_startup:
             # Modules, widgets and styles live as long as the program: a full collection would
             # walk all of them (50-70 ms with the screen stalled), so they are frozen out of it.
@@ -276,13 +293,15 @@ class ZmqDash(SessionActions, App[None]):
             self._clean = self._empty_fingerprint()
 
     def on_unmount(self) -> None:
+        self._unmounted = True
         if self._timer is not None:
             self._timer.stop()
-        if self.engine is None:
+        engine = self._engine
+        if engine is None:
             return  # quit before the engine was made
-        self.engine.on_change = self._previous_on_change
+        engine.on_change = self._previous_on_change
         if self.owns_engine:
-            self.engine.stop()
+            engine.stop()
 
     # -- engine plumbing --------------------------------------------------------------------------
 
@@ -468,8 +487,6 @@ class ZmqDash(SessionActions, App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action not in OWN_ACTIONS or not self.is_mounted:
             return True  # Textual's own (ctrl+q quits from anywhere, ctrl+p ...)
-        if self.engine is None and action not in NO_ENGINE_ACTIONS:
-            return None  # shown disabled for the moment before the engine is up
         from textual.command import CommandPalette
 
         screen = self.screen
@@ -837,8 +854,6 @@ class ZmqDash(SessionActions, App[None]):
 
 #: actions of the dashboard's own bindings (disabled while a dialog or full screen is on top)
 OWN_ACTIONS = frozenset(_action_name(b.action) for b in ZmqDash.BINDINGS) | PANEL_ACTIONS
-# what works in the moment between the first frame and the engine being up
-NO_ENGINE_ACTIONS = frozenset({"leave", "help", "show_tab", "focus_next", "focus_previous"})
 
 
 def make_app(engine: Engine | None = None, session: Any = None,
