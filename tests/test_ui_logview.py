@@ -11,13 +11,26 @@ from zmqdash.ui.widgets import log_view as lv
 from zmqdash.ui.widgets.log_view import LogView
 
 
+class Clock:
+    """A clock the test moves; each look moves it on by ``step`` seconds."""
+
+    def __init__(self, step: float = 1.0) -> None:
+        self.now = 0.0
+        self.step = step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
 class LogApp(App):
-    def __init__(self, ring: Ring) -> None:
+    def __init__(self, ring: Ring, clock: Clock | None = None) -> None:
         super().__init__()
         self.ring = ring
+        self.clock = clock or Clock()  # by default a second passes between polls
 
     def compose(self) -> ComposeResult:
-        yield LogView(self.ring, id="log")
+        yield LogView(self.ring, id="log", clock=self.clock)
 
 
 def fill(ring: Ring, start: int, count: int) -> None:
@@ -58,6 +71,31 @@ async def test_follows_the_tail_and_wraps_the_ring():
         view.poll()
         await pilot.pause()
         assert [r for r in rows(view) if r][-1].endswith("msg 505")
+
+
+@run_async
+async def test_a_stream_repaints_at_most_five_times_a_second_but_a_lone_entry_at_once():
+    ring = Ring(100)
+    clock = Clock(step=0.0)
+    app = LogApp(ring, clock)
+    async with app.run_test(size=(60, 12)):
+        view = app.query_one(LogView)
+        fill(ring, 0, 1)
+        assert view.poll()  # nothing came before: painted at once
+        fill(ring, 1, 1)
+        clock.now += 0.1
+        assert not view.poll()  # entries keep coming: wait for the interval
+        fill(ring, 2, 1)
+        clock.now += 0.1
+        assert view.poll()  # 0.2 s since the last paint: both new entries at once
+        assert rows(view)[2].endswith("in  msg 2")
+        clock.now += 0.1
+        assert not view.poll()  # nothing new: the stream has stopped
+        fill(ring, 3, 1)
+        clock.now += 0.01
+        assert view.poll()  # after a quiet poll, a new entry shows at once
+        fill(ring, 4, 1)
+        assert view.poll(force=True)  # an action (format, filter, keys) never waits
 
 
 @run_async
