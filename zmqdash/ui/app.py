@@ -8,6 +8,7 @@ screens (dialogs, the inspector, help) are imported when first opened.
 from __future__ import annotations
 
 import gc
+import math
 import os
 import time
 from collections.abc import Callable
@@ -34,10 +35,14 @@ from .widgets.status_bar import StatusBar
 if TYPE_CHECKING:
     from ..engine import Engine
 
-#: how often the screen pulls from the engine
-REFRESH_HZ = 10
+#: environment variable: how often a second the screen pulls from the engine (default 10)
+REFRESH_ENV = "ZMQDASH_REFRESH_HZ"
 #: environment variable: entries kept per socket log (default 10000)
 RING_ENV = "ZMQDASH_RING"
+#: young objects allowed before a collection, once started (Python's default is 700): a
+#: screen's worth of Textual strips is thousands of short-lived objects, and each collection
+#: that runs in the middle of a frame delays it
+GC_YOUNG_THRESHOLD = 20_000
 #: narrowest a socket panel gets before the panels scroll sideways
 PANEL_MIN_WIDTH = 38
 #: the separator between the frames of a multipart message typed in a composer
@@ -75,14 +80,21 @@ class CommandDone(Message):
         self.then = then
 
 
+def _env_number(name: str, default: float, low: float, high: float) -> float:
+    """A number from the environment, clamped to [low, high]; the default if unset or bad."""
+    try:
+        value = float(os.environ.get(name, ""))
+    except ValueError:
+        return default
+    return min(high, max(low, value)) if math.isfinite(value) else default
+
+
 def _ring_capacity() -> int:
-    raw = os.environ.get(RING_ENV, "").strip()
-    if raw:
-        try:
-            return max(1, int(raw))
-        except ValueError:
-            pass
-    return 10_000
+    return int(_env_number(RING_ENV, 10_000, 1, 10_000_000))
+
+
+def _refresh_hz() -> float:
+    return _env_number(REFRESH_ENV, 10, 1, 60)
 
 
 class ZmqDash(SessionActions, App[None]):
@@ -276,6 +288,7 @@ class ZmqDash(SessionActions, App[None]):
             # Modules, widgets and styles live as long as the program: a full collection would
             # walk all of them (50-70 ms with the screen stalled), so they are frozen out of it.
             gc.freeze()
+            gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 20)
 
     def _engine_ready(self) -> None:
         engine = self.engine
@@ -283,7 +296,7 @@ class ZmqDash(SessionActions, App[None]):
         engine.on_change = self._engine_changed
         self._sync()
         self._refresh_status(force=True)
-        self._timer = self.set_interval(1 / REFRESH_HZ, self._tick, name="pull")
+        self._timer = self.set_interval(1 / _refresh_hz(), self._tick, name="pull")
         if self.notice:
             self.notify(escape_text(self.notice), title="zmqdash", severity="error",
                         markup=False, timeout=15)
