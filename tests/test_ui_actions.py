@@ -639,3 +639,14 @@ async def test_what_load_finds_is_applied_and_its_failure_said_on_screen():
                                           and n.severity == "error" for n in app._notifications),
                        what="the notice")
         assert app.engine.sockets() == {} and app.session_name == "untitled"
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("", 10.0), ("abc", 10.0), ("nan", 10.0), ("inf", 10.0), ("-3", 1.0), ("0", 1.0),
+    ("4", 4.0), ("2.5", 2.5), ("1000", 60.0),
+])
+def test_refresh_rate_from_the_environment_is_checked(monkeypatch, raw, expected):
+    from zmqdash.ui.app import REFRESH_ENV, _refresh_hz
+
+    monkeypatch.setenv(REFRESH_ENV, raw)
+    assert _refresh_hz() == expected
