@@ -326,7 +326,12 @@ def main() -> None:
         flooder.stdin.write(f"{max(rates)} 4\n")
         flooder.stdin.flush()
         time.sleep(1.5)
-        # the key-latency probe changed the display format, so q asks about unsaved changes
+        # a display format other than the saved one is an unsaved change, so q asks first (the
+        # key probe may have cycled the format back to the saved one)
+        if shown_format(tmux.screen()) == "auto":
+            tmux.keys("t")
+            tmux.wait(lambda s: shown_format(s) not in (None, "auto"), timeout=20,
+                      what="another display format")
         tmux.keys("q")
         tmux.wait(lambda s: "Quit without saving?" in s, timeout=20, what="the quit question")
         start = time.perf_counter()
