@@ -195,3 +195,16 @@ def test_escape_sequences_in_payloads_never_reach_the_terminal(term, spawn_peer)
     assert "pull1 · PULL" in screen  # nothing was cleared
     assert tmux.pane("pane_title") != "pwned"
     assert "\u202e" not in screen and "\x1b" not in screen
+
+
+def test_a_key_typed_while_the_dashboard_starts_is_not_lost(tmp_path):
+    # the first frame comes before the engine is made; a key that needs the engine makes it
+    tmux = Tmux(120, 40)
+    try:
+        tmux.start(dashboard_command(), dashboard_env(tmp_path / "home"))
+        tmux.keys("a")  # sent at once: it waits in the terminal until the app reads it
+        tmux.wait_for_text("Add a socket")
+        tmux.keys("Escape")
+        tmux.wait_for_text("No sockets here yet")
+    finally:
+        tmux.kill()
