@@ -26,9 +26,9 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 from ..codec import FORMATS, escape_text
 from ..engine import commands as C
 from .commands import DashboardCommands
+from .panel_actions import PanelActions
 from .patterns import BY_ID, PATTERNS, REPLYING, SENDING, SUBSCRIBING, pattern_of
 from .session_actions import SessionActions
-from .widgets.log_view import LogView
 from .widgets.socket_panel import SocketPanel
 from .widgets.status_bar import StatusBar
 
@@ -97,7 +97,7 @@ def _refresh_hz() -> float:
     return _env_number(REFRESH_ENV, 10, 1, 60)
 
 
-class ZmqDash(SessionActions, App[None]):
+class ZmqDash(SessionActions, PanelActions, App[None]):
     """The full-screen dashboard. Build it with :func:`make_app`."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
@@ -544,7 +544,7 @@ class ZmqDash(SessionActions, App[None]):
 
         self.push_screen(PromptScreen(title, value, hint=hint, placeholder=placeholder), done)
 
-    # -- actions: sockets ------------------------------------------------------------------------
+    # -- actions: tabs, new sockets, moving between panels (the rest: panel_actions.py) --------
 
     def action_show_tab(self, pattern: str) -> None:
         if pattern in BY_ID:
@@ -577,265 +577,6 @@ class ZmqDash(SessionActions, App[None]):
                 self.run_command(C.Subscribe(name, prefix))
 
         self.run_command(C.Create(name, spec.type, tuple(spec.options)), created)
-
-    def action_rename_socket(self) -> None:
-        panel = self._need_panel()
-        if panel is None:
-            return
-        old = panel.socket_name
-        self.prompt(f"Rename {escape_text(old)}", old,
-                    lambda new: new.strip() != old and self.run_command(C.Rename(old, new)),
-                    hint="A new name for the socket.")
-
-    def action_close_socket(self) -> None:
-        panel = self._need_panel()
-        if panel is None:
-            return
-        from .screens.dialogs import ConfirmScreen
-
-        name = panel.socket_name
-
-        def done(yes: bool | None) -> None:
-            if yes:
-                self.run_command(C.Close(name))
-
-        self.push_screen(ConfirmScreen(f"Close {escape_text(name)} ({panel.socket_type})?",
-                                       "Its endpoints and log go away."), done)
-
-    def action_bind(self) -> None:
-        panel = self._need_panel()
-        if panel is None:
-            return
-        name = panel.socket_name
-
-        def bound(real) -> None:
-            self.notify(f"{escape_text(name)} bound to {escape_text(str(real))}", markup=False)
-
-        self.prompt(f"Bind {escape_text(name)} to", "tcp://127.0.0.1:*",
-                    lambda ep: self.run_command(C.Bind(name, ep.strip()), bound),
-                    hint="tcp://host:port (* picks a free port), ipc:///path, inproc://name")
-
-    def action_connect(self) -> None:
-        panel = self._need_panel()
-        if panel is None:
-            return
-        name = panel.socket_name
-        self.prompt(f"Connect {escape_text(name)} to", "tcp://127.0.0.1:5555",
-                    lambda ep: self.run_command(C.Connect(name, ep.strip())),
-                    hint="tcp://host:port, ipc:///path, inproc://name")
-
-    def action_unbind(self) -> None:
-        panel = self._need_panel()
-        if panel is None:
-            return
-        endpoints = panel.view.endpoints
-        if not endpoints:
-            self.notify("This socket has no endpoint to drop.", severity="warning")
-            return
-        from .screens.dialogs import ChooseScreen
-
-        name = panel.socket_name
-        choices = [(escape_text(ep.describe()), i) for i, ep in enumerate(endpoints)]
-
-        def chosen(index: int | None) -> None:
-            if index is None:
-                return
-            ep = endpoints[index]
-            cmd = C.Unbind if ep.role == "bind" else C.Disconnect
-            self.run_command(cmd(name, ep.endpoint))
-
-        self.push_screen(ChooseScreen(f"Unbind or disconnect {escape_text(name)}", choices),
-                         chosen)
-
-    def action_compose(self) -> None:
-        panel = self._need_panel()
-        if panel is not None and panel.sends:
-            self.focus_now(panel.query_one(".composer"))
-
-    def action_subscribe(self) -> None:
-        panel = self._need_panel()
-        if panel is not None and panel.subscribes:
-            self.focus_now(panel.query_one(".subscriptions-input"))
-
-    def action_repeat(self) -> None:
-        panel = self._need_panel()
-        if panel is None or not panel.sends:
-            return
-        from .screens.repeat import RepeatScreen
-
-        name = panel.socket_name
-        ok, peer = panel.peer()
-        if not ok:
-            self.notify("no peer has talked to this ROUTER yet; choose a peer first",
-                        severity="error")
-            return
-        composer = panel.query(".composer").first()
-        initial = composer.value or (composer.history[-1] if composer.history else "")
-
-        def started(spec) -> None:
-            if spec is None:
-                return
-
-            def running(rid) -> None:
-                self.notify(f"repeat-send #{rid} started on {escape_text(name)} "
-                            "(P stops it)", markup=False)
-
-            self.run_command(
-                C.RepeatStart(name, spec.frames, spec.interval_ms, spec.count, peer), running)
-
-        self.push_screen(RepeatScreen(name, initial or "tick {seq} at {time}",
-                                      self.frame_separator), started)
-
-    def action_stop_repeat(self) -> None:
-        panel = self._need_panel()
-        if panel is None:
-            return
-        name = panel.socket_name
-        self.run_command(
-            C.RepeatStop(name),
-            lambda n: self.notify(f"stopped {n} repeat-send(s) on {escape_text(name)}",
-                                  markup=False))
-
-    def action_auto_reply(self) -> None:
-        panel = self._need_panel()
-        if panel is None or panel.socket_type not in REPLYING:
-            return
-        name = panel.socket_name
-        current = panel.view.auto_reply
-        value = "off" if current is None else (self.frame_separator or "|").join(current)
-        if current is None:
-            value = ""
-
-        def apply(text: str) -> None:
-            text = text.strip()
-            if text.lower() == "off":
-                template = None
-            elif not text:
-                template = ()
-            elif self.frame_separator:
-                from ..codec import CodecError, split_frames
-
-                try:
-                    template = tuple(split_frames(text, self.frame_separator))
-                except CodecError as exc:
-                    self.notify(escape_text(str(exc)), severity="error", markup=False)
-                    return
-            else:
-                template = (text,)
-            self.run_command(C.AutoReply(name, template))
-
-        self.prompt(f"Auto-reply on {escape_text(name)}", value, apply,
-                    hint="Blank echoes each request; 'off' stops. {body} is the request, "
-                         "{seq} counts replies; a|b makes two frames.")
-
-    # -- actions: the log ------------------------------------------------------------------------
-
-    def action_filter(self) -> None:
-        panel = self._need_panel()
-        if panel is None:
-            return
-        log = panel.log_view
-
-        def apply(text: str) -> None:
-            import re
-
-            try:
-                log.set_filter(text)
-            except re.error as exc:
-                self.notify(f"bad regular expression: {escape_text(str(exc))}",
-                            severity="error", markup=False)
-            panel.tick(force=True)
-
-        self.prompt("Filter the log", log.filter_text, apply,
-                    hint="Text (any case unless it has capitals), or /regex/. "
-                         "Blank shows everything.")
-
-    def action_cycle_format(self) -> None:
-        panel = self._need_panel()
-        if panel is None:
-            return
-        fmt = panel.log_view.fmt
-        self.action_set_format(FORMATS[(FORMATS.index(fmt) + 1) % len(FORMATS)])
-
-    def action_set_format(self, fmt: str) -> None:
-        panel = self._need_panel()
-        if panel is None or fmt not in FORMATS:
-            return
-        panel.log_view.set_format(fmt)
-        panel.tick(force=True)
-        self.dirty_check = True
-
-    def action_toggle_follow(self) -> None:
-        panel = self._need_panel()
-        if panel is not None:
-            panel.log_view.toggle_follow()
-            panel.tick(force=True)
-
-    def action_inspect(self) -> None:
-        panel = self._need_panel()
-        if panel is not None:
-            panel.log_view.action_inspect()
-
-    def on_log_view_inspect(self, event: LogView.Inspect) -> None:
-        panel = next((p for p in self._panels.values() if p.log_view is event.log), None)
-        if panel is None:
-            return
-        if event.seq is None or event.log.ring.get(event.seq) is None:
-            self.notify("Nothing to inspect yet.", severity="warning")
-            return
-        from .screens.inspector import InspectorScreen
-
-        self.push_screen(InspectorScreen(panel.view, event.seq, event.log.fmt))
-
-    def action_clear_log(self) -> None:
-        panel = self._need_panel()
-        if panel is not None:
-            self.run_command(C.ClearLog(panel.socket_name))
-
-    def action_export(self) -> None:
-        panel = self._need_panel()
-        if panel is None:
-            return
-        view = panel.view
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in view.name)
-        default = f"{safe}-{stamp}.jsonl"
-
-        def export(path: str) -> None:
-            path = path.strip()
-            if path:
-                self.run_worker(lambda: self._export(view, path), thread=True,
-                                name="export", group="export")
-
-        self.prompt(f"Export the log of {escape_text(view.name)}", default, export,
-                    hint="A JSON Lines file, one entry a line (existing files are replaced).")
-
-    def _export(self, view, path: str) -> None:
-        from ..codec import entry_to_json_line
-
-        ring = view.log
-        entries = ring.since(ring.first)
-        target = Path(path).expanduser()
-        try:
-            with open(target, "w", encoding="ascii") as out:
-                for entry in entries:
-                    out.write(entry_to_json_line(entry, view.name, view.type))
-                    out.write("\n")
-        except OSError as exc:
-            self.call_from_thread(self.notify, f"cannot write {path}: {exc.strerror or exc}",
-                                  title="Export failed", severity="error", markup=False)
-            return
-        self.call_from_thread(self.notify, f"{len(entries)} entries written to {target}",
-                              title="Exported", markup=False)
-
-    def action_zoom(self) -> None:
-        screen = self.screen
-        if screen.maximized is not None:
-            screen.minimize()
-            return
-        panel = self._need_panel()
-        if panel is not None:
-            screen.maximize(panel, container=False)
 
     def _step_panel(self, step: int) -> None:
         panels = self.panels()
