@@ -4,7 +4,7 @@
  * this module if it was built and falls back to that loop otherwise. Both take the same
  * arguments, write the same ring entries and return the same (messages, bytes, errno).
  *
- * An entry is ring.py's tuple (seq, ts, kind, frames, meta, size): here IN, a list of bytes,
+ * An entry is ring.py's tuple (seq, ts, kind, frames, meta, size): here IN, a tuple of bytes,
  * None, the total bytes. Writing slot seq % capacity takes the overwritten entry's size off
  * ring.held, as Ring.append does.
  *
