@@ -361,6 +361,7 @@ class ZmqDash(SessionActions, PanelActions, App[None]):
             return
         self._views_seen = views
         alive = {id(v): v for v in views.values()}
+        before = set(self._panels)
         for key in [k for k in self._panels if k not in alive]:
             panel = self._panels.pop(key)
             if self.current_panel is panel:
@@ -378,7 +379,9 @@ class ZmqDash(SessionActions, PanelActions, App[None]):
                 self._focus_next = None
                 self.call_after_refresh(self._show_panel, panel)
         self.call_after_refresh(self._update_hints)
-        self.refresh_bindings()
+        if set(self._panels) != before:
+            # which keys apply depends on the panels (each refresh rebuilds the footer)
+            self.refresh_bindings()
 
     def _update_hints(self) -> None:
         for p in PATTERNS:
@@ -475,7 +478,8 @@ class ZmqDash(SessionActions, PanelActions, App[None]):
         # a pane that becomes visible is brought up to date at once
         for panel in self.panels():
             panel.tick(force=True)
-        self.refresh_bindings()
+        if self._panels:  # with no panel anywhere, no key depends on the tab
+            self.refresh_bindings()
 
     # -- helpers for actions ---------------------------------------------------------------------
 
