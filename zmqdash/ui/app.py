@@ -202,7 +202,7 @@ class ZmqDash(SessionActions, PanelActions, App[None]):
         self._timer = None
         self._unmounted = False
         self._extras: dict[str, tuple[str, list[str]]] = {}
-        self.title = f"zmqdash - {self.session_label}"
+        self._show_title()
 
     # -- layout ----------------------------------------------------------------------------------
 
@@ -471,7 +471,7 @@ class ZmqDash(SessionActions, PanelActions, App[None]):
             self._rate_at = now
         self._status.show(
             self.session_label, len(views), msgs_in, self._rates[0], msgs_out, self._rates[1],
-            errors, dropped,
+            errors, dropped, force=force,
         )
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:

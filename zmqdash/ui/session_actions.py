@@ -65,8 +65,15 @@ class SessionActions:
     def _set_dirty(self, dirty: bool) -> None:
         if dirty != self.dirty:
             self.dirty = dirty
-            self.title = f"zmqdash - {self.session_label}"
+            self._show_title()
             self._refresh_status(force=True)
+
+    def _show_title(self) -> None:
+        # The app's title (screenshots, the palette) names the session; the status bar shows it
+        # on screen. Set quietly: assigning App.title would repaint the whole screen.
+        from textual.app import App
+
+        self.set_reactive(App.title, f"zmqdash - {self.session_label}")
 
     @property
     def session_label(self) -> str:
@@ -117,7 +124,7 @@ class SessionActions:
     def _set_session(self, session: Any, path: str | os.PathLike | None) -> None:
         self.session = session
         self.session_path = Path(path) if path is not None else None
-        self.title = f"zmqdash - {self.session_label}"
+        self._show_title()
         self._refresh_status(force=True)
         if self.session_path is not None:
             try:
