@@ -29,16 +29,13 @@ from textual.strip import Strip
 
 from ...codec import escape_text, render_frames
 from ...engine.ring import ERROR, EVENT, FRAMES, IN, INFO, KIND, META, OUT, SEQ, TS, Ring
+from ..pacing import Pacer
 
 Entry = tuple
 Matcher = Callable[[Entry], bool]
 
 #: most entries a filter examines per poll (a backlog larger than this skips to the newest)
 SCAN_LIMIT = 50_000
-
-#: while entries keep arriving, the rows are repainted at most this often: nobody reads a
-#: flood at ten frames a second, and every frame is a whole log's worth of terminal output
-STREAM_REPAINT_INTERVAL = 0.2
 
 TAGS = {IN: "in ", OUT: "out", EVENT: "evt", ERROR: "ERR", INFO: "inf"}
 
@@ -145,7 +142,7 @@ class LogView(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.ring = ring
-        self.clock = clock  # paces repaints while entries stream in
+        self._pacer = Pacer(clock=clock)  # while entries stream in, a few repaints a second
         self.fmt = fmt
         self.filter_text = ""
         #: the selected entry's number, or None (no cursor)
@@ -159,8 +156,6 @@ class LogView(ScrollView, can_focus=True):
         self._total = 0
         self._rows = 0
         self._drawn_rows = -1
-        self._streaming = False  # the last poll found something new
-        self._painted_at = 0.0
         self._top_seq = 0  # while paused: the entry shown on the top row
         self._programmatic = 0
         self._cache: dict[tuple, Strip] = {}
@@ -229,15 +224,8 @@ class LogView(ScrollView, can_focus=True):
         """Take in what changed in the ring; True if the view was refreshed."""
         ring = self.ring
         version = ring.version
-        changed = version != self._version
-        if not (changed or force):
-            self._streaming = False
-            return False
-        now = self.clock()
-        if not force and self._streaming and now - self._painted_at < STREAM_REPAINT_INTERVAL:
-            return False  # still streaming: a later poll paints
-        self._streaming = changed and not force
-        self._painted_at = now
+        if not self._pacer.due(version != self._version, force):
+            return False  # nothing new, or still streaming: a later poll paints
         self._version = version
         first, total = ring.first, ring.total
         if self._matcher is not None:

@@ -22,6 +22,7 @@ from ...engine.state import (
     SocketView,
 )
 from .. import numbers
+from ..pacing import Pacer
 from ..patterns import SENDING, SUBSCRIBING
 from .composer import Composer
 from .log_view import LogView
@@ -102,6 +103,7 @@ class SocketPanel(Vertical):
         self.subscribes = view.type in SUBSCRIBING
         self.routes = view.type == "ROUTER"
         self._shown: dict[str, object] = {}
+        self._stats_pacer = Pacer()
         self._rate_at = time.monotonic()
         self._rate_counts = (view.stats.msgs_in, view.stats.msgs_out)
         self._rates = (0.0, 0.0)
@@ -171,7 +173,9 @@ class SocketPanel(Vertical):
             stats.msgs_in, stats.bytes_in, stats.msgs_out, stats.bytes_out, stats.errors,
             view.log.dropped, view.pending, view.awaiting_reply, self._rates,
         )
-        self._update("stats", key, self._draw_stats)
+        changed = self._shown.get("stats", self) != key
+        if self._stats_pacer.due(changed, force and changed):  # a flood: a few times a second
+            self._update("stats", key, self._draw_stats)
         state = (
             self.log_view.following, self.log_view.below if not self.log_view.following else 0,
             self.log_view.fmt, self.log_view.filter_text, view.repeaters, view.auto_reply,

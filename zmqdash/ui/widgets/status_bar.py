@@ -7,19 +7,24 @@ from textual.widgets import Static
 
 from ...codec import escape_text
 from .. import numbers
+from ..pacing import Pacer
 
 
 class StatusBar(Static):
-    """Redrawn only when one of the figures it shows changed."""
+    """Redrawn only when one of the figures it shows changed, and while they keep changing (a
+    flood), a few times a second."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._shown: tuple | None = None
+        self._pacer = Pacer()
 
     def show(self, session: str, sockets: int, msgs_in: int, rate_in: float, msgs_out: int,
-             rate_out: float, errors: int, dropped: int, note: str = "") -> None:
+             rate_out: float, errors: int, dropped: int, note: str = "",
+             force: bool = False) -> None:
         key = (session, sockets, msgs_in, rate_in, msgs_out, rate_out, errors, dropped, note)
-        if key == self._shown:
+        changed = key != self._shown
+        if not self._pacer.due(changed, force and changed):
             return
         self._shown = key
         nb = "\u00a0"
