@@ -1,7 +1,8 @@
 """The dashboard under a flood, in a real terminal: figures, not a pass/fail test.
 
 zmqdash runs inside tmux at 120x40 with one PULL panel; a separate process PUSHes 64-byte
-messages at it at 50k, 200k and 400k msg/s offered, 10 s each. For each rate it reports:
+messages at it at 50k, 200k and 400k msg/s offered, 10 s each, after a phase with nothing flowing
+(one message). For each rate it reports:
 
 - messages sent (accepted by the PUSH) and counted by the panel (the exact counter on screen);
 - how old the newest message on screen is (each payload carries its send time), p50 and max;
@@ -108,12 +109,14 @@ def shown_format(screen: str) -> str | None:
     return match.group(1) if match else None
 
 
-def newest_age(screen: str) -> float | None:
+def newest_age(screen: str, since: float) -> float | None:
+    """How old the newest message on screen is; None if none was sent after ``since`` (the
+    screen still shows an earlier phase)."""
     stamps = [(int(seq), int(ns)) for seq, ns in PAYLOAD.findall(screen)]
     if not stamps:
         return None
-    _, ns = max(stamps)
-    return time.time() - ns / 1e9
+    sent = max(stamps)[1] / 1e9
+    return time.time() - sent if sent >= since else None
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -227,6 +230,7 @@ def flood_phase(tmux: Tmux, pid: int, flooder, rate: int, seconds: float, pipe: 
     screen = tmux.screen()
     start_count = counted(screen) or 0
     cpu0, bytes0, t0 = cpu_seconds(pid), pipe.stat().st_size, time.perf_counter()
+    phase_start = time.time()
     flooder.stdin.write(f"{rate} {seconds}\n")
     flooder.stdin.flush()
     ages: list[float] = []
@@ -236,7 +240,7 @@ def flood_phase(tmux: Tmux, pid: int, flooder, rate: int, seconds: float, pipe: 
     while time.perf_counter() - t0 < seconds:
         screen = tmux.screen()
         if shown_format(screen) != "hex":
-            age = newest_age(screen)
+            age = newest_age(screen, phase_start)
             if age is not None:
                 ages.append(age)
         if time.perf_counter() >= next_key:
@@ -269,7 +273,8 @@ def flood_phase(tmux: Tmux, pid: int, flooder, rate: int, seconds: float, pipe: 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rates", default="50000,200000,400000")
+    parser.add_argument("--rates", default="0,50000,200000,400000",
+                        help="msg/s offered, one phase each (0: nothing flows but one message)")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--flood", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -374,8 +379,11 @@ def main() -> None:
           f"{'age max':>8} {'key p50':>8} {'key p95':>8} {'CPU %':>6} {'RSS MB':>7} "
           f"{'term KB/s':>9}")
     for r in results:
+        # with nothing flowing, the newest message is simply the one sent at the start
+        ages = (f"{r['age_p50']:>7.2f}s {r['age_max']:>7.2f}s" if r["rate"]
+                else f"{'-':>8} {'-':>8}")
         print(f"{r['rate']:>10,} {r['offered_rate']:>9,.0f} {r['sent']:>10,} "
-              f"{r['counted']:>10,} {r['age_p50']:>7.2f}s {r['age_max']:>7.2f}s "
+              f"{r['counted']:>10,} {ages} "
               f"{r['key_p50'] * 1000:>6.0f}ms {r['key_p95'] * 1000:>6.0f}ms {r['cpu']:>6.0f} "
               f"{r['rss']:>7.0f} {r['term_kbs']:>9.1f}")
         if r["missed_keys"]:
