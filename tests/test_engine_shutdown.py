@@ -240,3 +240,12 @@ def test_a_late_lookup_does_not_write_to_a_reused_fd(make_engine, slow_dns):
     finally:
         for fd in (r, w, closed_w):
             os.close(fd)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="thread priorities: Linux")
+@pytest.mark.parametrize("nice", [0, 5])
+def test_the_engine_thread_can_give_way_to_the_screen(make_engine, nice):
+    engine = make_engine(nice=nice)
+    create(engine, "p", "PUSH")  # a command answered: the thread is running
+    base = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert os.getpriority(os.PRIO_PROCESS, engine._thread.native_id) == min(19, base + nice)

@@ -13,6 +13,7 @@ import heapq
 import os
 import queue
 import socket as pysocket
+import sys
 import threading
 import time
 from collections import deque
@@ -101,8 +102,13 @@ class Engine:
         byte_budget: int = DEFAULT_BYTE_BUDGET,
         on_change: Callable[[frozenset[str]], None] | None = None,
         default_linger: int = 0,
+        nice: int = 0,
     ) -> None:
         self.ring_capacity = ring_capacity
+        #: added to the engine thread's CPU niceness (Linux; elsewhere ignored). A screen that
+        #: shares the machine with a flood passes a positive value, so the flood waits in
+        #: ZeroMQ's queues rather than the key presses waiting for a CPU.
+        self.nice = nice
         self.byte_budget = byte_budget
         self.on_change = on_change
         self.default_linger = default_linger
@@ -215,6 +221,12 @@ class Engine:
     # -- the poller thread ----------------------------------------------------------------------
 
     def _run(self) -> None:
+        if self.nice and sys.platform.startswith("linux"):
+            try:  # on Linux a thread's id names that thread alone
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
+                               os.getpriority(os.PRIO_PROCESS, 0) + self.nice)
+            except OSError:
+                pass  # best effort: a priority is a preference, not a requirement
         self._poller = zmq.Poller()
         self._poller.register(self._wake_r, zmq.POLLIN)
         try:

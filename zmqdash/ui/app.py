@@ -43,6 +43,9 @@ RING_ENV = "ZMQDASH_RING"
 #: screen's worth of Textual strips is thousands of short-lived objects, and each collection
 #: that runs in the middle of a frame delays it
 GC_YOUNG_THRESHOLD = 20_000
+#: the engine thread's CPU niceness above the screen's: when a flood fills the CPUs, messages
+#: wait in ZeroMQ's queues (nothing is lost) rather than key presses waiting for a CPU
+ENGINE_NICE = 10
 #: narrowest a socket panel gets before the panels scroll sideways
 PANEL_MIN_WIDTH = 38
 #: the separator between the frames of a multipart message typed in a composer
@@ -270,7 +273,7 @@ class ZmqDash(SessionActions, PanelActions, App[None]):
             return  # made already (a key typed ahead needed it), or gone
         from ..engine import Engine
 
-        engine = Engine(ring_capacity=_ring_capacity())
+        engine = Engine(ring_capacity=_ring_capacity(), nice=ENGINE_NICE)
         self._engine = engine
         engine.start()
         if self.load is not None:
