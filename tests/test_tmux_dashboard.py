@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 from tmux_support import Tmux, dashboard_command, dashboard_env, wait_gone
@@ -206,5 +207,19 @@ def test_a_key_typed_while_the_dashboard_starts_is_not_lost(tmp_path):
         tmux.wait_for_text("Add a socket")
         tmux.keys("Escape")
         tmux.wait_for_text("No sockets here yet")
+    finally:
+        tmux.kill()
+
+
+def test_the_first_frame_already_has_the_footer_keys(tmp_path):
+    tmux = Tmux(120, 40)
+    try:
+        tmux.start(dashboard_command(), dashboard_env(tmp_path / "home"))
+        deadline = time.monotonic() + 15
+        first = tmux.screen()
+        while "Request/Reply" not in first:  # looked at back to back: the first frame drawn
+            assert time.monotonic() < deadline, f"no first frame; the screen was:\n{first}"
+            first = tmux.screen()
+        assert "a Add" in first and "q Quit" in first, first
     finally:
         tmux.kill()

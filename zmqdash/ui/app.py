@@ -20,6 +20,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import HorizontalScroll
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
@@ -224,7 +225,13 @@ class ZmqDash(SessionActions, PanelActions, App[None]):
                     yield HorizontalScroll(id=f"panels-{p.id}", classes="panels",
                                            can_focus=False)
         yield self._status
-        yield Footer()
+        footer = Footer()
+        # Textual's footer waits for a bindings signal before it shows any key, so the keys
+        # would reach the screen a few frames (about 70 ms) after the first; the bindings are
+        # known now. (Skipped if a Textual release drops that flag.)
+        if isinstance(getattr(Footer, "_bindings_ready", None), Reactive):
+            footer.set_reactive(Footer._bindings_ready, True)
+        yield footer
 
     def run(self, *args: Any, **kwargs: Any):
         # The terminal's real size must win: Textual asks shutil.get_terminal_size(), which
