@@ -369,6 +369,31 @@ async def test_filter_format_follow_clear_zoom():
         await wait_for(pilot, lambda: log.row_count == 0)
 
 
+
+@run_async
+async def test_the_bottom_border_follows_every_change_of_the_logs_state():
+    # only the border line is repainted on these changes: each must still reach the screen
+    def bottom_line(app, name):
+        panel = panel_of(app, name)
+        region = panel.region
+        return screen_text(app).splitlines()[region.y + region.height - 1][
+            region.x:region.x + region.width]
+
+    async with dashboard() as (app, pilot):
+        await _pair_with_traffic(app, pilot)
+        await wait_for(pilot, lambda: "following · auto" in bottom_line(app, "b"))
+        for fmt in ("text", "hex", "json", "auto"):
+            await pilot.press("t")
+            wanted = f"following · {fmt}"
+            await wait_for(pilot, lambda w=wanted: w in bottom_line(app, "b"), what=wanted)
+            assert bottom_line(app, "b").startswith(("╰", "┗"))  # the border line itself
+        await pilot.press("f")
+        await wait_for(pilot, lambda: "paused · auto" in bottom_line(app, "b"))
+        await pilot.press("f")
+        await wait_for(pilot, lambda: "following · auto" in bottom_line(app, "b"))
+        panel_of(app, "b").log_view.set_filter("message")
+        await wait_for(pilot, lambda: "filter message" in bottom_line(app, "b"))
+
 @run_async
 async def test_inspector_views_copy_and_steps():
     async with dashboard() as (app, pilot):
@@ -650,3 +675,18 @@ def test_refresh_rate_from_the_environment_is_checked(monkeypatch, raw, expected
 
     monkeypatch.setenv(REFRESH_ENV, raw)
     assert _refresh_hz() == expected
+
+
+
+@run_async
+async def test_a_panel_whose_children_are_already_gone_draws_without_failing():
+    # closing the app takes a panel's children down before the panel itself, and the panel
+    # may still get its Mount or a tick then (the demo quit at once used to crash here)
+    async with dashboard() as (app, pilot):
+        await make_socket(app, pilot, "r", "ROUTER", bind=["inproc://gone"])
+        panel = panel_of(app, "r")
+        await panel.query_one(".peer-select").remove()
+        await panel.query_one(".endpoints").remove()
+        panel._shown.clear()  # everything is drawn again
+        panel.tick(force=True)
+        assert panel.border_title is not None and "r" in str(panel.border_title)

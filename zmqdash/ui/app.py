@@ -366,6 +366,8 @@ class ZmqDash(SessionActions, PanelActions, App[None]):
 
     def _sync(self) -> None:
         """Match the panels to the engine's sockets (made, closed, renamed)."""
+        if self._shutting_down:
+            return  # the tabs a panel would go in may already be gone
         views = self.engine.sockets()
         if views is self._views_seen:
             return
@@ -449,9 +451,14 @@ class ZmqDash(SessionActions, PanelActions, App[None]):
             return [maximized]
         return self.panels()
 
+    @property
+    def _shutting_down(self) -> bool:
+        """True once the screen's widgets are being taken down (messages still arrive)."""
+        return self._unmounted or not self._status.is_attached
+
     def _tick(self) -> None:
-        if not self._status.is_attached:
-            return  # shutting down
+        if self._shutting_down:
+            return
         self._sync()
         if self.dirty_check:
             self.check_dirty()

@@ -8,6 +8,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.css.query import NoMatches
+from textual.geometry import Region
 from textual.widgets import Input, Label, Select, Static
 
 from ...codec import CodecError, bytes_to_prefix, escape_text, prefix_to_bytes, split_frames
@@ -153,8 +155,8 @@ class SocketPanel(Vertical):
 
     def tick(self, now: float | None = None, force: bool = False) -> None:
         """Bring the panel up to date with the engine's view of the socket; cheap when idle."""
-        if not self._ready or not self.is_attached:
-            return
+        if not self._ready or not self.is_attached or not self.display:
+            return  # not mounted yet, or being taken down (display is False then)
         view = self.view
         now = time.monotonic() if now is None else now
         self.log_view.poll(force)
@@ -190,7 +192,11 @@ class SocketPanel(Vertical):
         if self._shown.get(part, self) == key:
             return
         self._shown[part] = key
-        draw()
+        try:
+            draw()
+        except NoMatches:
+            # a child is already gone: the app is closing and took it down before this panel
+            self._shown.pop(part, None)
 
     def on_resize(self) -> None:
         self._shown.pop("stats", None)  # exact or short counts depend on the width
@@ -277,7 +283,25 @@ class SocketPanel(Vertical):
             parts.append(f"repeat ×{len(view.repeaters)}")
         if view.auto_reply is not None:
             parts.append("auto-reply")
-        self.border_subtitle = Content(" · ".join(parts))
+        self._set_subtitle(Content(" · ".join(parts)))
+
+    def _set_subtitle(self, subtitle: Content) -> None:
+        """Show ``subtitle`` on the bottom border, repainting that line only.
+
+        Textual's ``border_subtitle`` setter repaints the whole panel: the frame after the key
+        that changes the format (or pauses the log) rendered 66 lines instead of 32 at 120x40.
+        The value goes where the setter keeps it (one line of plain text, as the setter makes
+        it) and only the bottom border is marked dirty. Should a Textual release keep the
+        subtitle elsewhere, the setter is used.
+        """
+        width, height = self.outer_size
+        kept = getattr(self, "_border_subtitle", False)  # False: no such attribute any more
+        if height < 1 or not isinstance(kept, (Content, type(None))):
+            self.border_subtitle = subtitle
+            return
+        self._border_subtitle = subtitle
+        offset = self.content_offset  # refresh() takes regions relative to the content
+        self.refresh(Region(-offset.x, height - 1 - offset.y, width, 1))
 
     def _draw_subscriptions(self) -> None:
         field = self.query_one(".subscriptions-input", Input)
