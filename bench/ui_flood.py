@@ -13,6 +13,11 @@ messages at it at 50k, 200k and 400k msg/s offered, 10 s each, after a phase wit
 Then: how long ``q`` takes to quit during a 400k msg/s flood, idle CPU with 20 idle sockets,
 and the time to the first frame (launch to tabs and footer on screen).
 
+Every look at the screen and every key press while timing goes over one tmux control-mode
+connection (``TmuxControl``): a look costs tmux about 0.1 ms and starts no process. Starting a
+tmux client per look (2 ms each, every few ms while a key is timed) loaded the two cores the
+dashboard and the sender share, and added its own delay to every key it timed.
+
     python bench/ui_flood.py               # everything, about two minutes
     python bench/ui_flood.py --seconds 3   # shorter floods
     python bench/ui_flood.py --rates 50000
@@ -37,7 +42,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from tmux_support import Tmux, exited, wait_gone  # noqa: E402
+from tmux_support import Tmux, TmuxControl, exited, wait_gone  # noqa: E402
 
 SIZE = 64
 TICK = os.sysconf("SC_CLK_TCK")
@@ -127,22 +132,21 @@ def percentile(values: list[float], p: float) -> float:
 
 
 POLL_PAUSE = 0.002  # seconds between looks at the screen while timing a key press
+KEY_EVERY = 0.25  # seconds between timed key presses during a flood (about 35 in 10 s)
 
 
-def key_latency(tmux: Tmux, timeout: float = 5.0) -> float | None:
+def key_latency(probe: TmuxControl, timeout: float = 5.0) -> float | None:
     """Press t and time until the next format shows under the panel."""
-    before = shown_format(tmux.screen())
+    before = shown_format(probe.screen())
     if before is None:
         return None
     wanted = FORMATS[(FORMATS.index(before) + 1) % len(FORMATS)]
     start = time.perf_counter()
-    tmux.keys("t")
+    probe.keys("t")
     while time.perf_counter() - start < timeout:
-        if shown_format(tmux.screen()) == wanted:
+        if shown_format(probe.screen()) == wanted:
             return time.perf_counter() - start
-        # each look spawns a tmux client; back to back they would take a core from the two
-        # the dashboard and the sender share
-        time.sleep(POLL_PAUSE)
+        time.sleep(POLL_PAUSE)  # back to back, the looks would keep tmux itself busy
     return None
 
 
@@ -150,10 +154,11 @@ def first_frame(tmux: Tmux, command: list[str], env: dict, ready, timeout: float
     """Seconds from launching ``command`` in tmux until ``ready(screen)`` (polled every 5 ms)."""
     start = time.perf_counter()
     tmux.start(command, env)
-    while not ready(tmux.screen()):
-        if time.perf_counter() - start > timeout:
-            raise SystemExit("the dashboard did not draw its first frame in time")
-        time.sleep(0.005)
+    with tmux.control() as probe:
+        while not ready(probe.screen()):
+            if time.perf_counter() - start > timeout:
+                raise SystemExit("the dashboard did not draw its first frame in time")
+            time.sleep(0.005)
     return time.perf_counter() - start
 
 
@@ -182,11 +187,12 @@ def bare_key_latency(presses: int = 30) -> list[float]:
     try:
         first_frame(tmux, [sys.executable, "-c", BARE_TOGGLE], {}, lambda s: "following" in s)
         found = []
-        for _ in range(presses):
-            latency = key_latency(tmux)
-            if latency is not None:
-                found.append(latency)
-            time.sleep(0.1)
+        with tmux.control() as probe:
+            for _ in range(presses):
+                latency = key_latency(probe)
+                if latency is not None:
+                    found.append(latency)
+                time.sleep(0.1)
         return found
     finally:
         tmux.kill()
@@ -226,8 +232,9 @@ def write_session(path: Path, sockets: list[dict]) -> None:
     path.write_text("\n".join(lines))
 
 
-def flood_phase(tmux: Tmux, pid: int, flooder, rate: int, seconds: float, pipe: Path) -> dict:
-    screen = tmux.screen()
+def flood_phase(probe: TmuxControl, pid: int, flooder, rate: int, seconds: float,
+                pipe: Path) -> dict:
+    screen = probe.screen()
     start_count = counted(screen) or 0
     cpu0, bytes0, t0 = cpu_seconds(pid), pipe.stat().st_size, time.perf_counter()
     phase_start = time.time()
@@ -236,20 +243,20 @@ def flood_phase(tmux: Tmux, pid: int, flooder, rate: int, seconds: float, pipe: 
     ages: list[float] = []
     keys: list[float] = []
     missed_keys = 0
-    next_key = time.perf_counter() + 0.5
+    next_key = time.perf_counter() + 0.5  # then a key every KEY_EVERY s
     while time.perf_counter() - t0 < seconds:
-        screen = tmux.screen()
+        screen = probe.screen()
         if shown_format(screen) != "hex":
             age = newest_age(screen, phase_start)
             if age is not None:
                 ages.append(age)
         if time.perf_counter() >= next_key:
-            latency = key_latency(tmux)
+            latency = key_latency(probe)
             if latency is None:
                 missed_keys += 1
             else:
                 keys.append(latency)
-            next_key = time.perf_counter() + 0.4
+            next_key = time.perf_counter() + KEY_EVERY
         time.sleep(0.05)
     reply = flooder.stdout.readline().split()
     sent, send_time = int(reply[1]), float(reply[2])
@@ -258,10 +265,10 @@ def flood_phase(tmux: Tmux, pid: int, flooder, rate: int, seconds: float, pipe: 
     out_bytes = pipe.stat().st_size - bytes0
     # let the panel drain the backlog, then read the exact counter
     deadline = time.perf_counter() + 30
-    total = counted(tmux.screen()) or 0
+    total = counted(probe.screen()) or 0
     while total - start_count < sent and time.perf_counter() < deadline:
         time.sleep(0.1)
-        total = counted(tmux.screen()) or total
+        total = counted(probe.screen()) or total
     return {
         "rate": rate, "sent": sent, "counted": total - start_count,
         "offered_rate": sent / send_time, "age_p50": percentile(ages, 50),
@@ -324,25 +331,26 @@ def main() -> None:
         tmux.keys("3")
         tmux.wait(lambda s: "sink · PULL" in s and "connected" in s, timeout=20,
                   what="the PULL panel, connected")
-        for rate in rates:
-            print(f"flooding {rate:,} msg/s for {args.seconds:g} s ...", flush=True)
-            results.append(flood_phase(tmux, pid, flooder, rate, args.seconds, pipe))
-        # quit in the middle of a flood
-        flooder.stdin.write(f"{max(rates)} 4\n")
-        flooder.stdin.flush()
-        time.sleep(1.5)
-        # a display format other than the saved one is an unsaved change, so q asks first (the
-        # key probe may have cycled the format back to the saved one)
-        if shown_format(tmux.screen()) == "auto":
-            tmux.keys("t")
-            tmux.wait(lambda s: shown_format(s) not in (None, "auto"), timeout=20,
-                      what="another display format")
-        tmux.keys("q")
-        tmux.wait(lambda s: "Quit without saving?" in s, timeout=20, what="the quit question")
-        start = time.perf_counter()
-        tmux.keys("y")
-        quit_ok = wait_gone(pid, 20)
-        quit_time = time.perf_counter() - start
+        with tmux.control() as probe:
+            for rate in rates:
+                print(f"flooding {rate:,} msg/s for {args.seconds:g} s ...", flush=True)
+                results.append(flood_phase(probe, pid, flooder, rate, args.seconds, pipe))
+            # quit in the middle of a flood
+            flooder.stdin.write(f"{max(rates)} 4\n")
+            flooder.stdin.flush()
+            time.sleep(1.5)
+            # a display format other than the saved one is an unsaved change, so q asks first
+            # (the key probe may have cycled the format back to the saved one)
+            if shown_format(probe.screen()) == "auto":
+                probe.keys("t")
+                tmux.wait(lambda s: shown_format(s) not in (None, "auto"), timeout=20,
+                          what="another display format")
+            probe.keys("q")
+            tmux.wait(lambda s: "Quit without saving?" in s, timeout=20, what="the quit question")
+            start = time.perf_counter()
+            probe.keys("y")
+            quit_ok = wait_gone(pid, 20)
+            quit_time = time.perf_counter() - start
         flood_pid = pid
     finally:
         tmux.kill()
@@ -398,6 +406,7 @@ def main() -> None:
     bare_p50, bare_p95 = (percentile(bare_keys, p) * 1000 for p in (50, 95))
     print(f"key probe on a bare Textual app, nothing flowing: p50 {bare_p50:.0f} ms, "
           f"p95 {bare_p95:.0f} ms (tmux send-keys and capture-pane round trips included)")
+    print(f"timed key presses per phase: {', '.join(str(r['keys']) for r in results)}")
 
 
 if __name__ == "__main__":

@@ -122,6 +122,10 @@ class Tmux:
     def wait_for_text(self, needle: str, timeout: float = 15.0) -> str:
         return self.wait(lambda s: needle in s, timeout, repr(needle))
 
+    def control(self) -> TmuxControl:
+        """A control-mode connection to this server (see :class:`TmuxControl`)."""
+        return TmuxControl(self)
+
     def kill(self) -> None:
         self._tmux("kill-server", check=False)
         tmpdir = os.environ.get("TMUX_TMPDIR") or "/tmp"
@@ -129,6 +133,91 @@ class Tmux:
         config = getattr(self, "_config", None)
         if config is not None:
             config.unlink(missing_ok=True)
+
+
+class TmuxControl:
+    """One tmux control-mode client (``tmux -C``): commands go over one pipe, so looking at the
+    screen or pressing a key starts no process. :class:`Tmux` starts a tmux client for every
+    look; polled every few milliseconds, those clients load the machine they measure.
+
+    The same ``screen()`` and ``keys()`` as :class:`Tmux`. Needs tmux 3.2 or later (the client
+    is attached with ``-f no-output`` so the pane's output is not copied to it).
+    """
+
+
+    def __init__(self, tmux: Tmux, timeout: float = 10.0) -> None:
+        self.target = tmux.target
+        self.timeout = timeout
+        self._proc = subprocess.Popen(
+            [TMUX, "-L", tmux.server, "-C", "attach-session", "-t", tmux.target,
+             "-f", "no-output"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self._buffer = b""
+        self._reply()  # attaching answers with an empty block
+
+    def _line(self, deadline: float) -> bytes:
+        import select
+
+        out = self._proc.stdout
+        while b"\n" not in self._buffer:
+            if not select.select([out], [], [], max(0.0, deadline - time.monotonic()))[0]:
+                raise TimeoutError("tmux did not answer in time")
+            chunk = os.read(out.fileno(), 65536)
+            if not chunk:
+                raise EOFError("the tmux control client ended")
+            self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return line
+
+    def _reply(self) -> str:
+        deadline = time.monotonic() + self.timeout
+        line = self._line(deadline)
+        while not line.startswith(b"%begin "):
+            line = self._line(deadline)  # a notification between replies
+        # the reply ends with %end (or %error) and the same time and command number as its
+        # %begin: a line of the pane's own text cannot pass for it
+        stamp = line.split()[1:3]
+        lines: list[bytes] = []
+        while True:
+            line = self._line(deadline)
+            words = line.split()
+            if words[:1] in ([b"%end"], [b"%error"]) and words[1:3] == stamp:
+                text = b"\n".join(lines).decode("utf-8", "replace")
+                if words[0] == b"%error":
+                    raise RuntimeError(f"tmux: {text}")
+                return text
+            lines.append(line)
+
+    def command(self, *args: str) -> str:
+        """Run one tmux command; its output."""
+        self._proc.stdin.write(" ".join(_quote(a) for a in args).encode() + b"\n")
+        self._proc.stdin.flush()
+        return self._reply()
+
+    def screen(self) -> str:
+        return self.command("capture-pane", "-p", "-t", self.target) + "\n"
+
+    def keys(self, *keys: str) -> None:
+        self.command("send-keys", "-t", self.target, *keys)
+
+    def close(self) -> None:
+        if self._proc.poll() is None:
+            try:
+                self._proc.stdin.close()
+            except OSError:
+                pass
+            try:
+                self._proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        self._proc.stdout.close()
+
+    def __enter__(self) -> TmuxControl:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def _quote(text: str) -> str:
