@@ -34,7 +34,6 @@ def wait_on(probe, predicate, timeout: float = 10.0) -> str:
         time.sleep(0.01)
 
 
-@pytest.mark.timeout(60)
 def test_control_screen_is_what_capture_pane_shows(tmux):
     with tmux.control() as probe:
         seen = probe.screen()
@@ -44,7 +43,6 @@ def test_control_screen_is_what_capture_pane_shows(tmux):
         assert len(seen.splitlines()) == 12  # blank rows included, as capture-pane gives them
 
 
-@pytest.mark.timeout(60)
 def test_control_keys_reach_the_program(tmux):
     with tmux.control() as probe:
         probe.keys("-l", "typed over the pipe")
@@ -53,7 +51,6 @@ def test_control_keys_reach_the_program(tmux):
         assert screen == tmux.screen()
 
 
-@pytest.mark.timeout(60)
 def test_a_failing_command_raises_and_the_connection_stays_usable(tmux):
     with tmux.control() as probe:
         with pytest.raises(RuntimeError, match="can't find"):
@@ -61,7 +58,6 @@ def test_a_failing_command_raises_and_the_connection_stays_usable(tmux):
         assert probe.screen().startswith("first\n")
 
 
-@pytest.mark.timeout(60)
 def test_closing_ends_the_client(tmux):
     probe = tmux.control()
     probe.close()
