@@ -21,6 +21,7 @@ dashboard and the sender share, and added its own delay to every key it timed.
     python bench/ui_flood.py               # everything, about two minutes
     python bench/ui_flood.py --seconds 3   # shorter floods
     python bench/ui_flood.py --rates 50000
+    python bench/ui_flood.py --probe spawn  # the earlier probe, to compare
 
 Goals: every message counted, newest on screen < 0.5 s old, key p95 < 50 ms, RSS < 120 MB,
 terminal output < 100 KB/s, idle CPU < 1 % with 20 sockets, first frame < 0.5 s.
@@ -131,6 +132,18 @@ def percentile(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
+#: how the bench looks and types: "control" (one tmux control-mode connection) or "spawn" (a
+#: tmux client per look and key, as the probe did before; kept to compare the two)
+PROBE = {"kind": "control"}
+
+
+def open_probe(tmux: Tmux):
+    """A context manager giving what to look and type with (see PROBE)."""
+    from contextlib import nullcontext
+
+    return tmux.control() if PROBE["kind"] == "control" else nullcontext(tmux)
+
+
 POLL_PAUSE = 0.002  # seconds between looks at the screen while timing a key press
 KEY_EVERY = 0.25  # seconds between timed key presses during a flood (about 35 in 10 s)
 
@@ -154,7 +167,7 @@ def first_frame(tmux: Tmux, command: list[str], env: dict, ready, timeout: float
     """Seconds from launching ``command`` in tmux until ``ready(screen)`` (polled every 5 ms)."""
     start = time.perf_counter()
     tmux.start(command, env)
-    with tmux.control() as probe:
+    with open_probe(tmux) as probe:
         while not ready(probe.screen()):
             if time.perf_counter() - start > timeout:
                 raise SystemExit("the dashboard did not draw its first frame in time")
@@ -187,7 +200,7 @@ def bare_key_latency(presses: int = 30) -> list[float]:
     try:
         first_frame(tmux, [sys.executable, "-c", BARE_TOGGLE], {}, lambda s: "following" in s)
         found = []
-        with tmux.control() as probe:
+        with open_probe(tmux) as probe:
             for _ in range(presses):
                 latency = key_latency(probe)
                 if latency is not None:
@@ -283,12 +296,16 @@ def main() -> None:
     parser.add_argument("--rates", default="0,50000,200000,400000",
                         help="msg/s offered, one phase each (0: nothing flows but one message)")
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--probe", choices=("control", "spawn"), default="control",
+                        help="look and type over one tmux control-mode connection (default), "
+                             "or start a tmux client for each look and key, as before")
     parser.add_argument("--flood", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.flood:
         flood_main()
         return
     rates = [int(r) for r in args.rates.split(",") if r]
+    PROBE["kind"] = args.probe
     work = Path(tempfile.mkdtemp(prefix="zmqdash-bench-"))
     home = work / "home"
 
@@ -331,7 +348,7 @@ def main() -> None:
         tmux.keys("3")
         tmux.wait(lambda s: "sink · PULL" in s and "connected" in s, timeout=20,
                   what="the PULL panel, connected")
-        with tmux.control() as probe:
+        with open_probe(tmux) as probe:
             for rate in rates:
                 print(f"flooding {rate:,} msg/s for {args.seconds:g} s ...", flush=True)
                 results.append(flood_phase(probe, pid, flooder, rate, args.seconds, pipe))
