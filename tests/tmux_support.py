@@ -140,17 +140,23 @@ class TmuxControl:
     screen or pressing a key starts no process. :class:`Tmux` starts a tmux client for every
     look; polled every few milliseconds, those clients load the machine they measure.
 
-    The same ``screen()`` and ``keys()`` as :class:`Tmux`. Needs tmux 3.2 or later (the client
-    is attached with ``-f no-output`` so the pane's output is not copied to it).
+    The same ``screen()`` and ``keys()`` as :class:`Tmux`. The client is attached with
+    ``-f no-output`` (tmux 3.2+) so the pane's output is not copied to it; an older tmux
+    refuses the flag, and then the copies (``%output`` lines between replies) are skipped.
     """
-
 
     def __init__(self, tmux: Tmux, timeout: float = 10.0) -> None:
         self.target = tmux.target
         self.timeout = timeout
+        try:
+            self._attach(tmux, "-f", "no-output")
+        except EOFError:
+            self.close()
+            self._attach(tmux)
+
+    def _attach(self, tmux: Tmux, *flags: str) -> None:
         self._proc = subprocess.Popen(
-            [TMUX, "-L", tmux.server, "-C", "attach-session", "-t", tmux.target,
-             "-f", "no-output"],
+            [TMUX, "-L", tmux.server, "-C", "attach-session", "-t", tmux.target, *flags],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         self._buffer = b""
         self._reply()  # attaching answers with an empty block
