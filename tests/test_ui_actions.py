@@ -394,6 +394,29 @@ async def test_the_bottom_border_follows_every_change_of_the_logs_state():
         panel_of(app, "b").log_view.set_filter("message")
         await wait_for(pilot, lambda: "filter message" in bottom_line(app, "b"))
 
+
+@run_async
+async def test_a_new_format_repaints_the_log_and_the_border_line_not_the_panel():
+    async with dashboard() as (app, pilot):
+        await _pair_with_traffic(app, pilot)
+        panel = panel_of(app, "b")
+        painted = {"panel": 0, "log": 0}
+
+        def counting(widget, name):
+            original = widget.render_line
+
+            def render_line(y):
+                painted[name] += 1
+                return original(y)
+            widget.render_line = render_line
+
+        counting(panel, "panel")
+        counting(panel.log_view, "log")
+        await pilot.press("t")
+        await wait_for(pilot, lambda: "following · text" in screen_text(app))
+        assert painted["log"] > 0  # every row in the new format
+        assert painted["panel"] == 0  # the panel's own lines: only its bottom border changed
+
 @run_async
 async def test_inspector_views_copy_and_steps():
     async with dashboard() as (app, pilot):
