@@ -71,6 +71,29 @@ def test_a_reply_arrives_in_the_req_panel(term, spawn_peer):
     assert re.search(r"in 1 .*out 1", screen.replace("\u00a0", " "))
 
 
+
+def test_the_inspector_copies_to_the_terminals_clipboard(term, spawn_peer):
+    # Textual copies with OSC 52, which travels in the terminal's own stream (so over SSH too):
+    # tmux, told to accept it, keeps what arrives as a paste buffer
+    server = spawn_peer("echo_rep", "bind", "tcp://127.0.0.1:*")
+    tmux = term()
+    add_socket(tmux, connect=server.endpoint)
+    tmux.wait_for_text("connected (1 peer)")
+    tmux.type_into("┃", "copy me ¤ 日本")
+    tmux.keys("Enter")
+    tmux.wait_for_text("in  Echo: copy me")
+    assert tmux.clipboard() == ""
+    tmux.keys("Escape")  # out of the composer (the footer then offers Inspect)
+    tmux.wait_for_text("i Inspect")
+    tmux.keys("i")
+    tmux.wait_for_text("frame 1 of 1")
+    tmux.keys("c")
+    tmux.wait_for_text("Copied to the clipboard")
+    deadline = time.monotonic() + 10
+    while "Echo: copy me ¤ 日本" not in tmux.clipboard():
+        assert time.monotonic() < deadline, f"clipboard: {tmux.clipboard()!r}"
+        time.sleep(0.05)
+
 def test_only_matching_messages_appear_in_a_sub_panel(term, spawn_peer):
     publisher = spawn_peer("publisher", "bind", "tcp://127.0.0.1:*")
     tmux = term()

@@ -43,6 +43,8 @@ class Tmux:
         config.write_text(
             f"set -g default-size {self.width}x{self.height}\n"
             "set -g remain-on-exit on\n"
+            # a program's clipboard writes (OSC 52) become tmux paste buffers we can read
+            "set -s set-clipboard on\n"
         )
         self._config = config
         self._tmux("-f", str(config), "new-session", "-d", "-s", self.target,
@@ -62,6 +64,10 @@ class Tmux:
     def type(self, text: str) -> None:
         """Literal text."""
         self._tmux("send-keys", "-t", self.target, "-l", text)
+
+    def clipboard(self) -> str:
+        """What the program last copied with OSC 52 (tmux's newest paste buffer), or ""."""
+        return self._tmux("show-buffer", check=False).stdout
 
     def pane(self, field: str) -> str:
         return self._tmux("display-message", "-p", "-t", self.target,
