@@ -525,11 +525,15 @@ async def test_command_palette_runs_an_action():
                        what="the add dialog")
 
 
+def use_keymap(tmp_path, monkeypatch, text: str) -> None:
+    keymap = tmp_path / "keymap.toml"
+    keymap.write_text(text)
+    monkeypatch.setenv("ZMQDASH_KEYMAP", str(keymap))
+
+
 @run_async
 async def test_keymap_file_overrides_a_key(tmp_path, monkeypatch):
-    keymap = tmp_path / "keymap.toml"
-    keymap.write_text('[keymap]\nadd_socket = "plus"\n')
-    monkeypatch.setenv("ZMQDASH_KEYMAP", str(keymap))
+    use_keymap(tmp_path, monkeypatch, '[keymap]\nadd_socket = "plus"\n')
     async with dashboard() as (app, pilot):
         await pilot.press("a")
         assert not isinstance(app.screen, AddSocketScreen)
@@ -613,9 +617,7 @@ async def test_unsaved_changes_are_marked_and_asked_about():
 
 @run_async
 async def test_keymap_reaches_widget_bindings(tmp_path, monkeypatch):
-    keymap = tmp_path / "keymap.toml"
-    keymap.write_text('[keymap]\n"log.inspect" = "x"\n')
-    monkeypatch.setenv("ZMQDASH_KEYMAP", str(keymap))
+    use_keymap(tmp_path, monkeypatch, '[keymap]\n"log.inspect" = "x"\n')
     async with dashboard() as (app, pilot):
         await _pair_with_traffic(app, pilot, 2)
         await pilot.press("x")
