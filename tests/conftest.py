@@ -194,18 +194,26 @@ class Peer:
     def read_line(self, timeout: float = WAIT) -> str:
         return read_line(self.proc.stdout, timeout).rstrip("\n")
 
+    def command(self, line: str, timeout: float = WAIT) -> str:
+        """Write one command line to the peer's stdin; return its answer line."""
+        self.proc.stdin.write(line.encode() + b"\n")
+        self.proc.stdin.flush()
+        return self.read_line(timeout)
+
 
 @pytest.fixture
 def spawn_peer():
     """Factory: ``spawn_peer("echo_rep", "bind", "tcp://127.0.0.1:*")`` runs
     tests/peers/echo_rep.py with those arguments. A peer that binds prints its real endpoint as
-    its first line, which becomes ``peer.endpoint``. Every peer is killed at teardown."""
+    its first line, which becomes ``peer.endpoint``. ``stdin=True`` gives it a pipe for
+    commands (``peer.command(line)``). Every peer is killed at teardown."""
     procs: list[subprocess.Popen] = []
 
-    def spawn(script: str, mode: str, endpoint: str, *args: str) -> Peer:
+    def spawn(script: str, mode: str, endpoint: str, *args: str, stdin: bool = False) -> Peer:
         proc = subprocess.Popen(
             [sys.executable, str(PEERS_DIR / f"{script}.py"), mode, endpoint, *args],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, bufsize=0, env=child_env(),
+            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL, stdout=subprocess.PIPE,
+            bufsize=0, env=child_env(),
         )
         procs.append(proc)
         real = read_line(proc.stdout).strip() if mode == "bind" else None

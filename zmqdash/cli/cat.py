@@ -82,6 +82,10 @@ def add_parser(subparsers) -> None:
     p.add_argument("--reply", metavar="TEMPLATE", default=None,
                    help="REP/ROUTER: answer each request with TEMPLATE ({body}, {seq}, {time}); "
                    "default: echo the request")
+    p.add_argument("--subs", action="store_true",
+                   help="XPUB: print each change of the subscription table (subscribe or "
+                   "unsubscribe, prefix, peer ip:port, holders) instead of the raw subscription "
+                   "messages")
     p.add_argument("--wait-peer", action="store_true",
                    help="wait for a peer to connect before sending (avoids PUB's slow joiner)")
     p.add_argument("-v", "--verbose", action="store_true",
@@ -107,6 +111,11 @@ def _stdin_lines():
             yield line + b"\n"
     if pending:
         yield pending
+
+
+def _is_subscription(frames) -> bool:
+    """A subscribe (``\\x01prefix``) or unsubscribe (``\\x00prefix``) message on an XPUB."""
+    return len(frames) == 1 and frames[0][:1] in (b"\x00", b"\x01")
 
 
 def _positive_int(text: str) -> int:
@@ -177,6 +186,8 @@ class _Plan:
                 plan.subscriptions = [prefix_to_bytes(p) for p in (args.subscribe or [""])]
             except CodecError as exc:
                 raise UsageError(f"--subscribe: {exc}") from None
+        if args.subs and args.type != "XPUB":
+            raise UsageError(f"--subs is for XPUB sockets, not {args.type}")
         if args.reply is not None and args.type not in ("REP", "ROUTER"):
             raise UsageError(f"--reply is for REP and ROUTER sockets, not {args.type}")
         if args.send and args.type in RECEIVE_ONLY | {"REP"}:
@@ -342,6 +353,13 @@ class _Session:
     def show(self, entry) -> bool:
         """Print one log entry; True if it was a received message."""
         kind = entry[2]
+        if self.args.subs:
+            if kind == EVENT and getattr(entry[4], "prefix", None) is not None:
+                self.received += 1  # a change of the subscription table
+                self.print_change(entry)
+                return True
+            if kind == IN and _is_subscription(entry[3]):
+                return False  # told as a change of the table instead
         if kind == IN:
             self.received += 1
             self.print_message(entry)
@@ -369,6 +387,17 @@ class _Session:
             else:
                 n = len(rows)
                 line = "\n".join(f"[{i}/{n}] {row}" for i, row in enumerate(rows, 1))
+        self.out.write(line + "\n")
+        self.out.flush()
+
+    def print_change(self, entry) -> None:
+        fmt = self.args.format
+        if fmt == "none":
+            return
+        if fmt == "jsonl":
+            line = entry_to_json_line(entry, NAME, self.plan.type)
+        else:
+            line = entry[4].describe()  # terminal-safe: prefix and peer are escaped
         self.out.write(line + "\n")
         self.out.flush()
 

@@ -26,7 +26,14 @@ from .input import (
     prefix_to_bytes,
     split_frames,
 )
-from .jsonl import entry_to_json_line, entry_to_record, frame_from_json, frame_to_json, iso_time
+from .jsonl import (
+    entry_to_json_line,
+    entry_to_record,
+    frame_from_json,
+    frame_to_json,
+    iso_time,
+    table_to_record,
+)
 
 __all__ = [
     "EMPTY_FRAME",
@@ -53,4 +60,5 @@ __all__ = [
     "render_frame_full",
     "render_frames",
     "split_frames",
+    "table_to_record",
 ]

@@ -48,8 +48,9 @@ def entry_to_record(entry: tuple, socket: str, socket_type: str) -> dict:
     """A log entry ``(seq, ts, kind, frames, meta, size)`` as a JSON-ready dict.
 
     Keys: ``socket``, ``type``, ``seq``, ``ts``, ``time``, ``kind``, then ``frames`` and ``size``
-    for in/out; ``event``, ``endpoint``, ``value``, ``detail``, ``count`` for events; ``text``
-    for errors and info.
+    for in/out; ``event``, ``endpoint``, ``value``, ``detail``, ``count`` for events, and for a
+    change of an XPUB's subscription table also ``prefix`` (as a frame), ``peer``, ``holders``,
+    ``again`` and ``gone``; ``text`` for errors and info.
     """
     from zmqdash.engine.ring import ERROR, EVENT, IN, INFO, OUT
 
@@ -71,6 +72,13 @@ def entry_to_record(entry: tuple, socket: str, socket_type: str) -> dict:
         record["value"] = int(meta.value)
         record["detail"] = str(meta.detail)
         record["count"] = int(meta.count)
+        prefix = getattr(meta, "prefix", None)
+        if prefix is not None:  # a change of an XPUB's subscription table
+            record["prefix"] = frame_to_json(prefix)
+            record["peer"] = str(meta.peer)
+            record["holders"] = int(meta.holders)
+            record["again"] = bool(meta.again)
+            record["gone"] = bool(meta.gone)
     elif kind in (ERROR, INFO):
         record["text"] = "" if meta is None else str(meta)
     else:  # an unknown kind still yields a complete record
@@ -80,6 +88,23 @@ def entry_to_record(entry: tuple, socket: str, socket_type: str) -> dict:
         if meta is not None:
             record["text"] = str(meta)
     return record
+
+
+def table_to_record(table, socket: str, socket_type: str, ts: float) -> dict:
+    """An XPUB's subscription table at ``ts`` as a JSON-ready dict (``kind`` is
+    ``subscriptions``): ``prefixes`` and ``peers`` (totals), then ``rows``, each with ``prefix``
+    (as a frame), ``holders`` and ``peers`` (their ``ip:port``)."""
+    return {
+        "socket": socket,
+        "type": socket_type,
+        "ts": ts,
+        "time": iso_time(ts),
+        "kind": "subscriptions",
+        "prefixes": table.prefixes,
+        "peers": table.peers,
+        "rows": [{"prefix": frame_to_json(row.prefix), "holders": row.holders,
+                  "peers": list(row.peers)} for row in table.rows],
+    }
 
 
 def entry_to_json_line(entry: tuple, socket: str, socket_type: str) -> str:

@@ -24,7 +24,7 @@ import zmq
 from zmq.utils.monitor import parse_monitor_message
 
 from . import commands as C
-from . import endpoints, monitor, options, recvpath, templates
+from . import endpoints, monitor, options, recvpath, subscriptions, templates
 from . import state as S
 from .errors import EngineError
 from .ring import (
@@ -78,6 +78,8 @@ class _Sock:
         self.relaxed = False
         self.conflate = False
         self.can_recv = type_name not in options.SEND_ONLY
+        #: XPUB: who subscribes to what (see subscriptions.py)
+        self.subs = subscriptions.Tracker() if type_name == "XPUB" else None
 
 
 class _Repeater:
@@ -367,6 +369,9 @@ class Engine:
                                                                 self.byte_budget))
         s = _Sock(uid, name, type_name, sock, None, view)
         s.linger = self.default_linger
+        if s.subs is not None:  # every subscribe and unsubscribe, for the table
+            sock.setsockopt(zmq.XPUB_VERBOSER, 1)
+            view.subscribers = s.subs.table
         try:
             for opt_name, value in cmd.options:
                 self._set_option(s, opt_name, value)
@@ -409,6 +414,9 @@ class Engine:
             s.monitor.close(0)
             s.monitor = None
         s.sock.close(linger)
+        if s.subs is not None:
+            s.subs.clear()
+            s.view.subscribers = s.subs.table
         s.repeaters.clear()
         s.view.closed = True
         s.view.repeaters = ()
@@ -584,7 +592,10 @@ class Engine:
             return options.describe_value(prefix)
         val = options.option_value(opt, value)
         try:
-            s.sock.setsockopt(opt, val)
+            if s.subs is not None and opt in (zmq.XPUB_VERBOSE, zmq.XPUB_VERBOSER):
+                s.subs.set_mode(opt, int(val))  # the socket itself stays verboser
+            else:
+                s.sock.setsockopt(opt, val)
         except zmq.ZMQError as exc:
             shown = options.describe_value(val)
             if exc.errno == errno.EINVAL:
@@ -728,7 +739,10 @@ class Engine:
         hook = self._hooks.get(s.type)
         ts = time.time()
         budget = ring.byte_budget  # stop a batch early rather than hold more than the budget
-        if hook is None:
+        if s.subs is not None:
+            n, nbytes, err = subscriptions.receive(self, s, ts, s.subs)
+            self._subscribers_changed(s)
+        elif hook is None:
             n, nbytes, err = receive(s.sock, ring, ts, DRAIN_BATCH, budget)
         else:
             # one message at a time: the hook sees each one in order, may log a reply, may stop
@@ -826,6 +840,8 @@ class Engine:
             if name == "MONITOR_STOPPED":
                 continue
             where = evt["endpoint"].decode(errors="replace")
+            if s.subs is not None:
+                self._subscriber_event(s, name, value, where)
             for ep in s.view.endpoints:
                 if monitor.matches(ep, where):
                     new = monitor.transition(ep, name, value)
@@ -852,6 +868,23 @@ class Engine:
                 s.fold[where] = entry
             else:
                 s.fold.pop(where, None)
+            self._changed.add(s.name)
+
+    def _subscriber_event(self, s: _Sock, name: str, fd: int, where: str) -> None:
+        """An XPUB's peer came or went (the monitor's value is its descriptor)."""
+        if name in ("ACCEPTED", "CONNECTED"):
+            s.subs.peer_came(fd, where)
+        elif name == "DISCONNECTED":
+            now = time.time()
+            for change in s.subs.peer_went(fd):
+                change.last_ts = now
+                s.view.log.append(now, EVENT, (), change, 0)
+        self._subscribers_changed(s)
+
+    def _subscribers_changed(self, s: _Sock) -> None:
+        if s.subs.changed:
+            s.subs.changed = False
+            s.view.subscribers = s.subs.table
             self._changed.add(s.name)
 
     # -- repeat-send -----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .ring import Ring
+from .subscriptions import SubscriptionTable
 
 # endpoint roles
 BIND = "bind"
@@ -85,6 +86,7 @@ class SocketView:
     peers_seen: tuple[bytes, ...] = ()  # ROUTER: routing identities seen, newest last
     pending: int = 0  # messages waiting in the outbox
     awaiting_reply: bool = False  # REQ: sent, reply not in yet
+    subscribers: SubscriptionTable | None = None  # XPUB: who subscribes to what
     closed: bool = False
 
     @property

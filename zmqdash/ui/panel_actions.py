@@ -252,16 +252,22 @@ class PanelActions:
                     hint="A JSON Lines file, one entry a line (existing files are replaced).")
 
     def _export(self, view, path: str) -> None:
-        from ..codec import entry_to_json_line
+        import json
+
+        from ..codec import entry_to_json_line, table_to_record
 
         ring = view.log
         entries = ring.since(ring.first)
+        table = view.subscribers
         target = Path(path).expanduser()
         try:
             with open(target, "w", encoding="ascii") as out:
                 for entry in entries:
                     out.write(entry_to_json_line(entry, view.name, view.type))
                     out.write("\n")
+                if table is not None:  # an XPUB's live table, as it stands now
+                    record = table_to_record(table, view.name, view.type, time.time())
+                    out.write(json.dumps(record, ensure_ascii=True) + "\n")
         except OSError as exc:
             self.call_from_thread(self.notify, f"cannot write {path}: {exc.strerror or exc}",
                                   title="Export failed", severity="error", markup=False)

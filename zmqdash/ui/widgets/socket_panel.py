@@ -28,6 +28,7 @@ from ..pacing import Pacer
 from ..patterns import SENDING, SUBSCRIBING
 from .composer import Composer
 from .log_view import LogView
+from .subscription_table import SubscriptionTableView
 
 #: what the peer chooser of a ROUTER offers besides the identities seen
 NEWEST_PEER = "newest"
@@ -120,6 +121,8 @@ class SocketPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(classes="endpoints")
         yield Static(classes="stats")
+        if self.view.subscribers is not None:  # an XPUB: who subscribes to what
+            yield SubscriptionTableView(self.view.subscribers, classes="subscribers")
         if self.subscribes:
             with Horizontal(classes="bar subscriptions"):
                 yield Label("subs ", classes="bar-label")
@@ -183,6 +186,8 @@ class SocketPanel(Vertical):
             self.log_view.fmt, self.log_view.filter_text, view.repeaters, view.auto_reply,
         )
         self._update("subtitle", state, self._draw_subtitle)
+        if view.subscribers is not None:
+            self._update("subscribers", view.subscribers, self._draw_subscribers)
         if self.subscribes:
             self._update("subs", view.subscriptions, self._draw_subscriptions)
         if self.routes:
@@ -302,6 +307,9 @@ class SocketPanel(Vertical):
         self._border_subtitle = subtitle
         offset = self.content_offset  # refresh() takes regions relative to the content
         self.refresh(Region(-offset.x, height - 1 - offset.y, width, 1))
+
+    def _draw_subscribers(self) -> None:
+        self.query_one(SubscriptionTableView).show(self.view.subscribers)
 
     def _draw_subscriptions(self) -> None:
         field = self.query_one(".subscriptions-input", Input)
