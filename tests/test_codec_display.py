@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+import unicodedata
 
 import pytest
 from hypothesis import given
@@ -34,6 +35,9 @@ UNSAFE_CHARS = (
     + ["\u061c", "\u200e", "\u200f", "\u2028", "\u2029"]
     + [chr(o) for o in range(0x202A, 0x202F)]
     + [chr(o) for o in range(0x2066, 0x206A)]
+    # invisible: format characters (Cf) and blank fillers
+    + [c for c in map(chr, range(0x10000)) if unicodedata.category(c) == "Cf"]
+    + ["\u034f", "\u115f", "\u1160", "\u17b4", "\u17b5", "\u3164", "\uffa0"]
 )
 UNSAFE_RE = re.compile("[" + re.escape("".join(UNSAFE_CHARS)) + "\ud800-\udfff]")
 # One-line output may not even contain \n; multi-line output may.
@@ -128,6 +132,24 @@ def test_no_unsafe_char_is_missed_in_the_bmp() -> None:
     safe = "".join(c for c in everything if not UNSAFE_RE.match(c) and c != "\\")
     stripped = re.sub(r"\\(\\|[ntr]|x[0-9a-f]{2}|u[0-9a-f]{4})", "", out)
     assert stripped == safe
+
+
+def test_every_format_character_beyond_the_bmp_is_escaped() -> None:
+    # tag characters (U+E0001, U+E0020-E007F) and the rest of Unicode's Cf beyond U+FFFF
+    wide = [chr(o) for o in range(0x10000, 0x110000) if unicodedata.category(chr(o)) == "Cf"]
+    assert len(wide) > 100
+    for c in wide:
+        assert escape_text(c) == f"\\U{ord(c):08x}", hex(ord(c))
+
+
+def test_zero_width_characters_are_escaped_but_text_stays_text() -> None:
+    for c in ("\u200b", "\ufeff", "\u00ad", "\U000e0041", "\ufff9", "\u2060"):
+        row = render_frame(f"a{c}b".encode(), "auto")
+        assert row.startswith("a\\") and row.endswith("b") and c not in row, row
+    assert render_frame("\ufeff{}".encode(), "json") == "\\ufeff{}"  # not JSON: as text
+    assert render_frame('["a\u200bb"]'.encode(), "json") == '["a\\u200bb"]'
+    tag = render_frame('["\U000e0041"]'.encode(), "json")
+    assert json.loads(tag) == ["\U000e0041"] and tag.isascii()
 
 
 # -- decode_text / is_printable -----------------------------------------------------------------

@@ -166,7 +166,9 @@ def test_socket_type_is_case_insensitive(engine):
 @pytest.mark.parametrize("name, problem", [
     ("", "a socket needs a name"),
     ("  ", "a socket needs a name"),
-    ("a\x1bb", "control characters"),
+    ("a\x1bb", "control or invisible characters"),
+    ("a\u200b", r"control or invisible characters \(U\+200B\)"),
+    ("a\ufeff", "control or invisible characters"),
 ])
 def test_bad_socket_names(engine, bystanders, name, problem):
     with pytest.raises(EngineError, match=problem):

@@ -234,7 +234,7 @@ BAD_FILES = [
      'line 4, column 8: not valid TOML: invalid value (text goes in quotes, e.g. type = "REP")'),
     ("version = 1\n[[socket]\n",
      "line 2, column 9: not valid TOML: expected ']]' at the end of an array declaration"),
-    ('version = 1\nname = "x\n', "line 2, column 10: not valid TOML: illegal character '\\n'"),
+    ('version = 1\nname = "x\n', "line 2, column 10: not valid TOML: illegal character U+000A"),
     ("version = 1\nversion = 1\n", "line 2, column 12: not valid TOML: cannot overwrite a value"),
     ("# only a comment\n", "no settings in the file (a session starts with 'version = 1')"),
     ('[[socket]]\nname = "a"\ntype = "REP"\n',
@@ -276,7 +276,11 @@ BAD_FILES = [
     ('version = 1\n[[socket]]\nname = " "\ntype = "REP"\n', "socket[0].name: the socket name "
      "is empty"),
     ('version = 1\n[[socket]]\nname = "a\\u001b[2J"\ntype = "REP"\n',
-     "socket[0].name: the socket name holds a control character ('\\x1b')"),
+     "socket[0].name: the socket name holds a character that does not show as itself "
+     "(U+001B)"),
+    ('version = 1\n[[socket]]\nname = "a\\u200b"\ntype = "REP"\n',
+     "socket[0].name: the socket name holds a character that does not show as itself "
+     "(U+200B)"),
     (HEAD + "type = 'REP'\nformat = 'xml'\n",
      "socket[0].format: unknown format 'xml' (one of auto, text, hex, json)"),
     (HEAD + "type = 'PUB'\nsubscribe = ['1']\n",

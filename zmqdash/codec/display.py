@@ -10,7 +10,9 @@ Escapes used (see ``docs/codec.md``):
 - ``\\n``, ``\\r``, ``\\t`` and ``\\\\`` for newline, carriage return, tab and backslash;
 - ``\\xNN`` for the other C0 controls and DEL (always below ``\\x80``) and, in decoded bytes,
   for a byte that is not valid UTF-8 (always ``\\x80`` or above);
-- ``\\uNNNN`` for C1 controls, U+2028/2029, bidi controls and lone surrogates.
+- ``\\uNNNN`` for C1 controls, U+2028/2029, bidi controls, lone surrogates and invisible
+  characters (zero-width and other format characters such as U+200B, U+FEFF, U+00AD, and the
+  fillers that show as nothing); ``\\UNNNNNNNN`` for those beyond U+FFFF (tag characters).
 
 So ``\\x85`` is the invalid byte 0x85, while ``\\u0085`` is the (valid) character NEL.
 
@@ -55,12 +57,29 @@ _OTHER_UNSAFE = (
     "\u2066-\u2069"  # bidi isolates
     "\ud800-\udfff"  # lone surrogates
 )
-_ESC_RE = re.compile("[\\\\" + _C0 + _OTHER_UNSAFE + "]")
+# Characters that show as nothing (or change how their neighbours look) but are not controls:
+# every format character (Unicode category Cf, as of Unicode 15.1: zero-width space and joiners,
+# soft hyphen, word joiner, BOM, interlinear annotations, tag characters ...) and the fillers
+# and joiners that render blank. Escaped like controls, so two names that differ only by one
+# of them never look alike and a row never shifts a border; unlike controls they do not make
+# a payload "not printable" (``auto`` still shows text with them as text).
+_INVISIBLE_RANGES = (
+    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x0600, 0x0605), (0x06DD, 0x06DD),
+    (0x070F, 0x070F), (0x0890, 0x0891), (0x08E2, 0x08E2), (0x115F, 0x1160),
+    (0x17B4, 0x17B5), (0x180E, 0x180E), (0x200B, 0x200D), (0x2060, 0x2064),
+    (0x206A, 0x206F), (0x3164, 0x3164), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0),
+    (0xFFF9, 0xFFFB), (0x110BD, 0x110BD), (0x110CD, 0x110CD), (0x13430, 0x1343F),
+    (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001), (0xE0020, 0xE007F),
+)
+_INVISIBLE_CHARS = [chr(o) for lo, hi in _INVISIBLE_RANGES for o in range(lo, hi + 1)]
+_INVISIBLE = "".join(chr(lo) if lo == hi else f"{chr(lo)}-{chr(hi)}"
+                     for lo, hi in _INVISIBLE_RANGES)
+_ESC_RE = re.compile("[\\\\" + _C0 + _OTHER_UNSAFE + _INVISIBLE + "]")
 # What is_printable rejects: the unsafe set minus \t \n \r (a backslash is fine).
 _NONPRINT_RE = re.compile("[" + _C0_NO_WS + _OTHER_UNSAFE + "]")
 # For JSON output: json.dumps escapes C0 controls, quotes and backslashes inside strings, so a
 # raw C0 character there is layout (indent newlines); the rest of the unsafe set it leaves raw.
-_JSON_RE = re.compile("[" + _OTHER_UNSAFE + "]")
+_JSON_RE = re.compile("[" + _OTHER_UNSAFE + _INVISIBLE + "]")
 # A JSON escape cut short at the end of a truncated row: an odd run of backslashes, then an
 # optional incomplete \uNNNN.
 _JSON_PARTIAL_RE = re.compile(r"(?<!\\)(?:\\\\)*(\\(?:u[0-9a-fA-F]{0,3})?)$")
@@ -78,6 +97,16 @@ def _char_escape(c: str) -> str:
         return "\\t"
     if o < 0x80:
         return f"\\x{o:02x}"
+    if o > 0xFFFF:
+        return f"\\U{o:08x}"
+    return f"\\u{o:04x}"
+
+
+def _json_escape(c: str) -> str:
+    o = ord(c)
+    if o > 0xFFFF:  # JSON spells a character beyond U+FFFF as its UTF-16 surrogate pair
+        o -= 0x10000
+        return f"\\u{0xD800 + (o >> 10):04x}\\u{0xDC00 + (o & 0x3FF):04x}"
     return f"\\u{o:04x}"
 
 
@@ -86,6 +115,7 @@ def _build_table(*, keep_newline: bool = False, bytes_escaped: bool = False) -> 
     chars += [chr(o) for o in range(0x20)] + [chr(o) for o in range(0x7F, 0xA0)]
     chars += ["\u061c", "\u200e", "\u200f", "\u2028", "\u2029"]
     chars += [chr(o) for o in range(0x202A, 0x202F)] + [chr(o) for o in range(0x2066, 0x206A)]
+    chars += _INVISIBLE_CHARS
     # Lone surrogates (2048 of them) are left to _char_escape by _lookup.
     table = {c: _char_escape(c) for c in chars}
     if keep_newline:
@@ -102,7 +132,7 @@ _TABLE_BYTES = _build_table(bytes_escaped=True)
 _TABLE_BYTES_NL = _build_table(bytes_escaped=True, keep_newline=True)
 # What json.dumps leaves raw (DEL, C1, bidi, separators, lone surrogates) becomes a JSON
 # \\uNNNN escape, so the result stays valid JSON.
-_TABLE_JSON = {c: f"\\u{ord(c):04x}" for c in _TABLE if c >= "\x7f"}
+_TABLE_JSON = {c: _json_escape(c) for c in _TABLE if c >= "\x7f"}
 
 
 def _lookup(table: dict[str, str], c: str) -> str:
@@ -154,8 +184,24 @@ def _sub_limited(
 
 
 def escape_text(s: str) -> str:
-    """``s`` with every control, separator and bidi control escaped visibly, and ``\\`` doubled."""
+    """``s`` with every control, separator, bidi control and invisible character escaped
+    visibly, and ``\\`` doubled: the one way text from outside (names, endpoints, file names,
+    option values, error strings) is made safe to show, on the command line and on screen."""
     return _sub(s, _TABLE)
+
+
+def first_unsafe(s: str) -> str | None:
+    """The first character of ``s`` that :func:`escape_text` would escape, a backslash aside
+    (None if there is none): what a name must not hold, so that it shows as it is."""
+    for m in _ESC_RE.finditer(s):
+        if m.group() != "\\":
+            return m.group()
+    return None
+
+
+def describe_char(c: str) -> str:
+    """A character for a message: ``'x'``, or ``U+200B`` for one that does not show as itself."""
+    return f"'{c}'" if c != "\\" and first_unsafe(c) is None else f"U+{ord(c):04X}"
 
 
 def _decode_head(data: bytes, nbytes: int, errors: str) -> tuple[str, bool]:

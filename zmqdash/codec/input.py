@@ -20,7 +20,7 @@ import os
 import re
 import stat
 
-from .display import human_size, is_printable
+from .display import describe_char, human_size, is_printable
 
 #: largest file ``@path`` reads
 MAX_FILE_SIZE = 256 << 20
@@ -39,17 +39,14 @@ class CodecError(ValueError):
     """Input that cannot be turned into bytes; ``str(err)`` is meant for the user."""
 
 
-def _show_char(c: str) -> str:
-    return repr(c) if c.isprintable() else ascii(c)
-
-
 def _parse_hex(body: str, offset: int) -> bytes:
     digits = []
     for i, c in enumerate(body):
         if c in _HEX_DIGITS:
             digits.append(c)
         elif c not in _HEX_IGNORED:
-            raise CodecError(f"hex: invalid character {_show_char(c)} at position {offset + i + 1}")
+            raise CodecError(
+                f"hex: invalid character {describe_char(c)} at position {offset + i + 1}")
     if not digits:
         raise CodecError("hex: no hex digits (for an empty frame, leave the text empty)")
     if len(digits) % 2:
@@ -68,7 +65,8 @@ def _parse_b64(body: str, offset: int) -> bytes:
                 pad_at = i
             continue
         if c not in _B64_ALPHABET:
-            raise CodecError(f"b64: invalid character {_show_char(c)} at position {offset + i + 1}")
+            raise CodecError(
+                f"b64: invalid character {describe_char(c)} at position {offset + i + 1}")
         if pad_at >= 0:
             position = offset + pad_at + 1
             raise CodecError(f"b64: bad padding: '=' in the middle (position {position})")
@@ -124,7 +122,8 @@ def _encode_text(text: str) -> bytes:
         return text.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError as exc:
         raise CodecError(
-            f"text: cannot encode character {ascii(text[exc.start])} at position {exc.start + 1}"
+            f"text: cannot encode character {describe_char(text[exc.start])} "
+            f"at position {exc.start + 1}"
         ) from exc
 
 

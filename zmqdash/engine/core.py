@@ -351,8 +351,12 @@ class Engine:
         if not isinstance(name, str) or not name.strip():
             raise EngineError("a socket needs a name")
         name = name.strip()
-        if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
-            raise EngineError("a socket name cannot contain control characters")
+        from ..codec import describe_char, first_unsafe
+
+        bad = first_unsafe(name)  # it would show escaped: two names could look alike
+        if bad is not None:
+            raise EngineError("a socket name cannot contain control or invisible characters "
+                              f"({describe_char(bad)})")
         if name in self._by_name:
             raise EngineError(f"there is already a socket named '{name}'")
         return name

@@ -29,7 +29,7 @@ import re
 import sys
 from datetime import date, datetime, time
 
-from zmqdash.codec import CodecError, bytes_to_prefix, prefix_to_bytes
+from zmqdash.codec import CodecError, bytes_to_prefix, describe_char, prefix_to_bytes
 
 from .model import FORMAT_VERSION, RepeatSpec, Session, SessionError, SocketSpec
 
@@ -170,9 +170,15 @@ def _syntax_error(exc: Exception) -> SessionError:
         problem = message[: match.start()] if match else message
         where = "end of file" if match else ""
     problem = problem[:1].lower() + problem[1:]
+    # tomllib quotes a character as Python would ('\x1b'): name it as every message does
+    problem = _QUOTED_ESCAPE.sub(
+        lambda m: describe_char(m.group(1).encode("ascii").decode("unicode_escape")), problem)
     if problem == "invalid value":
         problem += ' (text goes in quotes, e.g. type = "REP")'
     return SessionError(f"not valid TOML: {problem}", where=where)
+
+
+_QUOTED_ESCAPE = re.compile(r"'(\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[nrt]))'")
 
 
 def _check_keys(table: dict, allowed: tuple[str, ...], where: str) -> None:

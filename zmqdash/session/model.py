@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from zmqdash.codec import escape_text
+from zmqdash.codec import describe_char, first_unsafe
 from zmqdash.engine.endpoints import parse as parse_endpoint
 from zmqdash.engine.errors import EngineError
 from zmqdash.engine.options import SOCKET_TYPES, option, option_value
@@ -220,10 +220,12 @@ def _check_name(value: object, where: str, what: str) -> None:
     _check_str(value, where)
     if not value.strip():
         raise SessionError(f"the {what} is empty", where=where)
-    # the characters the display would escape: controls, line separators, bidi controls
-    bad = next((c for c in value if c != "\\" and escape_text(c) != c), None)
+    # the characters the display would escape: controls, line separators, bidi controls and
+    # invisible ones (a name that does not show as it is could pass for another)
+    bad = first_unsafe(value)
     if bad is not None:
-        raise SessionError(f"the {what} holds a control character ({ascii(bad)})", where=where)
+        raise SessionError(f"the {what} holds a character that does not show as itself "
+                           f"({describe_char(bad)})", where=where)
 
 
 def _option_key(name: str) -> str:

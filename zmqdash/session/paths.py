@@ -13,6 +13,8 @@ from pathlib import Path
 
 import platformdirs
 
+from zmqdash.codec import describe_char, first_unsafe
+
 from .format import toml_string
 from .model import SessionError
 from .store import atomic_write
@@ -64,8 +66,10 @@ def check_name(name: str) -> str:
         raise SessionError(
             f"'{name}' cannot be a session name: no slashes, and no leading dot"
         )
-    if any(ord(c) < 32 or ord(c) == 127 for c in name):
-        raise SessionError(f"{name!r} cannot be a session name: it holds a control character")
+    bad = first_unsafe(name)
+    if bad is not None:
+        raise SessionError(f"'{name}' cannot be a session name: it holds a character that does "
+                           f"not show as itself ({describe_char(bad)})")
     return name
 
 
