@@ -16,7 +16,6 @@ import time
 from ..codec import (
     CodecError,
     entry_to_json_line,
-    escape_text,
     hex_inline,
     human_size,
     parse_message,
@@ -27,8 +26,10 @@ from ..codec import (
 from ..engine import ERROR, EVENT, IN, OUT, Engine, EngineError, endpoints, options
 from ..engine import commands as C
 from ..engine.options import RECEIVE_ONLY, SEND_ONLY, SOCKET_TYPES
+from .messages import say
 
 NAME = "cat"
+PROG = "zmqdash cat"
 FORMATS = ("text", "hex", "json", "jsonl", "none")
 #: how long a sender waits at exit for queued messages to leave, unless --timeout says otherwise
 DEFAULT_LINGER_MS = 2000
@@ -136,7 +137,7 @@ def main(args: argparse.Namespace) -> int:
     try:
         plan = _Plan.from_args(args)
     except UsageError as exc:
-        print(f"zmqdash cat: {exc}", file=sys.stderr)
+        say(PROG, exc)
         return 2
     linger = 0 if plan.type in RECEIVE_ONLY else DEFAULT_LINGER_MS
     engine = Engine(ring_capacity=65536, default_linger=linger)
@@ -233,7 +234,7 @@ class _Session:
             e.call(C.AutoReply(NAME, template))
 
     def note(self, text: str) -> None:
-        print(f"zmqdash cat: {escape_text(text)}", file=sys.stderr, flush=True)
+        say(PROG, text)
 
     # -- sending (its own thread, so a blocking stdin never stalls printing) ----------------------
 

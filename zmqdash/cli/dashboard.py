@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 
 
 def add_parser(subparsers) -> None:
@@ -37,7 +36,9 @@ def _launch(session=None, path=None, load=None) -> int:
 
 
 def _fail(message: str) -> int:
-    print(f"zmqdash: {message}", file=sys.stderr)
+    from .messages import say
+
+    say("zmqdash", message)
     return 1
 
 

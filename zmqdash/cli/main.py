@@ -20,7 +20,10 @@ class _Parser(argparse.ArgumentParser):
     """Usage errors exit 2 with one line naming the problem (argparse's own convention)."""
 
     def error(self, message: str):
-        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+        from .messages import say  # argparse quotes what the user typed: escape it
+
+        say(self.prog, f"{message} (see {self.prog} --help)")
+        self.exit(2)
 
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:

@@ -25,6 +25,8 @@ from typing import TextIO
 from zmqdash.codec import entry_to_json_line, escape_text, render_frames
 from zmqdash.engine.ring import ERROR, EVENT, IN, INFO, KIND, OUT, SEQ, TS
 
+from .messages import say
+
 PROG = "zmqdash run"
 
 #: characters of payload shown per text line
@@ -88,7 +90,7 @@ def run(name_or_path: str, *, jsonl: bool = False, count: int | None = None,
     try:
         session, _path = load_for_run(name_or_path)
     except SessionError as exc:
-        print(f"{PROG}: {exc}", file=err)
+        say(PROG, exc, err)
         return 1
     formats = {sock.name: sock.format for sock in session.sockets}
     engine = Engine()
@@ -99,7 +101,7 @@ def run(name_or_path: str, *, jsonl: bool = False, count: int | None = None,
             if problems:
                 where = _path or session.name
                 for problem in problems:
-                    print(f"{PROG}: {where}: {problem}", file=err)
+                    say(PROG, f"{where}: {problem}", err)
                 return 1
             printer = _Printer(out, jsonl, formats)
             return _follow(engine, printer, count, timeout, err)
@@ -134,15 +136,15 @@ def _follow(engine, printer: _Printer, count: int | None, timeout: float | None,
                         return 0
             printer.flush()
         if not engine.running:
-            print(f"{PROG}: the engine stopped", file=err)
+            say(PROG, "the engine stopped", err)
             return 1
         wait = None
         if timeout is not None:
             wait = last_new + timeout - time.monotonic()
             if wait <= 0:
                 if count is not None:
-                    print(f"{PROG}: nothing new for {timeout:g} s; {received} of {count} "
-                          "messages received", file=err)
+                    say(PROG, f"nothing new for {timeout:g} s; {received} of {count} "
+                        "messages received", err)
                     return 1
                 return 0
         generation = engine.wait_for_change(generation, wait)
@@ -161,8 +163,8 @@ def _new_entries(engine, cursors: dict[int, int],
         entries = ring.since(start)
         lost = (entries[0][SEQ] if entries else ring.first) - start
         if lost > 0:
-            print(f"{PROG}: {escape_text(name)}: {lost} entries fell out of the log before "
-                  "they could be printed", file=err)
+            say(PROG, f"{name}: {lost} entries fell out of the log before they could be "
+                "printed", err)
             cursors[key] = start + lost
         if entries:
             cursors[key] = entries[-1][SEQ] + 1

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+from zmqdash.codec import escape_text
 from zmqdash.session import (
     DEMO_NAME,
     Session,
@@ -30,6 +31,9 @@ from zmqdash.session import (
     state_file,
 )
 from zmqdash.session.paths import HOME_ENV
+
+from .messages import line as listing
+from .messages import say
 
 
 def add_parser(subparsers) -> None:
@@ -97,19 +101,21 @@ def sessions_main(args: argparse.Namespace, out: TextIO | None = None,
     try:
         found = list_sessions()
     except SessionError as exc:
-        print(f"zmqdash sessions: {exc}", file=err)
+        say("zmqdash sessions", exc, err)
         return 1
     if not found:
-        print(f"no saved sessions in {sessions_dir()} (save one from the dashboard with "
-              "Ctrl+S)", file=err)
+        listing(f"no saved sessions in {sessions_dir()} (save one from the dashboard with "
+                "Ctrl+S)", err)
         return 0
-    width = max(len(name) for name, _, _ in found)
-    for name, path, mtime in found:
+    # names line up as they are shown: a character escaped takes the room of its escape
+    shown = [len(escape_text(name)) for name, _, _ in found]
+    width = max(shown)
+    for (name, path, mtime), size in zip(found, shown, strict=True):
         when = datetime.fromtimestamp(mtime).strftime("%Y-%m-%d %H:%M")
-        line = f"{name:<{width}}  {when}"
+        line = f"{name}{' ' * (width - size)}  {when}"
         if getattr(args, "paths", False):
             line += f"  {path}"
-        print(line, file=out)
+        listing(line, out)
     return 0
 
 
@@ -121,8 +127,8 @@ def locate_main(args: argparse.Namespace, out: TextIO | None = None) -> int:
         ("state", state_file()),
     ]
     for label, path in rows:
-        print(f"{label + ':':<10}{path}", file=out)
+        listing(f"{label + ':':<10}{path}", out)
     home = os.environ.get(HOME_ENV, "").strip()
     if home:
-        print(f"({HOME_ENV} is set)", file=out)
+        listing(f"({HOME_ENV} is set)", out)
     return 0
