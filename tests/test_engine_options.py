@@ -230,3 +230,40 @@ def test_conflate_repeat_send_of_several_frames_is_refused(engine):
     assert push.stats.errors >= 1
     assert any("conflate" in str(e[4]) for e in push.log.since(0) if e[2] == "error")
     assert engine.view("pull").stats.msgs_in == 0
+
+
+SECRET = "hunter2-s3cret"
+
+
+@pytest.mark.parametrize("option, value", [
+    ("curve_secretkey", SECRET),  # too short for a key
+    ("curve_secretkey", "hex:zz" + SECRET),  # not hex
+    ("curve_secretkey", "b64:!" + SECRET),
+    ("plain_password", "@" + SECRET),  # never a file
+    ("socks_password", "hex:0" + SECRET),
+    ("wss_key_pem", "hex:" + SECRET),
+])
+def test_a_secret_option_never_echoes_its_value(engine, option, value):
+    create(engine, "s", "PUB")
+    with pytest.raises(EngineError) as err:
+        engine.call(C.SetOption("s", option, value))
+    text = str(err.value)
+    assert option in text and "not shown" in text, text
+    assert SECRET not in text and "hunter" not in text
+    assert all(SECRET not in str(e[4]) for e in engine.view("s").log.since(0)), "in the log"
+
+
+def test_a_secret_option_without_a_value_is_not_echoed():
+    from zmqdash.engine import options
+
+    for text in (f"curve_secretkey {SECRET}", f"curve-secretkey:{SECRET}",
+                 f"PLAIN_PASSWORD{SECRET}"):
+        with pytest.raises(EngineError) as err:
+            options.assignment(text)
+        assert SECRET not in str(err.value) and "name=value" in str(err.value)
+
+
+def test_a_curve_key_of_the_wrong_size_says_what_a_key_is(engine):
+    create(engine, "s", "PUB")
+    with pytest.raises(EngineError, match="32 bytes .* 40 characters"):
+        engine.call(C.SetOption("s", "curve_secretkey", "abc"))

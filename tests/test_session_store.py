@@ -140,7 +140,8 @@ def test_secret_keys_make_the_file_private(tmp_path):
     assert load(path) == session
 
 
-@pytest.mark.parametrize("option", ["CURVE_SECRETKEY", "plain_password", "curve-secretkey"])
+@pytest.mark.parametrize("option", ["CURVE_SECRETKEY", "plain_password", "curve-secretkey",
+                                    "socks_password", "SOCKS-PASSWORD", "wss_key_pem"])
 def test_every_spelling_of_a_secret_counts(tmp_path, option):
     session = _session()
     session.sockets[1].options = {option: "x"}

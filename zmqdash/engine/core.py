@@ -601,11 +601,9 @@ class Engine:
             else:
                 s.sock.setsockopt(opt, val)
         except zmq.ZMQError as exc:
-            shown = options.describe_value(val)
             if exc.errno == errno.EINVAL:
-                raise EngineError(
-                    f"option {opt.name.lower()}: {shown} is not accepted for a {s.type} socket"
-                ) from None
+                raise EngineError(options.rejected(opt, val, s.type)) from None
+            shown = options.value_for_message(opt, val)
             raise EngineError(f"option {opt.name.lower()}={shown}: {exc.strerror}") from None
         if opt == zmq.LINGER:
             s.linger = int(val)

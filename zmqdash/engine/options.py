@@ -22,6 +22,14 @@ SEND_ONLY = frozenset({"PUB", "PUSH"})
 
 ALIASES = {"IDENTITY": "ROUTING_ID", "HWM": "SNDHWM"}
 
+#: options whose values are secrets: never shown in a message, and a session file holding one
+#: is written readable by its owner only
+SECRET_OPTIONS = frozenset({"CURVE_SECRETKEY", "PLAIN_PASSWORD", "SOCKS_PASSWORD", "WSS_KEY_PEM"})
+#: what a message says instead of a secret value
+NOT_SHOWN = "(the value is not shown)"
+#: what libzmq takes for a CURVE key (anything else is EINVAL)
+_CURVE_KEY = "a CURVE key is 32 bytes (hex: or b64:) or 40 characters of Z85 text"
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -37,9 +45,18 @@ def socket_type(name: str) -> int:
     return SOCKET_TYPES[key]
 
 
-def option(name: str) -> zmq.SocketOption:
+def _key(name: object) -> str:
     key = str(name).strip().upper().replace("-", "_")
-    key = ALIASES.get(key, key)
+    return ALIASES.get(key, key)
+
+
+def is_secret(name: object) -> bool:
+    """True for an option (by any spelling, or a ``zmq.SocketOption``) that holds a secret."""
+    return (name.name if isinstance(name, zmq.SocketOption) else _key(name)) in SECRET_OPTIONS
+
+
+def option(name: str) -> zmq.SocketOption:
+    key = _key(name)
     try:
         return zmq.SocketOption[key]
     except KeyError:
@@ -65,6 +82,9 @@ def option_value(opt: zmq.SocketOption, value: str | int | bytes) -> int | bytes
         try:  # hex:/b64:/text: but never @file: a shared session must not read local files
             return prefix_to_bytes(value)
         except CodecError as exc:
+            if is_secret(opt):  # the codec's words would quote part of it
+                raise EngineError(f"option {label}: not a value it takes: write hex:, b64: or "
+                                  f"plain text {NOT_SHOWN}") from None
             raise EngineError(f"option {label}: {exc}") from None
     if isinstance(value, bool):
         return int(value)
@@ -89,9 +109,28 @@ def assignment(text: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     name = name.strip()
     if not sep or not name:
-        raise EngineError(f"option '{text.strip()}': write name=value, e.g. linger=0")
+        squeezed = _key(text).replace(" ", "_")
+        secret = next((s for s in SECRET_OPTIONS if squeezed.startswith(s)), None)
+        shown = f"{secret.lower()} {NOT_SHOWN}" if secret else f"'{text.strip()}'"
+        raise EngineError(f"option {shown}: write name=value, e.g. linger=0")
     option_value(option(name), value.strip())
     return name, value.strip()
+
+
+def value_for_message(opt: zmq.SocketOption, value: int | bytes) -> str:
+    """The value as a message may show it: a secret's is not."""
+    return NOT_SHOWN if is_secret(opt) else describe_value(value)
+
+
+def rejected(opt: zmq.SocketOption, value: int | bytes, socket_type: str) -> str:
+    """Why libzmq refused the value (EINVAL), in words that never echo a secret."""
+    label = opt.name.lower()
+    if label.startswith("curve_") and label.endswith("key"):
+        return f"option {label}: not a key: {_CURVE_KEY} {value_for_message(opt, value)}"
+    if is_secret(opt):
+        return f"option {label}: the value is not accepted for a {socket_type} socket " \
+               f"{NOT_SHOWN}"
+    return f"option {label}: {describe_value(value)} is not accepted for a {socket_type} socket"
 
 
 def describe_value(value: int | bytes) -> str:

@@ -5,12 +5,13 @@ No UI code here; :mod:`zmqdash.session.apply` talks to the engine only through i
 
 from importlib import resources
 
+from zmqdash.engine.options import SECRET_OPTIONS
+
 from .apply import apply, capture, close_all
 from .format import from_dict, parse_toml, to_toml
 from .model import (
     FORMAT_VERSION,
     FORMATS,
-    SECRET_OPTIONS,
     SOCKET_TYPE_NAMES,
     RepeatSpec,
     Session,

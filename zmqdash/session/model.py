@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from zmqdash.codec import describe_char, first_unsafe
 from zmqdash.engine.endpoints import parse as parse_endpoint
 from zmqdash.engine.errors import EngineError
-from zmqdash.engine.options import SOCKET_TYPES, option, option_value
+from zmqdash.engine.options import SOCKET_TYPES, is_secret, option, option_value
 
 #: the file format version this code writes and the newest it reads
 FORMAT_VERSION = 1
@@ -27,9 +27,6 @@ SUBSCRIBING = frozenset({"SUB", "XSUB"})
 REPLYING = frozenset({"REP", "ROUTER"})
 #: types that never send, so a repeat-sender makes no sense on them
 RECEIVE_ONLY = frozenset({"SUB", "PULL"})
-
-#: options whose values are secrets: a file holding one is written readable by its owner only
-SECRET_OPTIONS = frozenset({"CURVE_SECRETKEY", "PLAIN_PASSWORD"})
 
 
 class SessionError(Exception):
@@ -91,7 +88,7 @@ class SocketSpec:
 
     @property
     def has_secrets(self) -> bool:
-        return any(_option_key(name) in SECRET_OPTIONS for name in self.options)
+        return any(is_secret(name) for name in self.options)
 
     def validate(self, where: str = "socket") -> None:
         """Raise :class:`SessionError` for the first problem, naming its key path."""
@@ -226,10 +223,6 @@ def _check_name(value: object, where: str, what: str) -> None:
     if bad is not None:
         raise SessionError(f"the {what} holds a character that does not show as itself "
                            f"({describe_char(bad)})", where=where)
-
-
-def _option_key(name: str) -> str:
-    return str(name).strip().upper().replace("-", "_")
 
 
 def _check_option(name: str, value: object, where: str) -> None:
