@@ -35,10 +35,15 @@ class Unbind:
 
 @dataclass(frozen=True)
 class Connect:
-    """Connect to one more endpoint. Result: the endpoint."""
+    """Connect to one more endpoint. Result: the endpoint.
+
+    ``via``: an SSH host (``user@host``, ``host:port``, an alias of ``~/.ssh/config``); the
+    connect then goes through a tunnel that the system's ``ssh`` keeps (see ``tunnels.py``).
+    """
 
     name: str
     endpoint: str
+    via: str | None = None
 
 
 @dataclass(frozen=True)
@@ -137,7 +142,19 @@ class Close:
     name: str
 
 
+@dataclass(frozen=True)
+class Secure:
+    """Make the socket a CURVE or PLAIN server or client (before it binds or connects).
+
+    ``credentials`` is a :class:`~zmqdash.engine.credentials.Credentials`. Result: a short
+    description (``CURVE server · key ...``), never a secret.
+    """
+
+    name: str
+    credentials: object
+
+
 Command = (
     Create | Bind | Unbind | Connect | Disconnect | Send | Subscribe | Unsubscribe | SetOption
-    | RepeatStart | RepeatStop | AutoReply | Rename | ClearLog | Close
+    | RepeatStart | RepeatStop | AutoReply | Rename | ClearLog | Close | Secure
 )

@@ -39,6 +39,8 @@ from .ring import (
     EventInfo,
     Ring,
 )
+from .security import Security
+from .tunnels import Tunnels
 
 #: most messages taken from one socket before the poller looks at the others again
 DRAIN_BATCH = 2048
@@ -98,6 +100,9 @@ class _Repeater:
 class Engine:
     """Owns a ZeroMQ context and the one thread that uses its sockets."""
 
+    #: a handler's result meaning "the Future is resolved later" (for modules that plug in)
+    LATER = _LATER
+
     def __init__(
         self,
         ring_capacity: int = DEFAULT_CAPACITY,
@@ -135,6 +140,12 @@ class Engine:
         self._lock = threading.Lock()  # guards _running against the wake pipe being closed
         self._lookups: set[Future] = set()  # Connects waiting on a host name lookup
         self._stop_linger: int | None = None
+        #: sockets of the engine's own parts (the ZAP authenticator) and who reads them
+        self._pollables: dict = {}
+        # parts that plug in: each registers the commands it handles
+        self._security = Security(self)
+        self._tunnels = Tunnels(self)
+        self._handlers: dict = {**self._security.handlers(), **self._tunnels.handlers()}
 
     # -- any thread ----------------------------------------------------------------------------
 
@@ -214,6 +225,15 @@ class Engine:
         thread.join(timeout)
         self._thread = None
 
+    def add_pollable(self, sock, on_ready: Callable[[], None]) -> None:
+        """Poller thread only: poll ``sock`` for input and call ``on_ready()`` when it has some."""
+        self._pollables[sock] = on_ready
+        self._poller.register(sock, zmq.POLLIN)
+
+    def remove_pollable(self, sock) -> None:
+        if self._pollables.pop(sock, None) is not None:
+            self._poller.unregister(sock)
+
     def _wake(self) -> None:
         try:
             os.write(self._wake_w, b"\0")
@@ -239,7 +259,7 @@ class Engine:
     def _loop(self) -> None:
         poller = self._poller
         wake_r = self._wake_r
-        by_zsock, by_monitor = self._by_zsock, self._by_monitor
+        by_zsock, by_monitor, pollables = self._by_zsock, self._by_monitor, self._pollables
         while True:
             timeout = None
             if self._timers:
@@ -266,6 +286,10 @@ class Engine:
                 s = by_monitor.get(target)
                 if s is not None:
                     self._monitor_events(s)
+                    continue
+                on_ready = pollables.get(target)
+                if on_ready is not None:
+                    on_ready()
             if self._timers and self._timers[0][0] <= time.monotonic():
                 self._run_timers()
                 busy = True
@@ -334,7 +358,8 @@ class Engine:
         s.view.log.append(time.time(), INFO, meta=text)
 
     def _dispatch(self, cmd):
-        handler = getattr(self, "_do_" + type(cmd).__name__.lower(), None)
+        handler = self._handlers.get(type(cmd)) or \
+            getattr(self, "_do_" + type(cmd).__name__.lower(), None)
         if handler is None:
             raise EngineError(f"unknown command {type(cmd).__name__}")
         return handler(cmd)
@@ -408,6 +433,8 @@ class Engine:
             self._poller.unregister(s.sock)
             s.poll_flags = 0
         self._by_zsock.pop(s.sock, None)
+        self._tunnels.close_socket(s)
+        self._security.forget(s)
         if s.monitor is not None:
             self._poller.unregister(s.monitor)
             self._by_monitor.pop(s.monitor, None)
@@ -475,6 +502,8 @@ class Engine:
         s = self._get(cmd.name)
         ep = endpoints.parse(cmd.endpoint, bind=False)
         self._check_new_endpoint(s, ep)
+        if cmd.via is not None:  # through SSH: the far side looks the host name up
+            return self._tunnels.connect(s, ep.text, cmd.via)
         if ep.needs_dns:
             self._set_endpoint(s, S.EndpointState(ep.text, S.CONNECT, S.PENDING,
                                                   reason="looking up host"))
@@ -575,6 +604,8 @@ class Engine:
     def _do_disconnect(self, cmd: C.Disconnect) -> None:
         s = self._get(cmd.name)
         e = self._drop_endpoint(s, cmd.endpoint.strip(), S.CONNECT)
+        if e.via:
+            self._tunnels.drop(s, e.endpoint)  # ends its ssh
         if e.state != S.FAILED and e.resolved:
             try:
                 s.sock.disconnect(e.resolved)
@@ -844,29 +875,45 @@ class Engine:
             where = evt["endpoint"].decode(errors="replace")
             if s.subs is not None:
                 self._subscriber_event(s, name, value, where)
+            security = s.view.security
+            before = None
             for ep in s.view.endpoints:
                 if monitor.matches(ep, where):
-                    new = monitor.transition(ep, name, value)
+                    before = ep
+                    new = monitor.transition(ep, name, value, security)
                     if new != ep:
                         self._set_endpoint(s, new)
                     break
             now = time.time()
             folded = s.fold.get(where)
-            if name in monitor.RETRY_CYCLE and folded is not None and \
-                    ring.get(folded[SEQ]) is folded:
+            if folded is not None and ring.get(folded[SEQ]) is folded:
                 info = folded[4]
-                if name == "CONNECT_RETRIED":
-                    if info.event == name:
+                if name in monitor.RETRY_CYCLE and info.event in monitor.RETRY_CYCLE:
+                    if name == "CONNECT_RETRIED":
+                        if info.event == name:
+                            info.count += 1
+                        info.event = name
+                        info.value = value
+                        info.detail = monitor.detail(name, value)
+                    info.last_ts = now
+                    ring.touch()
+                    continue
+                same = name == info.event and (value == info.value or name not in (
+                    "HANDSHAKE_FAILED_PROTOCOL", "HANDSHAKE_FAILED_AUTH"))
+                if monitor.in_loop(before) and (same or name in monitor.LOOP_EVENTS):
+                    # a connection failing the same way again: one entry, counted
+                    if same:
                         info.count += 1
-                    info.event = name
-                    info.value = value
-                    info.detail = monitor.detail(name, value)
-                info.last_ts = now
-                ring.touch()
-                continue
-            info = EventInfo(name, where, value, monitor.detail(name, value), last_ts=now)
+                    info.last_ts = now
+                    ring.touch()
+                    continue
+            shown = f"{before.endpoint} via {before.via}" if before is not None and before.via \
+                else where
+            info = EventInfo(name, shown, value, monitor.detail(name, value, security),
+                             last_ts=now)
             entry = ring.append(now, EVENT, (), info, 0)
-            if name in monitor.RETRY_CYCLE:
+            if name in monitor.RETRY_CYCLE or name.startswith("HANDSHAKE_FAILED") or \
+                    monitor.in_loop(before):
                 s.fold[where] = entry
             else:
                 s.fold.pop(where, None)
@@ -988,6 +1035,8 @@ class Engine:
                 pass
         self._by_uid.clear()
         self._by_name.clear()
+        self._tunnels.shutdown()
+        self._security.shutdown()
         while True:  # fail whatever was still queued
             try:
                 cmd, fut = self._queue.get_nowait()

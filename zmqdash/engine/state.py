@@ -8,9 +8,13 @@ consistent value. Counters are plain ints, each updated by one store.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .ring import Ring
 from .subscriptions import SubscriptionTable
+
+if TYPE_CHECKING:
+    from .credentials import SecurityState
 
 # endpoint roles
 BIND = "bind"
@@ -23,6 +27,7 @@ CONNECTED = "connected"
 RETRYING = "retrying"
 FAILED = "failed"
 ATTACHED = "attached"  # inproc: no monitor events exist, so the state is all we know
+TUNNEL_DOWN = "tunnel down"  # a connect via SSH whose ssh died; it is being restarted
 
 
 @dataclass(frozen=True)
@@ -34,15 +39,21 @@ class EndpointState:
     state: str = PENDING
     peers: int = 0
     reason: str = ""
-    resolved: str = ""  # the real endpoint (wildcard port resolved)
+    resolved: str = ""  # the real endpoint (wildcard port resolved; a tunnel's local end)
+    via: str = ""  # the SSH host a connect goes through
+    handshake: str = ""  # a secured socket's last handshake, in words ("CURVE handshake ok")
 
     def describe(self) -> str:
-        shown = self.resolved or self.endpoint
-        text = f"{self.role} {shown}: {self.state}"
+        shown = self.endpoint if self.via else (self.resolved or self.endpoint)
+        text = f"{self.role} {shown}"
+        if self.via:
+            text += f" via {self.via}"
+        text += f": {self.state}"
         if self.state in (LISTENING, CONNECTED) and self.peers:
             text += f" ({self.peers} peer{'s' if self.peers != 1 else ''})"
-        if self.reason:
-            text += f" - {self.reason}"
+        for part in (self.handshake, self.reason):
+            if part:
+                text += f" - {part}"
         return text
 
 
@@ -88,6 +99,7 @@ class SocketView:
     awaiting_reply: bool = False  # REQ: sent, reply not in yet
     subscribers: SubscriptionTable | None = None  # XPUB: who subscribes to what
     closed: bool = False
+    security: SecurityState | None = None  # CURVE or PLAIN, when the socket has one
 
     @property
     def dropped(self) -> int:
