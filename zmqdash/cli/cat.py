@@ -23,9 +23,10 @@ from ..codec import (
     render_frame,
     split_frames,
 )
-from ..engine import ERROR, EVENT, IN, OUT, Engine, EngineError, endpoints, options
+from ..engine import ERROR, EVENT, IN, OUT, Engine, EngineError, endpoints, options, tunnels
 from ..engine import commands as C
 from ..engine.options import RECEIVE_ONLY, SEND_ONLY, SOCKET_TYPES
+from . import remote_args
 from .messages import say
 
 NAME = "cat"
@@ -92,6 +93,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("-v", "--verbose", action="store_true",
                    help="also print connection events (listening, connected, retrying ...) on "
                    "stderr")
+    remote_args.add_arguments(p)
     p.set_defaults(func=main)
 
 
@@ -159,6 +161,8 @@ class _Plan:
         self.options: list[tuple[str, str]] = []
         self.subscriptions: list[bytes] = []
         self.messages: list[list[bytes]] = []
+        self.credentials = None
+        self.via: str | None = None
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> _Plan:
@@ -178,6 +182,8 @@ class _Plan:
             for ep in args.connect:
                 endpoints.parse(ep, bind=False)
             plan.options += [options.assignment(item) for item in args.option]
+            plan.via = remote_args.ssh_host(args)
+            plan.credentials = remote_args.credentials(args)
         except EngineError as exc:
             raise UsageError(str(exc)) from None
         if args.subscribe is not None and args.type not in ("SUB", "XSUB"):
@@ -220,12 +226,14 @@ class _Session:
     def setup(self) -> None:
         e, a, plan = self.engine, self.args, self.plan
         e.call(C.Create(NAME, plan.type, options=tuple(plan.options)))
+        if plan.credentials is not None:
+            self.note(e.call(C.Secure(NAME, plan.credentials)))
         for ep in a.bind:
             real = e.call(C.Bind(NAME, ep))
             self.note(f"bound {real}")
         for ep in a.connect:
-            e.call(C.Connect(NAME, ep), timeout=30)
-            self.note(f"connecting to {ep}")
+            e.call(C.Connect(NAME, ep, via=plan.via), timeout=30)
+            self.note(f"connecting to {ep}" + (f" via {plan.via}" if plan.via else ""))
         for prefix in plan.subscriptions:
             e.call(C.Subscribe(NAME, prefix))
         if plan.type in ("REP", "ROUTER"):
@@ -327,6 +335,10 @@ class _Session:
                 seq = ring.first
             if self.send_failed:
                 self.note(self.send_failed)
+                return self.finish(1)
+            broken = next((ep for ep in view.endpoints if tunnels.broken(ep)), None)
+            if broken is not None:  # a tunnel that cannot work: say so rather than wait
+                self.note(broken.describe())
                 return self.finish(1)
             if done:
                 return self.finish(code)

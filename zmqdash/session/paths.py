@@ -173,3 +173,43 @@ def remember(path: str | os.PathLike) -> bool:
     except (OSError, SessionError):
         return False
     return True
+
+
+def keys_dir() -> Path:
+    """Where ``zmqdash keygen`` puts key pairs by default."""
+    return config_dir() / "keys"
+
+
+def key_reference(text: str, secret: bool) -> str:
+    """A key as the user gave it, with the bare name of a key in :func:`keys_dir` made a path.
+
+    ``server`` means ``keys/server.key_secret`` for a secret key and ``keys/server.key`` for a
+    public one (or the folder ``keys/server`` of public keys, for an allow list); 40 characters
+    of Z85 and paths stay as they are."""
+    from zmqdash.engine.keys import PUBLIC_SUFFIX, SECRET_SUFFIX, is_z85_key
+
+    text = text.strip()
+    if not text or is_z85_key(text) or "/" in text or text.startswith("~") \
+            or os.path.exists(text):
+        return text
+    folder = keys_dir()
+    if not secret and (folder / text).is_dir():
+        return str(folder / text)
+    candidate = folder / (text + (SECRET_SUFFIX if secret else PUBLIC_SUFFIX))
+    if candidate.exists():
+        return str(candidate)
+    return text
+
+
+def resolve_credentials(creds):
+    """``creds`` (a :class:`~zmqdash.engine.credentials.Credentials`) with key names resolved
+    by :func:`key_reference`."""
+    from dataclasses import replace
+
+    return replace(
+        creds,
+        secret_key=key_reference(creds.secret_key, True),
+        server_key=key_reference(creds.server_key, False),
+        allow_keys=tuple(key_reference(k, False) for k in creds.allow_keys),
+        deny_keys=tuple(key_reference(k, False) for k in creds.deny_keys),
+    )
