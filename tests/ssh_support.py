@@ -90,3 +90,69 @@ class Sshd:
             self._proc.kill()
             self._proc.wait()
             self._proc.stderr.close()
+
+
+class TunnelHosts:
+    """An ssh configuration for tunnels through an :class:`Sshd`: host aliases, each a way a
+    tunnel can go or fail, and ``command``, the ``ZMQDASH_SSH_COMMAND`` that uses it.
+
+    - ``lab``: logs in (the server's host key is known, the user's key accepted)
+    - ``stranger``: the host key is not known
+    - ``changed``: a different key is on record for the host
+    - ``nokey``: logs in with a key the server does not accept
+    - ``closed``: nothing listens for SSH there
+    """
+
+    def __init__(self, sshd: Sshd) -> None:
+        folder = sshd.folder
+        self.folder = folder
+        host_key = (folder / "host_key.pub").read_text().split()
+        other_key = (folder / "user_key.pub").read_text().split()
+        known = folder / "known_hosts"
+        known.write_text(f"[127.0.0.1]:{sshd.port} {host_key[0]} {host_key[1]}\n")
+        (folder / "known_empty").write_text("")
+        (folder / "known_changed").write_text(
+            f"[127.0.0.1]:{sshd.port} {other_key[0]} {other_key[1]}\n")
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f",
+                        str(folder / "stranger_key")], check=True, timeout=30)
+
+        def host(alias: str, known_file: Path, key: Path, port: int) -> str:
+            return (f"Host {alias}\n  HostName 127.0.0.1\n  Port {port}\n  User {sshd.user}\n"
+                    f"  IdentityFile {key}\n  IdentitiesOnly yes\n"
+                    f"  UserKnownHostsFile {known_file}\n  GlobalKnownHostsFile /dev/null\n"
+                    "  PasswordAuthentication no\n  KbdInteractiveAuthentication no\n")
+
+        user_key = folder / "user_key"
+        self.config = folder / "ssh_config"
+        self.config.write_text(
+            host("lab", known, user_key, sshd.port)
+            + host("stranger", folder / "known_empty", user_key, sshd.port)
+            + host("changed", folder / "known_changed", user_key, sshd.port)
+            + host("nokey", known, folder / "stranger_key", sshd.port)
+            + host("closed", known, user_key, _free_port())
+        )
+        self.command = f"ssh -F {self.config}"
+
+    def processes(self) -> list[int]:
+        """Ids of running ssh processes that use this configuration (none should outlive what
+        started them)."""
+        return ssh_processes(str(self.config))
+
+
+def ssh_processes(marker: str) -> list[int]:
+    """Ids of live processes whose command line holds ``marker`` (zombies are not counted)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read()
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        state = stat.rsplit(b")", 1)[-1].split()[0] if b")" in stat else b"?"
+        if marker.encode() in cmdline and state != b"Z":
+            found.append(int(entry))
+    return found
