@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import argparse
 import socket
-import sys
 from pathlib import Path
+
+PROG = "zmqdash keygen"
 
 
 def add_parser(subparsers) -> None:
@@ -32,25 +33,24 @@ def add_parser(subparsers) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from ..codec import escape_text
     from ..engine import EngineError
     from ..engine.keys import write_key_pair
     from ..session.paths import keys_dir
+    from .messages import line, say
 
     name = args.name if args.name is not None else socket.gethostname().split(".")[0] or "zmqdash"
     if not name.strip() or "/" in name or "\\" in name or name.startswith(".") or \
             any(ord(c) < 32 or ord(c) == 127 for c in name):
-        print(f"zmqdash keygen: {escape_text(name)!r} cannot be a key name: no slashes, no "
-              "leading dot, no control characters", file=sys.stderr)
+        say(PROG, f"{name!r} cannot be a key name: no slashes, no leading dot, no control "
+                  "characters")
         return 2
     folder = Path(args.dir).expanduser() if args.dir else keys_dir()
     try:
         public_file, secret_file, public = write_key_pair(folder, name, force=args.force)
     except EngineError as exc:
-        print(f"zmqdash keygen: {escape_text(str(exc))}", file=sys.stderr)
+        say(PROG, exc)
         return 1
-    print(public)
-    print(f"zmqdash keygen: public key in {escape_text(str(public_file))} (give this one to "
-          f"peers)\nzmqdash keygen: secret key in {escape_text(str(secret_file))} (mode 0600: "
-          "keep it)", file=sys.stderr)
+    line(public)
+    say(PROG, f"public key in {public_file} (give this one to peers)")
+    say(PROG, f"secret key in {secret_file} (mode 0600: keep it)")
     return 0
