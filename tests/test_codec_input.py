@@ -12,6 +12,7 @@ from zmqdash.codec import (
     MAX_FILE_SIZE,
     CodecError,
     bytes_to_prefix,
+    join_frames,
     parse_frame,
     parse_message,
     prefix_to_bytes,
@@ -287,3 +288,15 @@ def test_prefix_round_trip_text(text: str) -> None:
 def test_prefix_round_trip_lookalikes(start: str, rest: str) -> None:
     data = (start + rest).encode("utf-8", "surrogatepass")
     assert prefix_to_bytes(bytes_to_prefix(data)) == data
+
+
+@given(st.lists(st.text(alphabet="ab|\\ ", max_size=8), min_size=1, max_size=5),
+       st.sampled_from(["|", ",", "/"]))
+def test_join_frames_is_split_frames_undone(frames: list[str], sep: str) -> None:
+    frames = [f.replace("|", sep) for f in frames]
+    assert split_frames(join_frames(frames, sep), sep) == frames
+
+
+def test_join_frames_escapes_only_what_it_must() -> None:
+    assert join_frames(["topic", "a|b", "c\\"], "|") == "topic|a\\|b|c\\"
+    assert join_frames(["c\\", "d"], "|") == "c\\\\|d"

@@ -178,6 +178,23 @@ def split_frames(text: str, sep: str) -> list[str]:
     return frames
 
 
+def join_frames(frames: list[str], sep: str) -> str:
+    """The text that :func:`split_frames` splits back into ``frames``: each ``sep`` inside a
+    frame gets a backslash, and backslashes that would come right before a ``sep`` are
+    doubled. Exact for a one-character ``sep`` (a longer one can overlap a frame's ends).
+    Used to write a multipart message as one line, e.g. on a command line."""
+    if not sep or "\\" in sep:
+        raise CodecError("the frame separator must be non-empty and without a backslash")
+    pattern = re.compile(r"(\\*)" + re.escape(sep))
+    parts = []
+    for i, frame in enumerate(frames):
+        frame = pattern.sub(lambda m: "\\" * (2 * len(m.group(1)) + 1) + sep, frame)
+        if i < len(frames) - 1:  # a separator follows: backslashes before it are doubled
+            frame += "\\" * (len(frame) - len(frame.rstrip("\\")))
+        parts.append(frame)
+    return sep.join(parts)
+
+
 def parse_message(text: str, sep: str | None = None) -> list[bytes]:
     """The frames of a message: one frame if ``sep`` is None, else :func:`split_frames` then
     :func:`parse_frame` on each (empty frames allowed). A :class:`CodecError` names the frame."""

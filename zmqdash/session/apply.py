@@ -88,28 +88,30 @@ def capture(engine, name: str, extras: dict[str, dict] | None = None) -> Session
     ``{"format": "hex", "snippets": [...]}``.
     """
     extras = extras or {}
-    sockets = []
-    for view in engine.sockets().values():
-        if view.closed:
-            continue
-        extra = extras.get(view.name, {})
-        sockets.append(SocketSpec(
-            name=view.name,
-            type=view.type,
-            bind=[e.endpoint for e in view.endpoints if e.role == "bind"],
-            connect=[e.endpoint for e in view.endpoints if e.role == "connect"],
-            subscribe=list(view.subscriptions),
-            options={key: _option_value(text) for key, text in view.options},
-            format=extra.get("format", "auto"),
-            repeat=[
-                RepeatSpec(frames=list(r.frames), interval_ms=r.interval_ms, count=r.count,
-                           peer=r.peer)
-                for r in view.repeaters
-            ],
-            snippets=list(extra.get("snippets", [])),
-            reply=None if view.auto_reply is None else list(view.auto_reply),
-        ))
+    sockets = [spec_of(view, extras.get(view.name))
+               for view in engine.sockets().values() if not view.closed]
     return Session(name=name, sockets=sockets)
+
+
+def spec_of(view, extra: dict | None = None) -> SocketSpec:
+    """One live socket (a :class:`~zmqdash.engine.SocketView`) as a :class:`SocketSpec`."""
+    extra = extra or {}
+    return SocketSpec(
+        name=view.name,
+        type=view.type,
+        bind=[e.endpoint for e in view.endpoints if e.role == "bind"],
+        connect=[e.endpoint for e in view.endpoints if e.role == "connect"],
+        subscribe=list(view.subscriptions),
+        options={key: _option_value(text) for key, text in view.options},
+        format=extra.get("format", "auto"),
+        repeat=[
+            RepeatSpec(frames=list(r.frames), interval_ms=r.interval_ms, count=r.count,
+                       peer=r.peer)
+            for r in view.repeaters
+        ],
+        snippets=list(extra.get("snippets", [])),
+        reply=None if view.auto_reply is None else list(view.auto_reply),
+    )
 
 
 def _option_value(text: str) -> str | int:

@@ -30,6 +30,7 @@ from .commands import DashboardCommands
 from .panel_actions import PanelActions
 from .patterns import BY_ID, PATTERNS, REPLYING, SENDING, SUBSCRIBING, pattern_of
 from .session_actions import SessionActions
+from .tool_actions import ToolActions
 from .widgets.socket_panel import SocketPanel
 from .widgets.status_bar import StatusBar
 
@@ -56,7 +57,7 @@ FRAME_SEPARATOR = "|"
 PANEL_ACTIONS = frozenset({
     "rename_socket", "close_socket", "bind", "connect", "unbind", "compose", "subscribe",
     "repeat", "stop_repeat", "auto_reply", "filter", "cycle_format", "set_format",
-    "toggle_follow", "inspect", "export", "clear_log", "zoom",
+    "toggle_follow", "inspect", "export", "clear_log", "zoom", "show_code",
 })
 
 
@@ -101,7 +102,7 @@ def _refresh_hz() -> float:
     return _env_number(REFRESH_ENV, 10, 1, 60)
 
 
-class ZmqDash(SessionActions, PanelActions, App[None]):
+class ZmqDash(SessionActions, PanelActions, ToolActions, App[None]):
     """The full-screen dashboard. Build it with :func:`make_app`."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
@@ -144,6 +145,8 @@ class ZmqDash(SessionActions, PanelActions, App[None]):
                 tooltip="Clear the socket's log (counters stay)"),
         Binding("z", "zoom", "Zoom panel", show=False, id="zoom",
                 tooltip="Show only this socket's panel (again to go back)"),
+        Binding("ctrl+e", "show_code", "Show as code", show=False, id="show_code",
+                tooltip="The zmqdash cat line and a pyzmq program for this socket"),
         Binding("right_square_bracket", "next_panel", "Next panel", show=False,
                 id="next_panel", tooltip="Move to the next socket in this tab"),
         Binding("left_square_bracket", "previous_panel", "Previous panel", show=False,

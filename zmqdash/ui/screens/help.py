@@ -40,6 +40,7 @@ def binding_sections(app) -> list[tuple[str, list[tuple[str, str]]]]:
     from ..widgets.log_view import LogView
     from .add_socket import AddSocketScreen
     from .inspector import InspectorScreen
+    from .show_code import ShowCodeScreen
 
     def rows(bindings) -> list[tuple[str, str]]:
         out = []
@@ -61,6 +62,7 @@ def binding_sections(app) -> list[tuple[str, list[tuple[str, str]]]]:
         ("In the subscription bar", [("enter", "Apply the prefixes"),
                                      ("escape / tab", "Leave it unchanged")]),
         ("In the inspector", rows(InspectorScreen.BINDINGS)),
+        ("In show as code", rows(ShowCodeScreen.BINDINGS)),
         ("In the add-socket dialog", rows(AddSocketScreen.BINDINGS) + [
             ("enter", "Add"), ("tab", "Next field")]),
     ]
