@@ -201,6 +201,26 @@ class Peer:
         return self.read_line(timeout)
 
 
+def read_lines(peers: list[Peer], total: int, timeout: float = WAIT) -> dict[Peer, list[str]]:
+    """Lines from several peers, as they come, until ``total`` arrived from all of them
+    together; ``{peer: [lines]}``."""
+    got = {p: [] for p in peers}
+    sel = selectors.DefaultSelector()
+    for p in peers:
+        sel.register(p.proc.stdout, selectors.EVENT_READ, p)
+    deadline = time.monotonic() + timeout
+    try:
+        while sum(len(v) for v in got.values()) < total:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"timed out: {got}")
+            for key, _ in sel.select(left):
+                got[key.data].append(key.data.read_line())
+    finally:
+        sel.close()
+    return got
+
+
 @pytest.fixture
 def spawn_peer():
     """Factory: ``spawn_peer("echo_rep", "bind", "tcp://127.0.0.1:*")`` runs

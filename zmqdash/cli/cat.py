@@ -97,6 +97,22 @@ def add_parser(subparsers) -> None:
     p.set_defaults(func=main)
 
 
+def message_text(frames, fmt: str, prefix: str = "") -> str:
+    """A message as printed in the text, hex and json formats: one line, or one line per frame
+    (``[2/3] ...``) for a multipart message; each line starts with ``prefix``."""
+    rows = [_render(f, fmt) for f in frames]
+    if len(rows) == 1:
+        return prefix + rows[0]
+    n = len(rows)
+    return "\n".join(f"{prefix}[{i}/{n}] {row}" for i, row in enumerate(rows, 1))
+
+
+def _render(frame: bytes, fmt: str) -> str:
+    if fmt == "hex":
+        return hex_inline(frame, NO_LIMIT)
+    return render_frame(frame, "json" if fmt == "json" else "text", NO_LIMIT)
+
+
 def _stdin_lines():
     """Lines of standard input, read with os.read: a thread blocked here holds no lock of
     sys.stdin's buffer, so the interpreter can exit while it waits (a buffered read cannot)."""
@@ -393,13 +409,7 @@ class _Session:
         if fmt == "jsonl":
             line = entry_to_json_line(entry, NAME, self.plan.type)
         else:
-            frames = entry[3]
-            rows = [self.render(f) for f in frames]
-            if len(rows) == 1:
-                line = rows[0]
-            else:
-                n = len(rows)
-                line = "\n".join(f"[{i}/{n}] {row}" for i, row in enumerate(rows, 1))
+            line = message_text(entry[3], fmt)
         self.out.write(line + "\n")
         self.out.flush()
 
@@ -413,12 +423,6 @@ class _Session:
             line = entry[4].describe()  # terminal-safe: prefix and peer are escaped
         self.out.write(line + "\n")
         self.out.flush()
-
-    def render(self, frame: bytes) -> str:
-        fmt = self.args.format
-        if fmt == "hex":
-            return hex_inline(frame, NO_LIMIT)
-        return render_frame(frame, "json" if fmt == "json" else "text", NO_LIMIT)
 
     def finish(self, code: int) -> int:
         view = self.engine.view(NAME)

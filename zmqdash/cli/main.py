@@ -12,7 +12,7 @@ from .. import __version__
 #: the module a command line names is imported, so the dashboard starts without loading the rest
 COMMANDS = {
     "open": "dashboard", "demo": "dashboard", "cat": "cat", "run": "run",
-    "sessions": "sessions", "locate": "sessions", "keygen": "keygen",
+    "sessions": "sessions", "locate": "sessions", "keygen": "keygen", "proxy": "proxy",
 }
 
 

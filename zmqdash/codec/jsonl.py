@@ -50,20 +50,28 @@ def entry_to_record(entry: tuple, socket: str, socket_type: str) -> dict:
     Keys: ``socket``, ``type``, ``seq``, ``ts``, ``time``, ``kind``, then ``frames`` and ``size``
     for in/out; ``event``, ``endpoint``, ``value``, ``detail``, ``count`` for events, and for a
     change of an XPUB's subscription table also ``prefix`` (as a frame), ``peer``, ``holders``,
-    ``again`` and ``gone``; ``text`` for errors and info.
+    ``again`` and ``gone``; ``text`` for errors and info. A device's entries (``socket_type`` is
+    its kind: streamer, forwarder, queue) name it as ``device``, and a message that crossed it
+    (kind ``f>b`` or ``b>f``) adds ``direction`` (``frontend->backend`` or
+    ``backend->frontend``), and ``injected`` if the user sent it.
     """
-    from zmqdash.engine.ring import ERROR, EVENT, IN, INFO, OUT
+    from zmqdash.engine.devices.spec import DIRECTION_WORDS, KINDS
+    from zmqdash.engine.ring import ERROR, EVENT, IN, INFO, MESSAGE_KINDS, OUT
 
     seq, ts, kind, frames, meta = entry[:5]
     record: dict = {
-        "socket": socket,
+        "device" if socket_type in KINDS else "socket": socket,
         "type": socket_type,
         "seq": seq,
         "ts": ts,
         "time": iso_time(ts),
         "kind": kind,
     }
-    if kind in (IN, OUT):
+    if kind in MESSAGE_KINDS:
+        if kind not in (IN, OUT):
+            record["direction"] = DIRECTION_WORDS[kind]
+            if meta is not None:
+                record["injected"] = True
         record["frames"] = [frame_to_json(f) for f in frames]
         record["size"] = sum(len(f) for f in frames)
     elif kind == EVENT:

@@ -145,7 +145,11 @@ class Engine:
         # parts that plug in: each registers the commands it handles
         self._security = Security(self)
         self._tunnels = Tunnels(self)
-        self._handlers: dict = {**self._security.handlers(), **self._tunnels.handlers()}
+        from .devices.table import DeviceTable  # it builds on this module's socket plumbing
+
+        self._devices = DeviceTable(self)
+        self._handlers: dict = {**self._security.handlers(), **self._tunnels.handlers(),
+                                **self._devices.handlers()}
 
     # -- any thread ----------------------------------------------------------------------------
 
@@ -200,6 +204,10 @@ class Engine:
             return self._views[name]
         except KeyError:
             raise EngineError(f"no socket named '{name}'") from None
+
+    def devices(self) -> dict:
+        """The devices by name (:class:`~.devices.DeviceView`), in the order they were made."""
+        return self._devices.views
 
     def wait_for_change(self, generation: int, timeout: float | None = None) -> int:
         """Block until something happened after ``generation`` (or timeout); return the new one."""
@@ -329,7 +337,8 @@ class Engine:
             try:
                 result = self._dispatch(cmd)
             except EngineError as exc:
-                self._note_error(_blamed(cmd), str(exc))
+                if not getattr(exc, "logged", False):  # a device logs its own errors
+                    self._note_error(_blamed(cmd), str(exc))
                 if fut is not None:
                     fut.set_exception(exc)
             except Exception as exc:  # never let one command take the engine down
@@ -388,35 +397,42 @@ class Engine:
 
     def _do_create(self, cmd: C.Create) -> str:
         name = self._check_name(cmd.name)
-        zmq_type = options.socket_type(cmd.type)
         type_name = str(cmd.type).strip().upper()
+        view = S.SocketView(name=name, type=type_name, log=Ring(self.ring_capacity,
+                                                                self.byte_budget))
+        s = self._open(name, cmd.type, cmd.options, view)
+        self._by_name[name] = s
+        self._by_zsock[s.sock] = s
+        self._update_poll(s)
+        self._views = {**self._views, name: view}
+        self._changed.add(name)
+        return name
+
+    def _open(self, name: str, type_: str, opts, view: S.SocketView) -> _Sock:
+        """A new socket with its options set and its monitor polled, known by its uid (a
+        device's sides are made here too, and polled by the device)."""
+        zmq_type = options.socket_type(type_)
+        type_name = str(type_).strip().upper()
         sock = self.context.socket(zmq_type)
         sock.linger = self.default_linger
         uid = self._next_uid
         self._next_uid += 1
-        view = S.SocketView(name=name, type=type_name, log=Ring(self.ring_capacity,
-                                                                self.byte_budget))
         s = _Sock(uid, name, type_name, sock, None, view)
         s.linger = self.default_linger
         if s.subs is not None:  # every subscribe and unsubscribe, for the table
             sock.setsockopt(zmq.XPUB_VERBOSER, 1)
             view.subscribers = s.subs.table
         try:
-            for opt_name, value in cmd.options:
+            for opt_name, value in opts:
                 self._set_option(s, opt_name, value)
         except EngineError:
             sock.close(0)
             raise
         s.monitor = sock.get_monitor_socket()
-        self._by_name[name] = s
         self._by_uid[uid] = s
-        self._by_zsock[sock] = s
         self._by_monitor[s.monitor] = s
         self._poller.register(s.monitor, zmq.POLLIN)
-        self._update_poll(s)
-        self._views = {**self._views, name: view}
-        self._changed.add(name)
-        return name
+        return s
 
     def _do_close(self, cmd: C.Close) -> None:
         s = self._get(cmd.name)
@@ -483,8 +499,10 @@ class Engine:
     # -- endpoints -----------------------------------------------------------------------------
 
     def _do_bind(self, cmd: C.Bind) -> str:
-        s = self._get(cmd.name)
-        ep = endpoints.parse(cmd.endpoint, bind=True)
+        return self._bind(self._get(cmd.name), cmd.endpoint)
+
+    def _bind(self, s: _Sock, endpoint: str) -> str:
+        ep = endpoints.parse(endpoint, bind=True)
         self._check_new_endpoint(s, ep)
         try:
             s.sock.bind(ep.text)
@@ -499,17 +517,21 @@ class Engine:
         return real
 
     def _do_connect(self, cmd: C.Connect) -> str:
-        s = self._get(cmd.name)
-        ep = endpoints.parse(cmd.endpoint, bind=False)
+        return self._connect(self._get(cmd.name), cmd.endpoint, self._current, cmd.via)
+
+    def _connect(self, s: _Sock, endpoint: str, fut: Future | None, via=None):
+        """Connect now, or once a host name is looked up (then ``_LATER``: ``fut``, if any, is
+        answered when the connect is made)."""
+        ep = endpoints.parse(endpoint, bind=False)
         self._check_new_endpoint(s, ep)
-        if cmd.via is not None:  # through SSH: the far side looks the host name up
-            return self._tunnels.connect(s, ep.text, cmd.via)
+        if via is not None:  # through SSH: the far side looks the host name up
+            return self._tunnels.connect(s, ep.text, via)
         if ep.needs_dns:
             self._set_endpoint(s, S.EndpointState(ep.text, S.CONNECT, S.PENDING,
                                                   reason="looking up host"))
-            if self._current is not None:
-                self._lookups.add(self._current)
-            args = (s.uid, ep, self._current)
+            if fut is not None:
+                self._lookups.add(fut)
+            args = (s.uid, ep, fut)
             threading.Thread(target=self._resolve, args=args, daemon=True).start()
             return _LATER
         return self._connect_now(s, ep.text)

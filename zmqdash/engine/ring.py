@@ -9,7 +9,10 @@ reported as gone, never confused with its successor, because each entry carries 
 An entry is a plain tuple ``(seq, ts, kind, frames, meta, size)``, cheap to build on the hot path:
 
 - ``IN`` / ``OUT``: ``frames`` is the tuple of raw frames; ``meta`` is None (for a ROUTER's
-  outgoing message, the peer identity is the first frame, as on the wire). Tuples of bytes,
+  outgoing message, the peer identity is the first frame, as on the wire).
+- ``F2B`` / ``B2F``: a message that crossed a device (frontend to backend, backend to
+  frontend), as ``IN``; ``meta`` is None, or ``"injected"`` for one the user sent into that
+  direction. Tuples of bytes,
   ints and floats are dropped from the garbage collector's tracking, so a full ring of
   messages costs its collections nothing.
 - ``EVENT``: ``frames`` is empty; ``meta`` is an :class:`EventInfo` (mutable: a repeating
@@ -20,7 +23,8 @@ An entry is a plain tuple ``(seq, ts, kind, frames, meta, size)``, cheap to buil
 
 This is the one definition of an entry. Received messages do not go through :meth:`Ring.append`
 (too slow for a flood): ``recvpath.py`` writes their ``IN`` entries straight into the slots, in
-Python or with its compiled twin ``_recvbatch.c``, both in this layout and with ``append``'s
+Python or with its compiled twin ``_recvbatch.c``, and ``forwardpath.py`` a device's tap entries
+the same way, all in this layout and with ``append``'s
 byte accounting (``held`` loses the size of the entry a slot held before). Change them together.
 """
 
@@ -33,6 +37,11 @@ OUT = "out"
 EVENT = "event"
 ERROR = "error"
 INFO = "info"
+#: a message that crossed a device from its frontend to its backend, and back (the tap)
+F2B = "f>b"
+B2F = "b>f"
+#: the kinds whose entries hold a message's frames
+MESSAGE_KINDS = frozenset({IN, OUT, F2B, B2F})
 
 SEQ, TS, KIND, FRAMES, META, SIZE = range(6)
 

@@ -28,6 +28,7 @@ RETRYING = "retrying"
 FAILED = "failed"
 ATTACHED = "attached"  # inproc: no monitor events exist, so the state is all we know
 TUNNEL_DOWN = "tunnel down"  # a connect via SSH whose ssh died; it is being restarted
+CLOSED = "closed"  # the socket was closed (a stopped device's endpoints)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,123 @@
+"""How a device moves messages: one call takes a batch of whole messages from one socket to
+another, optionally writing each into a Ring as it crosses (the device's tap).
+
+``forward(src, dst, ring, ts, max_msgs, max_bytes, kind)
+-> (messages, bytes, errno, held, dropped, drop_errno)`` has two implementations with the same
+arguments, results and ring entries, chosen as :mod:`.recvpath` chooses (the same switch,
+``recvpath.use``, and the same ``ZMQDASH_PURE_PYTHON``):
+
+- the compiled helper's ``forward`` (``_recvbatch.c``): frames cross as libzmq messages, never
+  copied; with a ring, a bytes copy of each frame is made for the entry.
+- :func:`_forward` below, in Python.
+
+Nothing blocks. When ``dst`` takes nothing now (EAGAIN on a message's first frame: no peer, or
+its high-water mark), the message already taken from ``src`` is returned as ``held`` (a tuple
+of bytes) for the caller to send once ``dst`` is writable, and the batch ends. Once a first
+frame is taken, libzmq takes the rest of the message (its high-water mark counts whole
+messages). A message ``dst`` refuses with another error (a ROUTER with ``router_mandatory`` and
+no such peer) is counted in ``dropped``, not logged.
+"""
+
+from __future__ import annotations
+
+import zmq
+
+from . import recvpath
+from .ring import SIZE
+
+NOBLOCK = zmq.NOBLOCK
+SNDMORE = zmq.SNDMORE
+
+
+def _forward(src, dst, ring, ts: float, max_msgs: int, max_bytes: int, kind: str):
+    """The Python loop (see the module's docstring for what it returns)."""
+    recv = src.recv
+    send = dst.send
+    again = zmq.Again
+    tap = ring is not None
+    if tap:
+        slots, cap, seq, ring_held = ring._slots, ring.capacity, ring.total, ring.held
+    n = nbytes = err = dropped = drop_err = 0
+    held = None
+    try:
+        while n < max_msgs and nbytes < max_bytes:
+            try:
+                frame = recv(NOBLOCK, copy=False)
+            except again:
+                break
+            more = frame.more
+            parts = [frame]
+            while more:  # the rest is there: libzmq delivers a multipart message whole
+                frame = recv(NOBLOCK, copy=False)
+                more = frame.more
+                parts.append(frame)
+            last = len(parts) - 1
+            state = 0  # 0 sending, 1 refused (nothing went), 2 broken part-way
+            for i, part in enumerate(parts):
+                if state == 1:
+                    break
+                try:
+                    send(part, (NOBLOCK | SNDMORE) if i < last else NOBLOCK, copy=False)
+                except again:
+                    if i == 0:
+                        held = tuple(p.bytes for p in parts)
+                        break
+                    if state == 0:
+                        state, drop_err = 2, zmq.EAGAIN
+                except zmq.ZMQError as exc:
+                    if state == 0:
+                        state, drop_err = (1 if i == 0 else 2), exc.errno
+            if held is not None:
+                break
+            if state:
+                dropped += 1
+                continue
+            size = sum(len(p) for p in parts)
+            if tap:
+                frames = tuple(p.bytes for p in parts)
+                index = seq % cap
+                old = slots[index]
+                if old is not None:
+                    ring_held -= old[SIZE]
+                slots[index] = (seq, ts, kind, frames, None, size)
+                ring_held += size
+                seq += 1
+            n += 1
+            nbytes += size
+    except zmq.ZMQError as exc:
+        err = exc.errno
+    if tap:
+        ring.total, ring.held = seq, ring_held
+    return n, nbytes, err, held, dropped, drop_err
+
+
+def _load():
+    import ctypes
+
+    from . import _recvbatch
+
+    try:
+        from zmq.backend.cython import _zmq as backend  # pyzmq 26 and later
+    except ImportError:
+        from zmq.backend.cython import socket as backend  # pyzmq 25
+    lib = ctypes.CDLL(backend.__file__)
+    _recvbatch.init_forward(ctypes.cast(lib.zmq_msg_send, ctypes.c_void_p).value)
+    return _recvbatch.forward
+
+
+try:
+    _compiled = _load() if recvpath._compiled is not None else None
+except Exception:  # an older build of the helper: the Python loop does the work
+    _compiled = None
+
+
+def forward(src, dst, ring, ts: float, max_msgs: int, max_bytes: int, kind: str):
+    """Move a batch of messages from ``src`` to ``dst`` (see the module's docstring)."""
+    if recvpath.COMPILED and _compiled is not None:
+        return _compiled(src, dst, ring, ts, max_msgs, max_bytes, kind)
+    return _forward(src, dst, ring, ts, max_msgs, max_bytes, kind)
+
+
+def compiled() -> bool:
+    """Whether :func:`forward` uses the compiled helper now."""
+    return recvpath.COMPILED and _compiled is not None
