@@ -264,7 +264,7 @@ def test_timeout_with_nothing_new(tmp_path, env):
 @pytest.mark.parametrize("args, problem", [
     ([], "the following arguments are required: NAME|PATH"),
     (["demo", "--count", "0"], "argument --count: must be at least 1, not 0"),
-    (["demo", "--count", "x"], "argument --count: not a whole number: 'x'"),
+    (["demo", "--count", "x"], "argument --count: must be a whole number, not 'x'"),
     (["demo", "--timeout", "-1"], "argument --timeout: must be a number of seconds above 0"),
     (["demo", "--timeout", "nan"], "argument --timeout: must be a number of seconds above 0"),
 ])

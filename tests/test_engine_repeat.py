@@ -118,7 +118,7 @@ def test_req_repeater_against_an_auto_replying_rep(engine):
 
 @pytest.mark.parametrize("kwargs, problem", [
     ({"frames": ("x",), "interval_ms": 0}, "at least 1"),
-    ({"frames": ("x",), "interval_ms": 10, "count": 0}, "positive whole number"),
+    ({"frames": ("x",), "interval_ms": 10, "count": 0}, "the count must be at least 1"),
     ({"frames": (), "interval_ms": 10}, "needs a message template"),
     ({"frames": ("hex:zz",), "interval_ms": 10}, "hex: invalid character"),
 ])

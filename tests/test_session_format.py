@@ -306,14 +306,13 @@ BAD_FILES = [
     (HEAD + "type = 'PUB'\n[[socket.repeat]]\nframes = ['x']\n",
      "socket[0].repeat[0]: missing key 'interval_ms'"),
     (HEAD + "type = 'PUB'\n[[socket.repeat]]\nframes = ['x']\ninterval_ms = 0\n",
-     "socket[0].repeat[0].interval_ms: the interval must be a whole number of milliseconds "
-     "above 0"),
+     "socket[0].repeat[0].interval_ms: the interval (ms) must be at least 1, not 0"),
     (HEAD + "type = 'PUB'\n[[socket.repeat]]\nframes = ['x']\ninterval_ms = '1s'\n",
      "socket[0].repeat[0].interval_ms: expected a whole number of milliseconds, not a string"),
     (HEAD + "type = 'PUB'\n[[socket.repeat]]\nframes = []\ninterval_ms = 5\n",
      "socket[0].repeat[0].frames: a repeat-sender needs at least one frame"),
     (HEAD + "type = 'PUB'\n[[socket.repeat]]\nframes = ['x']\ninterval_ms = 5\ncount = 0\n",
-     "socket[0].repeat[0].count: count must be a whole number above 0 (leave it out to repeat "
+     "socket[0].repeat[0].count: the count must be at least 1, not 0 (leave it out to repeat "
      "until stopped)"),
     (HEAD + "type = 'PUB'\n[[socket.repeat]]\nframes = ['x']\ninterval_ms = 5\nevery = 1\n",
      "socket[0].repeat[0].every: unknown key 'every' (known: frames, interval_ms, count, peer)"),

@@ -23,10 +23,21 @@ from ..codec import (
     render_frame,
     split_frames,
 )
-from ..engine import ERROR, EVENT, IN, OUT, Engine, EngineError, endpoints, options, tunnels
+from ..engine import (
+    ERROR,
+    EVENT,
+    IN,
+    OUT,
+    Engine,
+    EngineError,
+    endpoints,
+    options,
+    templates,
+    tunnels,
+)
 from ..engine import commands as C
 from ..engine.options import RECEIVE_ONLY, SEND_ONLY, SOCKET_TYPES
-from . import remote_args
+from . import argtypes, remote_args
 from .messages import say
 
 NAME = "cat"
@@ -75,9 +86,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--no-stdin", action="store_true", help="do not read standard input")
     p.add_argument("-f", "--format", choices=FORMATS, default="text",
                    help="how received messages are printed (default: text)")
-    p.add_argument("-n", "--count", type=_positive_int, default=None, metavar="N",
+    p.add_argument("-n", "--count", type=argtypes.count, default=None, metavar="N",
                    help="stop after N messages received")
-    p.add_argument("-t", "--timeout", type=_positive_float, default=None, metavar="S",
+    p.add_argument("-t", "--timeout", type=argtypes.seconds, default=None, metavar="S",
                    help="stop when nothing arrives for S seconds")
     p.add_argument("--stats", action="store_true",
                    help="print a summary (messages, bytes, rate) on stderr at the end")
@@ -137,20 +148,6 @@ def _is_subscription(frames) -> bool:
     return len(frames) == 1 and frames[0][:1] in (b"\x00", b"\x01")
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be a positive whole number")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be a positive number of seconds")
-    return value
-
-
 def main(args: argparse.Namespace) -> int:
     try:
         plan = _Plan.from_args(args)
@@ -159,13 +156,15 @@ def main(args: argparse.Namespace) -> int:
         return 2
     linger = 0 if plan.type in RECEIVE_ONLY else DEFAULT_LINGER_MS
     engine = Engine(ring_capacity=65536, default_linger=linger)
-    engine.start()
+    stop_linger = 0  # unless it ends as planned, the user wants out now: drop what is queued
     try:
+        engine.start()
         code = _Session(engine, plan, args).run()
+        stop_linger = None
     except KeyboardInterrupt:
-        engine.stop(linger=0)  # the user wants out now: drop what is still queued
         return 130
-    engine.stop()
+    finally:
+        engine.stop(linger=stop_linger)
     return code
 
 
@@ -179,6 +178,8 @@ class _Plan:
         self.messages: list[list[bytes]] = []
         self.credentials = None
         self.via: str | None = None
+        #: the auto-reply template of a REP or ROUTER (empty: echo)
+        self.reply: tuple[str, ...] = ()
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> _Plan:
@@ -211,8 +212,21 @@ class _Plan:
                 raise UsageError(f"--subscribe: {exc}") from None
         if args.subs and args.type != "XPUB":
             raise UsageError(f"--subs is for XPUB sockets, not {args.type}")
+        if args.split is not None:
+            try:
+                split_frames("", args.split)
+            except CodecError as exc:
+                raise UsageError(f"--split: {exc}") from None
         if args.reply is not None and args.type not in ("REP", "ROUTER"):
             raise UsageError(f"--reply is for REP and ROUTER sockets, not {args.type}")
+        if args.reply is not None:
+            plan.reply = tuple(split_frames(args.reply, args.split) if args.split
+                               else [args.reply])
+            try:
+                for frame in plan.reply:
+                    templates.compile_frame(frame)
+            except CodecError as exc:
+                raise UsageError(f"--reply: {exc}") from None
         if args.send and args.type in RECEIVE_ONLY | {"REP"}:
             raise UsageError(f"a {args.type} socket does not send messages of its own")
         for text in args.send:
@@ -253,9 +267,7 @@ class _Session:
         for prefix in plan.subscriptions:
             e.call(C.Subscribe(NAME, prefix))
         if plan.type in ("REP", "ROUTER"):
-            template = () if a.reply is None else tuple(split_frames(a.reply, a.split)
-                                                        if a.split else [a.reply])
-            e.call(C.AutoReply(NAME, template))
+            e.call(C.AutoReply(NAME, plan.reply))
 
     def note(self, text: str) -> None:
         say(PROG, text)
@@ -326,7 +338,8 @@ class _Session:
             self.setup()
         except EngineError as exc:
             self.note(str(exc))
-            return 1
+            # an option libzmq refuses for this type is the command line's mistake
+            return 2 if isinstance(exc, options.OptionError) else 1
         threading.Thread(target=self.sender, name="zmqdash-cat-sender", daemon=True).start()
         view = self.engine.view(NAME)
         ring = view.log

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 
 def add_parser(subparsers) -> None:
@@ -20,6 +21,19 @@ def add_parser(subparsers) -> None:
 #: Floods do not paint more often for it: the dashboard paces itself (ZMQDASH_REFRESH_HZ
 #: pulls a second, a streaming log repainted at most five times a second).
 FPS = "240"
+
+
+def needs_terminal() -> str | None:
+    """Why the dashboard cannot run here, or None. It reads keys from standard input and draws
+    on standard error (as Textual does); without a terminal on both it would spin on end of
+    input or fill a file with escape sequences."""
+    for stream in (sys.__stdin__, sys.__stderr__):
+        try:
+            if stream is None or not os.isatty(stream.fileno()):
+                return "the dashboard needs a terminal; use zmqdash run for headless"
+        except (OSError, ValueError):  # closed, or no file descriptor at all
+            return "the dashboard needs a terminal; use zmqdash run for headless"
+    return None
 
 
 def _launch(session=None, path=None, load=None) -> int:
@@ -50,10 +64,14 @@ def open_session(args: argparse.Namespace) -> int:
         session, path = resolve_for_open(args.session)
     except SessionError as exc:
         return _fail(str(exc))
+    if needs_terminal():
+        return _fail(needs_terminal())
     return _launch(session, path)
 
 
 def open_demo(args: argparse.Namespace) -> int:
+    if needs_terminal():
+        return _fail(needs_terminal())
     from .sessions import demo_for_open
 
     return _launch(load=demo_for_open)  # loaded once the first frame is drawn
@@ -63,6 +81,8 @@ def open_last(args: argparse.Namespace) -> int:
     """No command: reopen the last session if there is one, else start empty. It is looked for
     once the first frame is drawn; one that no longer loads is said inside the dashboard
     (stderr would be hidden behind it), which then starts empty."""
+    if needs_terminal():
+        return _fail(needs_terminal())
     return _launch(load=_last_session)
 
 

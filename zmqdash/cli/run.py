@@ -22,6 +22,7 @@ import time
 from datetime import datetime
 from typing import TextIO
 
+from zmqdash.cli import argtypes
 from zmqdash.codec import entry_to_json_line, escape_text, render_frames
 from zmqdash.engine.ring import ERROR, EVENT, IN, INFO, KIND, OUT, SEQ, TS
 
@@ -63,9 +64,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     )
     parser.add_argument("session", metavar="NAME|PATH", help="a saved session or a .toml file")
     parser.add_argument("--jsonl", action="store_true", help="print JSON lines instead of text")
-    parser.add_argument("--count", type=_positive_int, metavar="N",
+    parser.add_argument("--count", type=argtypes.count, metavar="N",
                         help="stop after N messages received (all sockets together)")
-    parser.add_argument("--timeout", type=_positive_float, metavar="S",
+    parser.add_argument("--timeout", type=argtypes.seconds, metavar="S",
                         help="stop after S seconds with nothing new")
     parser.set_defaults(func=main)
     return parser
@@ -220,21 +221,3 @@ def _stop_on_sigterm():
         signal.signal(signal.SIGTERM, previous)
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, not {text}")
-    return value

@@ -24,9 +24,9 @@ import zmq
 from zmq.utils.monitor import parse_monitor_message
 
 from . import commands as C
-from . import endpoints, monitor, options, recvpath, subscriptions, templates
+from . import endpoints, limits, monitor, options, recvpath, subscriptions, templates
 from . import state as S
-from .errors import EngineError
+from .errors import EngineError, PeerUnreachable
 from .ring import (
     DEFAULT_BYTE_BUDGET,
     DEFAULT_CAPACITY,
@@ -50,6 +50,10 @@ OUTBOX_LIMIT = 10_000
 PEERS_KEPT = 256
 #: the longest a socket's linger may hold up shutdown, in ms
 SHUTDOWN_LINGER_CAP = 1000
+#: open files the engine asks for (three per socket with its monitor, and its connections)
+OPEN_FILES_WANTED = 65536
+#: the longest the poller sleeps without looking at its timers again, in ms
+POLL_CAP_MS = 60_000
 #: the longest linger a Close honours (linger -1 would make the context wait for ever), in ms
 CLOSE_LINGER_CAP = 2000
 
@@ -91,6 +95,7 @@ class _Repeater:
         self.makers = makers
         self.sent = 0
         self.due = due
+        self.dropped = 0  # messages in a row for a ROUTER peer that is not connected
 
     def state(self) -> S.RepeaterState:
         c = self.cmd
@@ -157,6 +162,10 @@ class Engine:
         if self._thread is not None:
             return self
         self.context = zmq.Context()
+        # libzmq's default of 1023 is 341 zmqdash sockets (each has a monitor and its reader);
+        # the open files limit is raised to match, as far as the system allows
+        self.context.max_sockets = self.context.get(zmq.SOCKET_LIMIT)
+        _raise_open_files_limit()
         self._wake_r, self._wake_w = os.pipe()
         os.set_blocking(self._wake_r, False)
         os.set_blocking(self._wake_w, False)
@@ -270,8 +279,9 @@ class Engine:
         by_zsock, by_monitor, pollables = self._by_zsock, self._by_monitor, self._pollables
         while True:
             timeout = None
-            if self._timers:
-                timeout = max(0.0, (self._timers[0][0] - time.monotonic()) * 1000)
+            if self._timers:  # capped: a timer far ahead must not overflow poll's C long
+                timeout = min(max(0.0, (self._timers[0][0] - time.monotonic()) * 1000),
+                              POLL_CAP_MS)
             try:
                 ready = poller.poll(timeout)
             except zmq.ZMQError as exc:  # pragma: no cover - EINTR and friends
@@ -285,24 +295,44 @@ class Engine:
                         return
                     continue
                 s = by_zsock.get(target)
-                if s is not None:
-                    if flags & zmq.POLLOUT:
-                        self._flush(s)
-                    if flags & zmq.POLLIN:
-                        self._drain(s)
-                    continue
-                s = by_monitor.get(target)
-                if s is not None:
-                    self._monitor_events(s)
-                    continue
-                on_ready = pollables.get(target)
-                if on_ready is not None:
-                    on_ready()
+                try:
+                    if s is not None:
+                        if flags & zmq.POLLOUT:
+                            self._flush(s)
+                        if flags & zmq.POLLIN:
+                            self._drain(s)
+                        continue
+                    s = by_monitor.get(target)
+                    if s is not None:
+                        self._monitor_events(s)
+                        continue
+                    on_ready = pollables.get(target)
+                    if on_ready is not None:
+                        on_ready()
+                except Exception as exc:  # one socket's trouble must not stop the others
+                    self._io_failed(s, target, exc)
             if self._timers and self._timers[0][0] <= time.monotonic():
                 self._run_timers()
                 busy = True
             if busy:
                 self._publish()
+
+    def _io_failed(self, s: _Sock | None, target, exc: Exception) -> None:
+        """An unexpected error while handling one socket's traffic: say so in its log and stop
+        polling it, so the other sockets go on and a failure that repeats cannot spin."""
+        if s is None:  # a pollable (an authenticator, a tunnel)
+            self.log.append(time.time(), ERROR, meta=f"internal error, no longer polled: {exc!r}")
+            self._changed.add("")
+            self.remove_pollable(target)
+            return
+        self._error(s, f"stopped handling this socket after an internal error ({exc!r}); "
+                       "close it and make it again")
+        if s.poll_flags:
+            self._poller.unregister(s.sock)
+            s.poll_flags = 0
+        if s.monitor is not None:
+            self._poller.unregister(s.monitor)
+            self._by_monitor.pop(s.monitor, None)
 
     def _publish(self) -> None:
         with self._cond:
@@ -413,7 +443,10 @@ class Engine:
         device's sides are made here too, and polled by the device)."""
         zmq_type = options.socket_type(type_)
         type_name = str(type_).strip().upper()
-        sock = self.context.socket(zmq_type)
+        try:
+            sock = self.context.socket(zmq_type)
+        except zmq.ZMQError as exc:
+            raise EngineError(self._cannot_create(exc)) from None
         sock.linger = self.default_linger
         uid = self._next_uid
         self._next_uid += 1
@@ -423,16 +456,33 @@ class Engine:
             sock.setsockopt(zmq.XPUB_VERBOSER, 1)
             view.subscribers = s.subs.table
         try:
+            if type_name == "ROUTER":  # a message to an identity no peer has is an error, not
+                sock.router_mandatory = 1  # silently dropped (the options may turn it off)
             for opt_name, value in opts:
                 self._set_option(s, opt_name, value)
-        except EngineError:
+            s.monitor = sock.get_monitor_socket()
+        except (EngineError, zmq.ZMQError) as exc:
             sock.close(0)
+            if isinstance(exc, zmq.ZMQError):
+                raise EngineError(self._cannot_create(exc)) from None
             raise
-        s.monitor = sock.get_monitor_socket()
         self._by_uid[uid] = s
         self._by_monitor[s.monitor] = s
         self._poller.register(s.monitor, zmq.POLLIN)
         return s
+
+    def _cannot_create(self, exc: zmq.ZMQError) -> str:
+        """Why a socket (or its monitor) could not be made, at the real limit that was hit."""
+        if exc.errno != errno.EMFILE:
+            return f"cannot make the socket: {_reason(exc, bind=False)}"
+        made = len(self._by_uid)
+        if self.context.max_sockets <= 3 * (made + 1):  # the socket, its monitor and its reader
+            return (f"cannot make another socket: {made} sockets use ZeroMQ's limit of "
+                    f"{self.context.max_sockets} (three each, with their monitors)")
+        soft = _open_files_limit()
+        return (f"cannot make another socket: the process may open {soft} files and {made} "
+                "sockets with their connections use them all (three each; raise it with "
+                "ulimit -n)")
 
     def _do_close(self, cmd: C.Close) -> None:
         s = self._get(cmd.name)
@@ -452,8 +502,8 @@ class Engine:
         self._tunnels.close_socket(s)
         self._security.forget(s)
         if s.monitor is not None:
-            self._poller.unregister(s.monitor)
-            self._by_monitor.pop(s.monitor, None)
+            if self._by_monitor.pop(s.monitor, None) is not None:  # not if _io_failed did
+                self._poller.unregister(s.monitor)
             try:
                 s.sock.disable_monitor()
             except zmq.ZMQError:
@@ -655,7 +705,7 @@ class Engine:
                 s.sock.setsockopt(opt, val)
         except zmq.ZMQError as exc:
             if exc.errno == errno.EINVAL:
-                raise EngineError(options.rejected(opt, val, s.type)) from None
+                raise options.OptionError(options.rejected(opt, val, s.type)) from None
             shown = options.value_for_message(opt, val)
             raise EngineError(f"option {opt.name.lower()}={shown}: {exc.strerror}") from None
         if opt == zmq.LINGER:
@@ -747,6 +797,8 @@ class Engine:
             self._mark_sent(s, frames, log=False)
             return "queued"
         except zmq.ZMQError as exc:
+            if exc.errno == errno.EHOSTUNREACH:
+                raise PeerUnreachable(_send_reason(s, exc, frames)) from None
             raise EngineError(_send_reason(s, exc, frames)) from None
         self._mark_sent(s, frames, log)
         return "sent"
@@ -964,10 +1016,9 @@ class Engine:
         s = self._get(cmd.name)
         if s.type in options.RECEIVE_ONLY:
             raise EngineError(f"a {s.type} socket cannot send")
-        if not isinstance(cmd.interval_ms, int) or cmd.interval_ms < 1:
-            raise EngineError("the interval must be a whole number of milliseconds, at least 1")
-        if cmd.count is not None and (not isinstance(cmd.count, int) or cmd.count < 1):
-            raise EngineError("the count must be a positive whole number (or none for no limit)")
+        limits.interval_ms(cmd.interval_ms)
+        if cmd.count is not None:
+            limits.count(cmd.count)
         if not cmd.frames:
             raise EngineError("a repeat-send needs a message template")
         if s.type == "ROUTER" and cmd.peer is None and len(cmd.frames) < 2:
@@ -1007,7 +1058,12 @@ class Engine:
             rep = s.repeaters.get(rid) if s is not None else None
             if rep is None:
                 continue
-            self._tick(s, rep)
+            try:
+                self._tick(s, rep)
+            except Exception as exc:  # a repeater's bug stops that repeater, not the engine
+                s.repeaters.pop(rid, None)
+                self._error(s, f"repeat-send #{rid} stopped: {exc!r}")
+                self._repeaters_changed(s)
             if rid not in s.repeaters:
                 continue
             interval = rep.cmd.interval_ms / 1000
@@ -1027,11 +1083,21 @@ class Engine:
             frames.insert(0, rep.cmd.peer)
         try:
             self._send(s, frames)
+        except PeerUnreachable as exc:  # the peer may connect later: say it once, keep going
+            if not rep.dropped:
+                self._error(s, f"repeat-send #{rep.id}: {exc}; dropping its messages until "
+                               "that peer connects")
+            rep.dropped += 1
         except EngineError as exc:
             s.repeaters.pop(rep.id, None)
             self._error(s, f"repeat-send #{rep.id} stopped: {exc}")
             self._repeaters_changed(s)
             return
+        else:
+            if rep.dropped:
+                self._info(s, f"repeat-send #{rep.id}: the peer is connected; {rep.dropped} "
+                              f"message{'s' if rep.dropped != 1 else ''} dropped before")
+                rep.dropped = 0
         rep.sent = seq
         finished = rep.cmd.count is not None and seq >= rep.cmd.count
         if finished:
@@ -1082,6 +1148,29 @@ class _Resolved:
         self.endpoint = endpoint
         self.error = error
         self.future = future
+
+
+def _open_files_limit() -> int | str:
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Windows
+        return "a limited number of"
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def _raise_open_files_limit() -> None:
+    """Best effort: the soft limit on open files (often 1024) up to the hard one, at most
+    :data:`OPEN_FILES_WANTED`."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        want = OPEN_FILES_WANTED if hard == resource.RLIM_INFINITY else min(hard,
+                                                                          OPEN_FILES_WANTED)
+        if soft != resource.RLIM_INFINITY and soft < want:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    except (ImportError, ValueError, OSError):
+        pass  # not on this platform, or not allowed: the limit stays as it was
 
 
 def _blamed(cmd) -> str | None:

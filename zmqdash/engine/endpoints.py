@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 import zmq
 
+from . import limits
 from .errors import EngineError
+from .limits import PORT
 
 TRANSPORTS = ("tcp", "ipc", "inproc", "pgm", "epgm", "ws", "wss", "tipc", "vmci", "udp")
 
@@ -100,6 +102,6 @@ def _parse_tcp(text: str, address: str, verb: str, bind: bool) -> Endpoint:
     if port in ("*", "!") or (bind and port.startswith("!")):
         if not bind:
             raise EngineError(f"{verb} {text}: a wildcard port only makes sense for bind")
-    elif not port.isdigit() or not 0 < int(port) < 65536:
+    elif not limits.is_ascii_digits(port) or not PORT[0] <= int(port) <= PORT[1]:
         raise EngineError(f"{verb} {text}: port must be a number from 1 to 65535, or * to bind")
     return Endpoint(text, "tcp", address, host=host, port=port)

@@ -6,6 +6,7 @@ import difflib
 
 import zmq
 
+from . import limits
 from .errors import EngineError
 
 SOCKET_TYPES: dict[str, int] = {
@@ -32,6 +33,11 @@ _CURVE_KEY = "a CURVE key is 32 bytes (hex: or b64:) or 40 characters of Z85 tex
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
+
+
+class OptionError(EngineError):
+    """A socket option or value that cannot be used: the user's mistake (a usage error on the
+    command line), not a runtime failure."""
 
 
 def socket_type(name: str) -> int:
@@ -63,15 +69,17 @@ def option(name: str) -> zmq.SocketOption:
         names = [o.name for o in zmq.SocketOption]
         hint = difflib.get_close_matches(key, names, n=1)
         extra = f"; did you mean {hint[0].lower()}?" if hint else ""
-        raise EngineError(f"unknown socket option '{name}'{extra}") from None
+        raise OptionError(f"unknown socket option '{name}'{extra}") from None
 
 
 def option_value(opt: zmq.SocketOption, value: str | int | bytes) -> int | bytes:
-    """Turn a user's value into what ``setsockopt`` takes for this option."""
+    """Turn a user's value into what ``setsockopt`` takes for this option (raises
+    :class:`OptionError`): bytes in the prefix syntax, or a whole number that fits the option's
+    C type (libzmq itself then says whether it accepts it)."""
     kind = opt._opt_type.name  # int, int64, bytes, fd
     label = opt.name.lower()
     if kind == "fd":
-        raise EngineError(f"option {label} is read-only")
+        raise OptionError(f"option {label} is read-only")
     if kind == "bytes":
         if isinstance(value, bytes):
             return value
@@ -83,25 +91,28 @@ def option_value(opt: zmq.SocketOption, value: str | int | bytes) -> int | bytes
             return prefix_to_bytes(value)
         except CodecError as exc:
             if is_secret(opt):  # the codec's words would quote part of it
-                raise EngineError(f"option {label}: not a value it takes: write hex:, b64: or "
+                raise OptionError(f"option {label}: not a value it takes: write hex:, b64: or "
                                   f"plain text {NOT_SHOWN}") from None
-            raise EngineError(f"option {label}: {exc}") from None
+            raise OptionError(f"option {label}: {exc}") from None
+    low, high = limits.INT64 if kind == "int64" else limits.INT32
     if isinstance(value, bool):
         return int(value)
-    if isinstance(value, int):
-        return value
-    text = value.decode(errors="replace") if isinstance(value, bytes) else str(value)
-    low = text.strip().lower()
-    if low in _TRUE:
-        return 1
-    if low in _FALSE:
-        return 0
+    if not isinstance(value, int):
+        text = value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+        low_text = text.strip().lower()
+        if low_text in _TRUE:
+            return 1
+        if low_text in _FALSE:
+            return 0
+        value = limits.parse_int(low_text, prefixes=True)
+        if value is None:
+            raise OptionError(
+                f"option {label} takes a whole number (or true/false), not '{text}'"
+            )
     try:
-        return int(low, 0)
-    except ValueError:
-        raise EngineError(
-            f"option {label} takes a whole number (or true/false), not '{text}'"
-        ) from None
+        return limits.check_int(value, low, high, f"option {label}")
+    except EngineError as exc:
+        raise OptionError(str(exc)) from None
 
 
 def assignment(text: str) -> tuple[str, str]:
@@ -112,7 +123,7 @@ def assignment(text: str) -> tuple[str, str]:
         squeezed = _key(text).replace(" ", "_")
         secret = next((s for s in SECRET_OPTIONS if squeezed.startswith(s)), None)
         shown = f"{secret.lower()} {NOT_SHOWN}" if secret else f"'{text.strip()}'"
-        raise EngineError(f"option {shown}: write name=value, e.g. linger=0")
+        raise OptionError(f"option {shown}: write name=value, e.g. linger=0")
     option_value(option(name), value.strip())
     return name, value.strip()
 

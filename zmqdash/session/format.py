@@ -57,6 +57,8 @@ def parse_toml(text: str, stem: str) -> Session:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _syntax_error(exc) from None
+    except RecursionError:  # tomllib recurses once per level of [[[...]]] or {a={b=...}}
+        raise SessionError("not a session: arrays or tables nested too deeply") from None
     return from_dict(data, stem)
 
 

@@ -11,6 +11,7 @@ import difflib
 from dataclasses import dataclass, field
 
 from zmqdash.codec import describe_char, first_unsafe
+from zmqdash.engine import limits
 from zmqdash.engine.endpoints import parse as parse_endpoint
 from zmqdash.engine.errors import EngineError
 from zmqdash.engine.options import SOCKET_TYPES, is_secret, option, option_value
@@ -136,12 +137,16 @@ class SocketSpec:
                                    where=f"{rep_where}.frames")
             for j, frame in enumerate(rep.frames):
                 _check_template(frame, f"{rep_where}.frames[{j}]")
-            if not _is_int(rep.interval_ms) or rep.interval_ms <= 0:
-                raise SessionError("the interval must be a whole number of milliseconds above 0",
-                                   where=f"{rep_where}.interval_ms")
-            if rep.count is not None and (not _is_int(rep.count) or rep.count <= 0):
-                raise SessionError("count must be a whole number above 0 (leave it out to "
-                                   "repeat until stopped)", where=f"{rep_where}.count")
+            try:
+                limits.interval_ms(rep.interval_ms)
+            except EngineError as exc:
+                raise SessionError(str(exc), where=f"{rep_where}.interval_ms") from None
+            try:
+                if rep.count is not None:
+                    limits.count(rep.count)
+            except EngineError as exc:
+                raise SessionError(f"{exc} (leave it out to repeat until stopped)",
+                                   where=f"{rep_where}.count") from None
             if kind == "ROUTER" and rep.peer is None and len(rep.frames) < 2:
                 raise SessionError("a ROUTER's repeat-sender needs a peer (or the peer's "
                                    "identity as its first frame)", where=f"{rep_where}.peer")
@@ -192,10 +197,6 @@ class Session:
                     where=f"{where}.name",
                 )
             seen[sock.name] = i
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _check_str(value: object, where: str) -> None:

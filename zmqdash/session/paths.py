@@ -153,7 +153,7 @@ def last_session() -> Path | None:
     try:
         with open(state_file(), "rb") as f:
             state = tomllib.load(f)
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError):
         return None
     last = state.get("last_session")
     if not isinstance(last, str) or not last:

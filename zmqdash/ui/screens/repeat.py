@@ -10,6 +10,8 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
 from ...codec import CodecError, escape_text, split_frames
+from ...engine import limits
+from ...engine.errors import EngineError
 from .dialogs import FormScreen
 
 
@@ -74,20 +76,11 @@ class RepeatScreen(FormScreen[RepeatSpec | None]):
             self._error(str(exc))
             return
         try:
-            interval = int(self.query_one("#interval", Input).value or "0")
-        except ValueError:
-            interval = 0
-        if interval < 1:
-            self._error("The interval is a whole number of milliseconds, at least 1.")
+            interval = limits.whole_number(self.query_one("#interval", Input).value,
+                                           *limits.INTERVAL_MS, "the interval (ms)")
+            raw = self.query_one("#count", Input).value.strip()
+            count = limits.whole_number(raw, *limits.COUNT, "the count") if raw else None
+        except EngineError as exc:
+            self._error(f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
             return
-        raw = self.query_one("#count", Input).value.strip()
-        count = None
-        if raw:
-            try:
-                count = int(raw)
-            except ValueError:
-                count = 0
-            if count < 1:
-                self._error("The count is a positive whole number, or blank for no limit.")
-                return
         self.dismiss(RepeatSpec(tuple(frames), interval, count))
