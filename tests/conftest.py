@@ -201,16 +201,18 @@ class Peer:
         return self.read_line(timeout)
 
 
-def read_lines(peers: list[Peer], total: int, timeout: float = WAIT) -> dict[Peer, list[str]]:
+def read_lines(peers: list[Peer], total: int = 0, timeout: float = WAIT, *,
+               each: int = 0) -> dict[Peer, list[str]]:
     """Lines from several peers, as they come, until ``total`` arrived from all of them
-    together; ``{peer: [lines]}``."""
-    got = {p: [] for p in peers}
+    together and at least ``each`` from every one; ``{peer: [lines]}``."""
+    got: dict[Peer, list[str]] = {p: [] for p in peers}
     sel = selectors.DefaultSelector()
     for p in peers:
         sel.register(p.proc.stdout, selectors.EVENT_READ, p)
     deadline = time.monotonic() + timeout
     try:
-        while sum(len(v) for v in got.values()) < total:
+        while sum(len(v) for v in got.values()) < total or \
+                any(len(v) < each for v in got.values()):
             left = deadline - time.monotonic()
             if left <= 0:
                 raise AssertionError(f"timed out: {got}")

@@ -278,8 +278,7 @@ def test_a_forwarder_passes_subscriptions_up_and_messages_down(engine, spawn_pee
     two = spawn_peer("sub_printer", "connect", backend, "2")
     wait_until(engine, lambda: set(view.subscriptions) == {b"1", b"2"},
                what="both subscriptions to cross")
-    got = read_lines([one, two], 40)
-    assert got[one] and got[two]
+    got = read_lines([one, two], each=10)  # each subscription reaches the publisher in time
     assert all(line.startswith("1-update") for line in got[one])
     assert all(line.startswith("2-update") for line in got[two])
     assert [b"\x01" + p for p in (b"1", b"2")] == sorted(m[0] for m in tap(view, B2F))
@@ -293,7 +292,7 @@ def test_a_forwarder_passes_subscriptions_up_and_messages_down(engine, spawn_pee
     while one.read_line(max(0.1, deadline - time.monotonic())) != "1-injected":
         pass
     assert view.stats.injected == 1
-    assert view.stats.f2b_msgs > 40 and view.stats.b2f_msgs == 3
+    assert view.stats.f2b_msgs > 20 and view.stats.b2f_msgs == 3
 
 
 def test_a_forwarder_without_the_tap_still_shows_subscriptions(engine, spawn_peer):

@@ -350,6 +350,12 @@ class DeviceTable:
             if s is None:
                 continue
             e._pollables.pop(s.sock, None)
+            for ep in s.view.endpoints:  # let them go now (a close lets go later)
+                if ep.role == S.BIND and ep.state != S.FAILED:
+                    try:
+                        s.sock.unbind(ep.resolved or ep.endpoint)
+                    except zmq.ZMQError:
+                        pass
             linger = core.CLOSE_LINGER_CAP if s.linger < 0 else min(s.linger,
                                                                     core.CLOSE_LINGER_CAP)
             try:
