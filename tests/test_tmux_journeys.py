@@ -1,0 +1,206 @@
+"""Journeys a user takes in a real terminal (tmux), one per item of the keyboard-and-screen
+review: keys typed as fast as a terminal delivers them must go where the footer says, and what
+the screen shows must be the part that matters.
+
+Keys are sent in bursts, the way a quick typist's keys arrive, and every test waits on what the
+screen shows (capture-pane), never on a delay. Traffic comes from real peer processes.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from tmux_support import Tmux, dashboard_command, dashboard_env
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
+
+NB = "\u00a0"
+
+
+@pytest.fixture
+def dash(tmp_path):
+    """``dash(session=TOML, width=, height=, **env)``: the dashboard in tmux, on a session file
+    written from ``session`` (or empty); returns the :class:`Tmux` once the first frame shows."""
+    made: list[Tmux] = []
+
+    def start(session: str | None = None, width: int = 120, height: int = 40,
+              wait_for: str = "Request/Reply", **env: str) -> Tmux:
+        command = dashboard_command()
+        if session is not None:
+            path = tmp_path / "journey.toml"
+            path.write_text("version = 1\n" + session)
+            command += ["open", str(path)]
+        tmux = Tmux(width, height)
+        made.append(tmux)
+        tmux.start(command, dashboard_env(tmp_path / "home", **env))
+        tmux.wait_for_text(wait_for)
+        return tmux
+
+    yield start
+    for tmux in made:
+        tmux.kill()
+
+
+def plain(screen: str) -> str:
+    return screen.replace(NB, " ")
+
+
+def footer(screen: str) -> str:
+    lines = [line for line in screen.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+#: a log row of a message sent
+SENT_ROW = re.compile(r"\d\d:\d\d:\d\d(\.\d+)? out ")
+
+
+def req_session(*names: str, endpoint: str) -> str:
+    return "".join(
+        f'[[socket]]\nname = "{name}"\ntype = "REQ"\nconnect = ["{endpoint}"]\n\n'
+        for name in names)
+
+
+# -- 1. tab keys work from anywhere that is not a text field -------------------------------------
+
+def test_1_tab_keys_switch_tabs_right_after_adding_a_socket(dash):
+    tmux = dash()
+    tmux.wait_for_text("No sockets here yet")
+    # one burst: add a REQ named c1 connected to an absent peer, leave, go to Pipeline
+    tmux.keys("a", "Tab", "c1", "Tab", "Tab", "tcp://127.0.0.1:5678", "Enter", "3")
+    screen = tmux.wait(lambda s: "PUSH deals" in s, what="the Pipeline tab")
+    assert "c1 · REQ" not in screen
+    assert "a Add" in footer(screen)
+    tmux.keys("1")
+    screen = tmux.wait(lambda s: "c1 · REQ" in s and "REQ asks" in s, what="Request/Reply")
+    assert not SENT_ROW.search(screen), "something was sent"
+    tmux.keys("3")
+    tmux.wait(lambda s: "PUSH deals" in s, what="the Pipeline tab again")
+    # the palette's tab commands, from the same place
+    tmux.keys("1")
+    tmux.wait(lambda s: "REQ asks" in s)
+    tmux.keys("C-p")
+    tmux.wait_for_text("Search for commands")
+    tmux.type("Tab: Publish")
+    tmux.wait(lambda s: "Tab: Publish/Subscribe" in s)
+    tmux.keys("Enter")
+    tmux.wait(lambda s: "PUB broadcasts" in s and "Search for commands" not in s
+              and "a Add" in footer(s), what="the Publish/Subscribe tab and its keys")
+    tmux.keys("5")
+    tmux.wait(lambda s: "ROUTER tags" in s, what="the Router/Dealer tab")
+
+
+# -- 2. closing a socket leaves the focus on a log, never in a composer --------------------------
+
+def test_2_after_closing_a_socket_the_next_keys_are_commands(dash, spawn_peer):
+    server = spawn_peer("echo_rep", "bind", "tcp://127.0.0.1:*")
+    tmux = dash(req_session("first", "second", endpoint=server.endpoint))
+    tmux.wait(lambda s: s.count("connected (1 peer)") == 2, what="both REQs connected")
+    tmux.keys("]")  # the focus on the second panel's log, as after leaving its composer
+    tmux.wait(lambda s: "┏━ second · REQ" in s, what="the second panel focused")
+    tmux.keys("w")
+    tmux.wait_for_text("Close second (REQ)?")
+    tmux.keys("y")
+    tmux.wait(lambda s: "second · REQ" not in s and "Close second" not in s,
+              what="the panel to go")
+    tmux.keys("a", "Enter")  # a: Add; Enter: (in the dialog) the type list opens
+    screen = tmux.wait(lambda s: "Add a socket" in s and "XPUB" in s,
+                       what="the add dialog with its type list open")
+    tmux.keys("Escape")
+    tmux.wait(lambda s: "XPUB" not in s, what="the type list to close")
+    tmux.keys("Escape")
+    screen = tmux.wait(lambda s: "Add a socket" not in s, what="the dialog to close")
+    assert "first · REQ" in screen
+    assert not SENT_ROW.search(screen), screen
+
+
+# -- 3. a new socket does not take the keys: its log has the focus -------------------------------
+
+def test_3_a_new_sockets_composer_does_not_take_the_next_key(dash, spawn_peer):
+    server = spawn_peer("echo_rep", "bind", "tcp://127.0.0.1:*")
+    tmux = dash()
+    tmux.wait_for_text("No sockets here yet")
+    tmux.keys("a")
+    tmux.wait_for_text("Add a socket")
+    tmux.type_into("Connect", server.endpoint, before=("Tab", "Tab", "Tab"))
+    tmux.keys("Enter")
+    tmux.wait(lambda s: "connected (1 peer)" in s, what="the new REQ connected")
+    tmux.keys("t")  # a command key: the next display format
+    screen = tmux.wait(lambda s: "following · text" in s, what="the format to change")
+    assert "┃t" not in screen.replace(" ", "")
+
+
+# -- 4. the footer shows the keys of the focused widget -----------------------------------------
+
+def test_4_the_footer_shows_the_composers_own_keys(dash, spawn_peer):
+    server = spawn_peer("echo_rep", "bind", "tcp://127.0.0.1:*")
+    tmux = dash(req_session("asker", endpoint=server.endpoint))
+    tmux.wait_for_text("connected (1 peer)")
+    screen = tmux.wait(lambda s: "a Add" in footer(s))
+    tmux.keys("m")
+    screen = tmux.wait(lambda s: "Send" in footer(s) and "History" in footer(s),
+                       what="the composer's keys in the footer")
+    line = footer(screen)
+    assert "Leave" in line and "esc" in line.lower()
+    assert "Filter" not in line and "Help" not in line and "Add" not in line, line
+    tmux.type("/?")  # letters and signs are text here, as the footer says
+    tmux.keys("Escape")
+    screen = tmux.wait(lambda s: "a Add" in footer(s), what="the dashboard's keys again")
+    assert "/?" in screen  # the text stayed in the composer
+
+
+# -- 5. zoom fills the screen and keeps the status bar -------------------------------------------
+
+def test_5_zoom_fills_the_screen_and_keeps_the_status_bar(dash, spawn_peer):
+    server = spawn_peer("echo_rep", "bind", "tcp://127.0.0.1:*")
+    tmux = dash(req_session("left", "right", endpoint=server.endpoint), width=80, height=24)
+    tmux.wait(lambda s: "right · REQ" in s and "left · REQ" in s)
+    tmux.keys("z")
+
+    def zoomed(s: str) -> bool:
+        return "right · REQ" not in s and "left · REQ" in s
+
+    screen = tmux.wait(zoomed, what="the left panel alone")
+    top = next(line for line in screen.splitlines() if "left · REQ" in line)
+    assert len(top.rstrip()) == 80, f"the zoomed panel is {len(top.rstrip())} wide:\n{screen}"
+    assert "2 sockets" in plain(screen), "the status bar is gone"
+    assert "REQ asks" not in screen  # the tab bar and reminder give their lines to the panel
+    tmux.keys("z")
+    tmux.wait(lambda s: "right · REQ" in s and "left · REQ" in s, what="both panels again")
+    tmux.keys("z")
+    tmux.wait(zoomed)
+    tmux.keys("Escape")
+    tmux.wait(lambda s: "right · REQ" in s and "left · REQ" in s, what="Escape to unzoom")
+    tmux.keys("z")
+    tmux.wait(zoomed)
+    tmux.keys("2")  # a tab key leaves zoom
+    tmux.wait(lambda s: "PUB broadcasts" in s)
+    tmux.keys("1")
+    tmux.wait(lambda s: "right · REQ" in s and "left · REQ" in s, what="no zoom left over")
+
+
+# -- 8. dialogs keep every key typed, however fast ------------------------------------------------
+
+def test_8_the_repeat_dialog_keeps_values_typed_quickly(dash, spawn_peer):
+    server = spawn_peer("echo_rep", "bind", "tcp://127.0.0.1:*")
+    tmux = dash(req_session("pinger", endpoint=server.endpoint))
+    tmux.wait_for_text("connected (1 peer)")
+    for attempt in range(3):
+        tmux.keys("p", "C-u", "ping #{seq} at {time}", "Tab", "C-u", "300", "Tab", "5")
+        screen = tmux.wait(lambda s: "Repeat-send from pinger" in s and re.search(
+            r"Count\s+5\b", s), what=f"the count typed (try {attempt + 1})")
+        assert re.search(r"Message\s+ping #\{seq\} at \{time\}\s", screen), screen
+        assert re.search(r"Every ms\s+300\s", screen), screen
+        if attempt < 2:
+            tmux.keys("Escape")
+            tmux.wait(lambda s: "Repeat-send from" not in s)
+    tmux.keys("Enter")
+    screen = tmux.wait(lambda s: "finished after 5 messages" in s, timeout=20,
+                       what="five repeat-sends and the end")
+    assert re.search(r"out 5\b", plain(screen))
+    # a prompt dialog too: bind one more endpoint, typed in one go
+    tmux.keys("b", "C-u", "tcp://127.0.0.1:*", "Enter")
+    screen = tmux.wait(lambda s: re.search(r"bind tcp://127\.0\.0\.1:\d+", s),
+                       what="the new bind")
+    assert "bind failed" not in screen
