@@ -64,7 +64,7 @@ def test_a_reply_arrives_in_the_req_panel(term, spawn_peer):
     add_socket(tmux, connect=server.endpoint)
     tmux.wait_for_text("req1 · REQ")
     tmux.wait_for_text("connected (1 peer)")
-    tmux.type_into("┃", "hello dashboard")  # the new socket's composer has the focus
+    tmux.type_into("┃", "hello dashboard", before=("m",))  # m: to the composer
     tmux.keys("Enter")
     screen = tmux.wait_for_text("in  Echo: hello dashboard")
     assert "out hello dashboard" in screen
@@ -79,7 +79,7 @@ def test_the_inspector_copies_to_the_terminals_clipboard(term, spawn_peer):
     tmux = term()
     add_socket(tmux, connect=server.endpoint)
     tmux.wait_for_text("connected (1 peer)")
-    tmux.type_into("┃", "copy me ¤ 日本")
+    tmux.type_into("┃", "copy me ¤ 日本", before=("m",))
     tmux.keys("Enter")
     tmux.wait_for_text("in  Echo: copy me")
     assert tmux.clipboard() == ""

@@ -21,12 +21,15 @@ from textual.binding import Binding
 from textual.containers import HorizontalScroll
 from textual.message import Message
 from textual.reactive import Reactive
-from textual.screen import ModalScreen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
+from textual.widgets._tabbed_content import ContentTabs
 
 from ..codec import FORMATS, escape_text
 from ..engine import commands as C
 from .commands import DashboardCommands
+from .keyorder import OrderedKeys
+from .keys import typed_as_text
 from .panel_actions import PanelActions
 from .patterns import BY_ID, PATTERNS, REPLYING, SENDING, SUBSCRIBING, pattern_of
 from .session_actions import SessionActions
@@ -59,6 +62,8 @@ PANEL_ACTIONS = frozenset({
     "repeat", "stop_repeat", "auto_reply", "filter", "cycle_format", "set_format",
     "toggle_follow", "inspect", "export", "clear_log", "zoom", "show_code",
 })
+# what still works while a text field has the focus (its keys are not letters)
+FIELD_ACTIONS = frozenset({"app.focus_next", "app.focus_previous"})
 
 
 def _action_name(action: str) -> str:
@@ -102,7 +107,13 @@ def _refresh_hz() -> float:
     return _env_number(REFRESH_ENV, 10, 1, 60)
 
 
-class ZmqDash(SessionActions, PanelActions, ToolActions, App[None]):
+class DashboardScreen(Screen):
+    """The screen under every dialog: with nothing else focused, the tab bar is."""
+
+    AUTO_FOCUS = "ContentTabs"
+
+
+class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None]):
     """The full-screen dashboard. Build it with :func:`make_app`."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
@@ -144,7 +155,9 @@ class ZmqDash(SessionActions, PanelActions, ToolActions, App[None]):
         Binding("ctrl+l", "clear_log", "Clear log", show=False, id="clear",
                 tooltip="Clear the socket's log (counters stay)"),
         Binding("z", "zoom", "Zoom panel", show=False, id="zoom",
-                tooltip="Show only this socket's panel (again to go back)"),
+                tooltip="Show only this socket's panel, on the whole screen (again to go back)"),
+        Binding("escape", "unzoom", "Unzoom", key_display="esc", id="unzoom",
+                tooltip="Leave the zoomed panel"),
         Binding("ctrl+e", "show_code", "Show as code", show=False, id="show_code",
                 tooltip="The zmqdash cat line and a pyzmq program for this socket"),
         Binding("right_square_bracket", "next_panel", "Next panel", show=False,
@@ -201,7 +214,7 @@ class ZmqDash(SessionActions, PanelActions, ToolActions, App[None]):
         self.current_panel: SocketPanel | None = None
         self._panels: dict[int, SocketPanel] = {}
         self._views_seen: object = None
-        self._focus_next: str | None = None
+        self._focus_next: tuple[str, str] | None = None  # (socket just added, its tab)
         self._rate_at = clock()
         self._rate_counts = (0, 0)
         self._rates = (0.0, 0.0)
@@ -209,9 +222,13 @@ class ZmqDash(SessionActions, PanelActions, ToolActions, App[None]):
         self._timer = None
         self._unmounted = False
         self._extras: dict[str, tuple[str, list[str]]] = {}
+        self._zoomed: SocketPanel | None = None
         self._show_title()
 
     # -- layout ----------------------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen:
+        return DashboardScreen(id="_default")
 
     def compose(self) -> ComposeResult:
         self._tabs = TabbedContent(id="patterns")
@@ -381,6 +398,12 @@ class ZmqDash(SessionActions, PanelActions, ToolActions, App[None]):
             panel = self._panels.pop(key)
             if self.current_panel is panel:
                 self.current_panel = None
+            if self.zoomed is panel:
+                self._unzoom()
+            focused = self.screen_stack[0].focused
+            if focused is None or panel in focused.ancestors_with_self:
+                # before Textual hands the focus to a neighbour (a composer, as often as not)
+                self.settle_focus(avoid=panel)
             panel.remove()
         for key, view in alive.items():
             if key in self._panels:
@@ -390,9 +413,13 @@ class ZmqDash(SessionActions, PanelActions, ToolActions, App[None]):
             panel.pattern = pattern_of(view.type)
             self._panels[key] = panel
             self.query_one(f"#panels-{panel.pattern}", HorizontalScroll).mount(panel)
-            if self._focus_next == view.name:
+            if self._focus_next is not None and self._focus_next[0] == view.name:
+                # a socket just added: show it, unless the user has moved on to another tab
+                if self._focus_next[1] == self.active_pattern:
+                    self.call_after_refresh(self._show_panel, panel)
                 self._focus_next = None
-                self.call_after_refresh(self._show_panel, panel)
+            elif panel.pattern == self.active_pattern:
+                self.call_after_refresh(self._settle_if_adrift)
         self.call_after_refresh(self._update_hints)
         if set(self._panels) != before:
             # which keys apply depends on the panels (each refresh rebuilds the footer)
@@ -408,8 +435,12 @@ class ZmqDash(SessionActions, PanelActions, ToolActions, App[None]):
         """Share the width between a tab's panels; past PANEL_MIN_WIDTH each, scroll sideways
         (the focused panel is scrolled into view)."""
         width = self.size.width
+        zoomed = self.zoomed
+        if zoomed is not None and (zoomed.styles.width is None or
+                                   zoomed.styles.width.value != width):
+            zoomed.styles.width = width
         for p in PATTERNS:
-            panels = self.panels(p.id)
+            panels = [each for each in self.panels(p.id) if each is not zoomed]
             if not panels:
                 continue
             each = max(PANEL_MIN_WIDTH, width // len(panels))
@@ -428,13 +459,49 @@ class ZmqDash(SessionActions, PanelActions, ToolActions, App[None]):
         if widget is not None and widget.is_attached:
             widget.screen.set_focus(widget)
 
+    def settle_focus(self, avoid: SocketPanel | None = None) -> None:
+        """Where the focus goes after adding, closing, switching tab, zooming or a dialog: the
+        log of the current panel, or the tab bar when the tab has none. Never a text field:
+        keys typed next are commands, and nothing is sent that the user did not mean."""
+        panel = self.zoomed or self.panel()
+        if panel is None or panel is avoid or not panel.log_view.is_attached:
+            panel = next((p for p in self.panels() if p is not avoid
+                          and p.log_view.is_attached), None)
+        base = self.screen_stack[0]
+        if panel is not None:
+            self.current_panel = panel
+            base.set_focus(panel.log_view)
+        else:
+            base.set_focus(self._tabs.query_one(ContentTabs))
+
+    def _settle_if_adrift(self) -> None:
+        """A panel appeared in the visible tab: if nothing in the tab has the focus, its log
+        takes it."""
+        focused = self.screen_stack[0].focused
+        if focused is None or isinstance(focused, ContentTabs):
+            self.settle_focus()
+
     def _show_panel(self, panel: SocketPanel) -> None:
         if not panel.is_attached:
             return
-        self._tabs.active = f"pane-{panel.pattern}"
-        target = panel.query(".composer").first() if panel.sends else panel.log_view
-        self.focus_now(target)
+        self._unzoom()
         self.current_panel = panel
+        self.focus_now(panel.log_view)  # first: a focus left in the old tab would pull it back
+        self._tabs.active = f"pane-{panel.pattern}"
+
+    def push_screen(self, screen, callback=None, wait_for_dismiss: bool = False, **kwargs):
+        """Every dialog and full screen gives the focus back to a log when it closes (before
+        its own callback, which may move it on, as "Send a message" does)."""
+        if isinstance(screen, str):
+            return super().push_screen(screen, callback, wait_for_dismiss, **kwargs)
+
+        def closed(result) -> None:
+            if self.screen_stack and not self._shutting_down:
+                self.settle_focus()
+            if callback is not None:
+                callback(result)
+
+        return super().push_screen(screen, closed, wait_for_dismiss, **kwargs)
 
     # -- the timer -------------------------------------------------------------------------------
 
@@ -449,10 +516,38 @@ class ZmqDash(SessionActions, PanelActions, ToolActions, App[None]):
         return [p for p in self._panels.values() if p.pattern == pattern]
 
     def visible_panels(self) -> list[SocketPanel]:
-        maximized = self.screen.maximized
-        if isinstance(maximized, SocketPanel):
-            return [maximized]
-        return self.panels()
+        zoomed = self.zoomed
+        return [zoomed] if zoomed is not None else self.panels()
+
+    @property
+    def zoomed(self) -> SocketPanel | None:
+        """The panel zoomed to the whole screen, if one is."""
+        panel = self._zoomed
+        return panel if panel is not None and panel.is_attached else None
+
+    def zoom(self, panel: SocketPanel) -> None:
+        """Show ``panel`` alone, on the screen's whole width and height (the status bar and
+        the footer stay)."""
+        self._unzoom()
+        self._zoomed = panel
+        self.screen_stack[0].add_class("-zoom")
+        panel.add_class("-zoomed")
+        self._size_panels()
+        self.current_panel = panel
+        self.focus_now(panel.log_view)
+        self.refresh_bindings()
+
+    def _unzoom(self) -> None:
+        panel = self._zoomed
+        if panel is None:
+            return
+        self._zoomed = None
+        self.screen_stack[0].remove_class("-zoom")
+        panel.remove_class("-zoomed")
+        self._size_panels()
+        for each in self.panels():
+            each.tick(force=True)  # hidden while zoomed: brought up to date at once
+        self.refresh_bindings()
 
     @property
     def _shutting_down(self) -> bool:
@@ -529,11 +624,28 @@ class ZmqDash(SessionActions, PanelActions, ToolActions, App[None]):
         screen = self.screen
         if screen is not self.screen_stack[0] and not isinstance(screen, CommandPalette):
             return False  # a dialog or full screen is on top: its keys only
+        if isinstance(screen.focused, Input) and action not in FIELD_ACTIONS and \
+                self._typed_into_fields(action):
+            return False  # those keys are text in a field: not offered, never run
         return self.action_state(action)
+
+    def _typed_into_fields(self, action: str) -> bool:
+        """Whether one of the dashboard's own actions is bound to keys a field types as text
+        (judged by each binding's first key, the one the footer shows)."""
+        cache = self.__dict__.setdefault("_typed_cache", {})
+        keymap = getattr(self, "_keymap", {}) or {}
+        key = (action, id(keymap), len(keymap))
+        if key not in cache:
+            keys = [(keymap.get(b.id, b.key) if b.id else b.key).split(",")[0]
+                    for b in ZmqDash.BINDINGS if _action_name(b.action) == action]
+            cache[key] = bool(keys) and all(typed_as_text(k) for k in keys)
+        return cache[key]
 
     def action_state(self, action: str) -> bool | None:
         """Whether a socket action applies to the current panel: True, False (hidden) or
         None (shown disabled)."""
+        if action == "unzoom":
+            return self.zoomed is not None
         if action not in PANEL_ACTIONS:
             return True
         panel = self.panel()
@@ -571,12 +683,17 @@ class ZmqDash(SessionActions, PanelActions, ToolActions, App[None]):
     # -- actions: tabs, new sockets, moving between panels (the rest: panel_actions.py) --------
 
     def action_show_tab(self, pattern: str) -> None:
-        if pattern in BY_ID:
-            self._tabs.active = f"pane-{pattern}"
-            panels = self.panels(pattern)
-            if panels:
-                self.focus_now(panels[0].log_view)
-                self.current_panel = panels[0]
+        if pattern not in BY_ID:
+            return
+        self._unzoom()
+        panels = self.panels(pattern)
+        # the focus moves first: left in the tab being hidden, it would pull that tab back
+        if panels:
+            self.current_panel = panels[0]
+            self.focus_now(panels[0].log_view)
+        else:
+            self.focus_now(self._tabs.query_one(ContentTabs))
+        self._tabs.active = f"pane-{pattern}"
 
     def action_add_socket(self, socket_type: str | None = None) -> None:
         from .screens.add_socket import AddSocketScreen
@@ -590,7 +707,7 @@ class ZmqDash(SessionActions, PanelActions, ToolActions, App[None]):
         if spec is None:
             return
         name = spec.name
-        self._focus_next = name
+        self._focus_next = (name, self.active_pattern)
 
         def created(_result) -> None:
             for endpoint in spec.binds:

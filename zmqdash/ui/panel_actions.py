@@ -276,10 +276,13 @@ class PanelActions:
                               title="Exported", markup=False)
 
     def action_zoom(self) -> None:
-        screen = self.screen
-        if screen.maximized is not None:
-            screen.minimize()
+        if self.zoomed is not None:
+            self.action_unzoom()
             return
         panel = self._need_panel()
         if panel is not None:
-            screen.maximize(panel, container=False)
+            self.zoom(panel)
+
+    def action_unzoom(self) -> None:
+        self._unzoom()
+        self.settle_focus()

@@ -38,6 +38,7 @@ def binding_sections(app) -> list[tuple[str, list[tuple[str, str]]]]:
     from ..app import ZmqDash
     from ..widgets.composer import Composer
     from ..widgets.log_view import LogView
+    from ..widgets.text_field import SubscriptionBar, TextField
     from .add_socket import AddSocketScreen
     from .inspector import InspectorScreen
     from .show_code import ShowCodeScreen
@@ -50,7 +51,7 @@ def binding_sections(app) -> list[tuple[str, list[tuple[str, str]]]]:
         return out
 
     return [
-        ("Anywhere (outside a text field)", rows(ZmqDash.BINDINGS)),
+        ("Anywhere outside a text field (in one, letters are text)", rows(ZmqDash.BINDINGS)),
         ("Always", [
             (app.get_key_display(Binding("ctrl+p", "")), "Command palette: every action"),
             (app.get_key_display(Binding("ctrl+q", "")), "Quit at once"),
@@ -58,9 +59,8 @@ def binding_sections(app) -> list[tuple[str, list[tuple[str, str]]]]:
         ]),
         ("In a socket's log", rows(LogView.BINDINGS) + [("click, double-click",
                                                           "Select, inspect")]),
-        ("In the composer", [("enter", "Send")] + rows(Composer.BINDINGS)),
-        ("In the subscription bar", [("enter", "Apply the prefixes"),
-                                     ("escape / tab", "Leave it unchanged")]),
+        ("In the composer", rows(Composer.BINDINGS)),
+        ("In the subscription bar", rows(SubscriptionBar.BINDINGS) + rows(TextField.BINDINGS)),
         ("In the inspector", rows(InspectorScreen.BINDINGS)),
         ("In show as code", rows(ShowCodeScreen.BINDINGS)),
         ("In the add-socket dialog", rows(AddSocketScreen.BINDINGS) + [

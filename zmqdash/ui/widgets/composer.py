@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 from textual.binding import Binding
-from textual.widgets import Input
+
+from .text_field import TextField
 
 HISTORY_KEPT = 200
 
+_HISTORY = Binding.Group("History", compact=True)
 
-class Composer(Input):
+
+class Composer(TextField):
     """Enter sends (the panel handles ``Input.Submitted``); Up/Down walk earlier messages."""
 
     BINDINGS = [
-        Binding("up", "history(-1)", "Earlier message", show=False, id="composer.earlier"),
-        Binding("down", "history(1)", "Later message", show=False, id="composer.later"),
-        Binding("escape", "leave", "Back to the log", show=False, id="composer.leave"),
+        Binding("enter", "submit", "Send", key_display="⏎", id="composer.send"),
+        Binding("up", "history(-1)", "Earlier message", key_display="↑", group=_HISTORY,
+                id="composer.earlier"),
+        Binding("down", "history(1)", "Later message", key_display="↓", group=_HISTORY,
+                id="composer.later"),
+        Binding("escape", "leave", "Leave", key_display="esc", id="composer.leave"),
     ]
 
     def __init__(self, placeholder: str = "", *, id: str | None = None,
                  classes: str | None = None) -> None:
-        super().__init__(placeholder=placeholder, id=id, classes=classes, compact=True,
-                         select_on_focus=False)
+        super().__init__(placeholder=placeholder, id=id, classes=classes)
         self.history: list[str] = []
         self._pos = 0  # index into history; len(history) means the draft
         self._draft = ""
@@ -44,11 +49,3 @@ class Composer(Input):
         self._pos = pos
         self.value = self._draft if pos == len(self.history) else self.history[pos]
         self.cursor_position = len(self.value)
-
-    def action_leave(self) -> None:
-        """Give the focus back to the panel's log."""
-        panel = self.parent
-        while panel is not None and not hasattr(panel, "log_view"):
-            panel = panel.parent
-        if panel is not None:
-            panel.log_view.focus()

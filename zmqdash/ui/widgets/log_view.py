@@ -115,9 +115,11 @@ class LogView(ScrollView, can_focus=True):
         Binding("pagedown", "page_down", "Page down", show=False, id="log.page_down"),
         Binding("home", "oldest", "Oldest entry", show=False, id="log.oldest"),
         Binding("end", "follow", "Follow the newest", show=False, id="log.follow"),
-        Binding("escape", "follow", "Follow the newest", show=False, id="log.release"),
+        Binding("escape", "release", "Follow the newest", show=False, id="log.release"),
         Binding("enter", "inspect", "Inspect", show=False, id="log.inspect"),
     ]
+
+    ALLOW_MAXIMIZE = False  # the dashboard zooms the whole panel (z)
 
     following: reactive[bool] = reactive(True, init=False)
     """True while the view sticks to the newest entry."""
@@ -356,6 +358,19 @@ class LogView(ScrollView, can_focus=True):
 
     def action_oldest(self) -> None:
         self._move_cursor(0)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "release":
+            # Escape backs out one step: the selection (or pause) here, else it is not this
+            # log's key (a zoomed panel is left, see the app)
+            return self.cursor is not None or not self.following
+        return True
+
+    def watch_following(self, following: bool) -> None:
+        self.refresh_bindings()  # what Escape does here changed
+
+    def action_release(self) -> None:
+        self.action_follow()
 
     def action_follow(self) -> None:
         """Drop the cursor and stick to the newest entry again."""

@@ -29,6 +29,7 @@ from ..patterns import SENDING, SUBSCRIBING
 from .composer import Composer
 from .log_view import LogView
 from .subscription_table import SubscriptionTableView
+from .text_field import SubscriptionBar
 
 #: what the peer chooser of a ROUTER offers besides the identities seen
 NEWEST_PEER = "newest"
@@ -94,7 +95,7 @@ def composer_hint(socket_type: str) -> str:
 class SocketPanel(Vertical):
     """A panel for one socket. The app calls :meth:`tick` on its timer while it is visible."""
 
-    ALLOW_MAXIMIZE = True
+    ALLOW_MAXIMIZE = False  # the dashboard zooms a panel itself (z), keeping the status bar
 
     def __init__(self, view: SocketView, fmt: str = "auto",
                  snippets: list[str] | None = None) -> None:
@@ -126,13 +127,13 @@ class SocketPanel(Vertical):
         if self.subscribes:
             with Horizontal(classes="bar subscriptions"):
                 yield Label("subs ", classes="bar-label")
-                yield Input(
+                yield SubscriptionBar(
                     placeholder="prefixes, comma-separated; * = everything; Enter applies",
-                    compact=True,
                     classes="subscriptions-input",
-                    select_on_focus=False,
                 )
+        yield self.log_view
         if self.routes:
+            # below the log, with the composer it serves: Tab from the log reaches it
             with Horizontal(classes="bar peers"):
                 yield Label("to ", classes="bar-label")
                 yield Select(
@@ -142,7 +143,6 @@ class SocketPanel(Vertical):
                     compact=True,
                     classes="peer-select",
                 )
-        yield self.log_view
         if self.sends:
             composer = Composer(composer_hint(self.socket_type), classes="composer")
             for snippet in self._snippets:

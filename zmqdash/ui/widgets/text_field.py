@@ -1,0 +1,42 @@
+"""The one-line text fields of a socket panel: letters and signs typed there are text, and the
+footer shows the field's own keys (the dashboard's letter keys are hidden while it has the
+focus). Escape always gives the focus back to the panel's log."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.widgets import Input
+
+
+class TextField(Input):
+    """A field of a socket panel (the panel is an ancestor with a ``log_view``)."""
+
+    BINDINGS = [
+        Binding("escape", "leave", "Leave", key_display="esc", id="field.leave"),
+    ]
+
+    def __init__(self, value: str = "", placeholder: str = "", *, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(value, placeholder=placeholder, id=id, classes=classes, compact=True,
+                         select_on_focus=False)
+
+    @property
+    def panel(self):
+        node = self.parent
+        while node is not None and not hasattr(node, "log_view"):
+            node = node.parent
+        return node
+
+    def action_leave(self) -> None:
+        """Give the focus back to the panel's log."""
+        panel = self.panel
+        if panel is not None:
+            self.app.focus_now(panel.log_view)
+
+
+class SubscriptionBar(TextField):
+    """A SUB's prefixes, comma-separated: Enter applies them; Escape leaves them unchanged."""
+
+    BINDINGS = [
+        Binding("enter", "submit", "Apply", key_display="⏎", id="subs.apply"),
+    ]
