@@ -22,14 +22,17 @@ TMUX = shutil.which("tmux") or "/usr/bin/tmux"
 class Tmux:
     """One tmux server of our own (``-L``), one window running one command."""
 
-    def __init__(self, width: int = 120, height: int = 40) -> None:
+    def __init__(self, width: int = 120, height: int = 40,
+                 wrap: Callable[[list[str]], list[str]] | None = None) -> None:
         self.server = f"zmqdash-test-{uuid.uuid4().hex[:8]}"
         self.width = width
         self.height = height
         self.target = "dash"
+        #: runs tmux inside something, e.g. a network namespace (the server stays there)
+        self.wrap = wrap or (lambda argv: argv)
 
     def _tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        return subprocess.run([TMUX, "-L", self.server, *args], capture_output=True,
+        return subprocess.run(self.wrap([TMUX, "-L", self.server, *args]), capture_output=True,
                               text=True, check=check, timeout=10)
 
     def start(self, command: list[str], env: dict[str, str] | None = None) -> None:

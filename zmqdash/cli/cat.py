@@ -195,9 +195,9 @@ class _Plan:
             raise UsageError("give at least one --bind or --connect endpoint")
         try:  # the same checks the engine makes, so a typo is a usage error (exit 2)
             for ep in args.bind:
-                endpoints.parse(ep, bind=True)
+                endpoints.parse(ep, bind=True, socket_type=args.type)
             for ep in args.connect:
-                endpoints.parse(ep, bind=False)
+                endpoints.parse(ep, bind=False, socket_type=args.type)
             plan.options += [options.assignment(item) for item in args.option]
             plan.via = remote_args.ssh_host(args)
             plan.credentials = remote_args.credentials(args)
@@ -437,9 +437,26 @@ class _Session:
         self.out.write(line + "\n")
         self.out.flush()
 
+    def wait_paced(self, view) -> None:
+        """A multicast sender's messages leave at the socket's rate, and libzmq cannot say
+        when they have: wait until they should have (within --timeout), saying so."""
+        left = view.paced_until - time.monotonic()
+        if left <= DEFAULT_LINGER_MS / 1000 / 2:
+            return  # the linger covers it
+        limit = self.args.timeout
+        if limit is not None and left > limit:
+            self.note(f"about {left - limit:.0f} s of messages may not leave: the multicast "
+                      f"rate holds them longer than --timeout {limit:g} s (-o rate=KBIT/S)")
+            left = limit
+        else:
+            self.note(f"waiting about {left:.0f} s for the messages to leave at the "
+                      "multicast rate (-o rate=KBIT/S sends faster)")
+        time.sleep(left)
+
     def finish(self, code: int) -> int:
         view = self.engine.view(NAME)
         if self.plan.type in SEND_ONLY | {"PAIR", "DEALER", "REQ"}:
+            self.wait_paced(view)
             try:  # close with the socket's linger so what is queued gets out
                 self.engine.call(C.Close(NAME), timeout=DEFAULT_LINGER_MS / 1000 + 5)
             except EngineError:

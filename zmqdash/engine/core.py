@@ -24,7 +24,7 @@ import zmq
 from zmq.utils.monitor import parse_monitor_message
 
 from . import commands as C
-from . import endpoints, limits, monitor, options, recvpath, subscriptions, templates
+from . import endpoints, limits, monitor, multicast, options, recvpath, subscriptions, templates
 from . import state as S
 from .errors import EngineError, PeerUnreachable
 from .ring import (
@@ -86,6 +86,7 @@ class _Sock:
         self.can_recv = type_name not in options.SEND_ONLY
         #: XPUB: who subscribes to what (see subscriptions.py)
         self.subs = subscriptions.Tracker() if type_name == "XPUB" else None
+        self.pace: multicast.Pace | None = None  # a multicast sender's estimated queue
 
 
 class _Repeater:
@@ -161,6 +162,7 @@ class Engine:
     def start(self) -> Engine:
         if self._thread is not None:
             return self
+        multicast.quiet_openpgm()  # before the first context: OpenPGM reads it then
         self.context = zmq.Context()
         # libzmq's default of 1023 is 341 zmqdash sockets (each has a monitor and its reader);
         # the open files limit is raised to match, as far as the system allows
@@ -552,8 +554,10 @@ class Engine:
         return self._bind(self._get(cmd.name), cmd.endpoint)
 
     def _bind(self, s: _Sock, endpoint: str) -> str:
-        ep = endpoints.parse(endpoint, bind=True)
+        ep = endpoints.parse(endpoint, bind=True, socket_type=s.type)
         self._check_new_endpoint(s, ep)
+        if ep.multicast:
+            return self._join(s, ep, S.BIND)
         try:
             s.sock.bind(ep.text)
         except zmq.ZMQError as exc:
@@ -572,10 +576,12 @@ class Engine:
     def _connect(self, s: _Sock, endpoint: str, fut: Future | None, via=None):
         """Connect now, or once a host name is looked up (then ``_LATER``: ``fut``, if any, is
         answered when the connect is made)."""
-        ep = endpoints.parse(endpoint, bind=False)
+        ep = endpoints.parse(endpoint, bind=False, socket_type=s.type)
         self._check_new_endpoint(s, ep)
         if via is not None:  # through SSH: the far side looks the host name up
             return self._tunnels.connect(s, ep.text, via)
+        if ep.multicast:
+            return self._join(s, ep, S.CONNECT)
         if ep.needs_dns:
             self._set_endpoint(s, S.EndpointState(ep.text, S.CONNECT, S.PENDING,
                                                   reason="looking up host"))
@@ -631,6 +637,29 @@ class Engine:
         self._set_endpoint(s, S.EndpointState(text, S.CONNECT, S.ATTACHED if inproc
                                               else S.PENDING, resolved=text))
         return text
+
+    def _join(self, s: _Sock, ep: endpoints.Endpoint, role: str) -> str:
+        """Bind or connect a multicast endpoint (the two are the same to PGM and NORM: the
+        socket joins the group). This machine is checked first, since libzmq ends the process
+        on what it finds wrong later; no monitor events follow, so the state is "attached"."""
+        verb = "bind" if role == S.BIND else "connect"
+        sock = s.sock
+        multicast.check_host(ep.text, ep.transport, ep.group, verb,
+                             sock.get(zmq.MULTICAST_MAXTPDU))
+        rate, recovery_ivl = sock.get(zmq.RATE), sock.get(zmq.RECOVERY_IVL)
+        try:
+            (sock.bind if role == S.BIND else sock.connect)(ep.text)
+        except zmq.ZMQError as exc:
+            reason = _reason(exc, bind=role == S.BIND)
+            self._set_endpoint(s, S.EndpointState(ep.text, role, S.FAILED, reason=reason))
+            raise EngineError(f"{verb} {ep.text}: {reason}") from None
+        detail = multicast.describe(ep.transport, rate, recovery_ivl)
+        self._set_endpoint(s, S.EndpointState(ep.text, role, S.ATTACHED, resolved=ep.text,
+                                              detail=detail))
+        if s.type in multicast.SENDERS and ep.transport != "norm":
+            s.pace = (multicast.Pace(ep.transport, rate) if s.pace is None
+                      else s.pace.slower(ep.transport, rate))
+        return ep.text
 
     def _check_new_endpoint(self, s: _Sock, ep: endpoints.Endpoint) -> None:
         if ep.wildcard:
@@ -708,6 +737,10 @@ class Engine:
                 raise options.OptionError(options.rejected(opt, val, s.type)) from None
             shown = options.value_for_message(opt, val)
             raise EngineError(f"option {opt.name.lower()}={shown}: {exc.strerror}") from None
+        if opt in (zmq.RATE, zmq.RECOVERY_IVL) and any(
+                e.detail for e in s.view.endpoints):  # multicast endpoints keep what they had
+            self._info(s, f"{opt.name.lower()}={val} applies to multicast endpoints bound or "
+                          "connected from now on, not to those already joined")
         if opt == zmq.LINGER:
             s.linger = int(val)
         elif opt == zmq.REQ_RELAXED:
@@ -815,6 +848,11 @@ class Engine:
             stats = s.view.stats
             stats.msgs_out += 1
             stats.bytes_out += size
+            if s.pace is not None:
+                hint = s.pace.sent(size, time.monotonic())
+                s.view.paced_until = s.pace.until
+                if hint:
+                    self._info(s, hint)
 
     def _flush(self, s: _Sock) -> None:
         sock = s.sock

@@ -10,13 +10,11 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-import zmq
-
-from . import limits
+from . import capabilities, limits, multicast
 from .errors import EngineError
 from .limits import PORT
 
-TRANSPORTS = ("tcp", "ipc", "inproc", "pgm", "epgm", "ws", "wss", "tipc", "vmci", "udp")
+TRANSPORTS = ("tcp", "ipc", "inproc", "pgm", "epgm", "norm", "ws", "wss", "tipc", "vmci", "udp")
 
 
 @dataclass(frozen=True)
@@ -26,6 +24,11 @@ class Endpoint:
     address: str  # everything after "://"
     host: str = ""  # tcp only
     port: str = ""  # tcp only: digits or "*"
+    group: multicast.Address | None = None  # pgm, epgm and norm only
+
+    @property
+    def multicast(self) -> bool:
+        return self.group is not None
 
     @property
     def wildcard(self) -> bool:
@@ -44,8 +47,9 @@ class Endpoint:
         return False
 
 
-def parse(text: str, *, bind: bool) -> Endpoint:
-    """Validate ``text`` as an endpoint to bind (``bind=True``) or connect to."""
+def parse(text: str, *, bind: bool, socket_type: str | None = None) -> Endpoint:
+    """Validate ``text`` as an endpoint to bind (``bind=True``) or connect to, for a socket of
+    ``socket_type`` when given (multicast transports take only some types)."""
     verb = "bind" if bind else "connect"
     text = text.strip()
     if not text:
@@ -63,15 +67,20 @@ def parse(text: str, *, bind: bool) -> Endpoint:
     transport = transport.lower()
     if transport not in TRANSPORTS:
         raise EngineError(
-            f"{verb} {text}: unknown transport '{transport}' (use tcp, ipc, inproc, pgm or epgm)"
-        )
-    if not zmq.has(transport) and transport not in ("tcp", "inproc"):
-        raise EngineError(
-            f"{verb} {text}: this libzmq was built without {transport} support "
-            f"(zmq.has('{transport}') is false)"
+            f"{verb} {text}: unknown transport '{transport}' "
+            "(use tcp, ipc, inproc, pgm, epgm or norm)"
         )
     if not address:
         raise EngineError(f"{verb} {text}: missing address after '{transport}://'")
+    group = None
+    if transport in multicast.TRANSPORTS:  # the form first: it is worth knowing either way
+        group = multicast.parse(text, transport, address, verb)
+        if socket_type is not None:
+            multicast.check_socket_type(text, transport, socket_type, verb)
+    if not capabilities.has(transport):
+        raise EngineError(f"{verb} {text}: {capabilities.unavailable(transport)}")
+    if group is not None:
+        return Endpoint(text, transport, address, group=group)
     if transport == "tcp":
         return _parse_tcp(text, address, verb, bind)
     if transport == "ipc" and len(address.encode()) > 107 and not address.startswith("@"):

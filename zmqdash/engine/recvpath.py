@@ -24,6 +24,8 @@ from .ring import IN, SIZE
 COMPILED = False
 #: why the compiled helper could not be loaded ("" when it was)
 LOAD_ERROR = ""
+#: the file of the libzmq the compiled helper calls ("" when not loaded, or not known)
+LIBZMQ = ""
 
 
 def _receive(sock, ring, ts: float, max_msgs: int, max_bytes: int) -> tuple[int, int, int]:
@@ -80,18 +82,15 @@ def _receive(sock, ring, ts: float, max_msgs: int, max_bytes: int) -> tuple[int,
 
 def _load():
     """The compiled ``receive``, bound to pyzmq's libzmq (raises if it cannot be)."""
-    import ctypes
-
     from . import _recvbatch
+    from .capabilities import library_of, symbol
 
-    try:
-        from zmq.backend.cython import _zmq as backend  # pyzmq 26 and later
-    except ImportError:
-        from zmq.backend.cython import socket as backend  # pyzmq 25
-    lib = ctypes.CDLL(backend.__file__)  # dlsym also searches its dependencies: libzmq
     names = ("zmq_msg_init", "zmq_msg_recv", "zmq_msg_data", "zmq_msg_size", "zmq_msg_more",
              "zmq_msg_close", "zmq_errno")
-    _recvbatch.init(*(ctypes.cast(getattr(lib, n), ctypes.c_void_p).value for n in names), IN)
+    addresses = [symbol(n) for n in names]
+    _recvbatch.init(*addresses, IN)
+    global LIBZMQ
+    LIBZMQ = library_of(addresses[1])  # where zmq_msg_recv, as handed over, lives
     return _recvbatch.receive
 
 

@@ -43,6 +43,7 @@ class EndpointState:
     resolved: str = ""  # the real endpoint (wildcard port resolved; a tunnel's local end)
     via: str = ""  # the SSH host a connect goes through
     handshake: str = ""  # a secured socket's last handshake, in words ("CURVE handshake ok")
+    detail: str = ""  # multicast: the pace its messages go at (rate, recovery_ivl), own line
 
     def describe(self) -> str:
         shown = self.endpoint if self.via else (self.resolved or self.endpoint)
@@ -99,6 +100,9 @@ class SocketView:
     pending: int = 0  # messages waiting in the outbox
     awaiting_reply: bool = False  # REQ: sent, reply not in yet
     subscribers: SubscriptionTable | None = None  # XPUB: who subscribes to what
+    #: multicast senders: time.monotonic() by which what was sent should have left at the
+    #: socket's rate (an estimate: libzmq does not say)
+    paced_until: float = 0.0
     closed: bool = False
     security: SecurityState | None = None  # CURVE or PLAIN, when the socket has one
 

@@ -108,7 +108,7 @@ class SocketSpec:
             for i, text in enumerate(endpoints):
                 _check_str(text, f"{where}.{role}[{i}]")
                 try:
-                    parse_endpoint(text, bind=role == "bind")
+                    parse_endpoint(text, bind=role == "bind", socket_type=kind)
                 except EngineError as exc:
                     raise SessionError(str(exc), where=f"{where}.{role}[{i}]") from None
         if self.subscribe and kind not in SUBSCRIBING:

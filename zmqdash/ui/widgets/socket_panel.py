@@ -114,6 +114,7 @@ class SocketPanel(Vertical):
         self.peer_choice = NEWEST_PEER
         self._snippets = list(snippets or ())
         self._ready = False  # children exist (on_mount ran)
+        self._queued = 0  # multicast: seconds of sent messages the rate still holds
 
     @property
     def socket_name(self) -> str:
@@ -172,7 +173,9 @@ class SocketPanel(Vertical):
             self._rate_counts = counts
             self._rate_at = now
         self._update("title", (view.name, view.type), self._draw_title)
-        self._update("endpoints", view.endpoints, self._draw_endpoints)
+        # a multicast sender: whole seconds of messages its rate still holds in libzmq
+        self._queued = max(0, round(view.paced_until - now)) if view.paced_until else 0
+        self._update("endpoints", (view.endpoints, self._queued), self._draw_endpoints)
         stats = view.stats
         key = (
             stats.msgs_in, stats.bytes_in, stats.msgs_out, stats.bytes_out, stats.errors,
@@ -230,6 +233,11 @@ class SocketPanel(Vertical):
             }.get(ep.state, "green")
             text.append(f"{mark} ", style=style)
             text.append(escape_text(ep.describe()))
+            if ep.detail:  # a multicast endpoint's pace, on a line of its own
+                text.append("\n  ")
+                if self._queued:  # first, so a narrow panel still shows it
+                    text.append(f"~{self._queued} s queued · ", style="yellow")
+                text.append(escape_text(ep.detail), style="dim")
         self.query_one(".endpoints", Static).update(text)
 
     def _draw_stats(self) -> None:
