@@ -135,3 +135,11 @@ def test_the_readme_and_ci_run_the_one_multicast_command():
     ci = Path(REPO / ".ci" / "run").read_text()
     assert capabilities.PIP_COMMAND.replace(".venv/", ".venv-mcast/") in ci
     assert "libzmq3-dev" in ci
+
+
+def test_the_add_socket_dialog_splits_endpoints_but_not_a_norm_node_id():
+    from zmqdash.ui.screens.add_socket import split_list
+
+    assert split_list(f"norm://7,127.0.0.1;{G}:5555, epgm://127.0.0.1;{G}:5556,") == [
+        f"norm://7,127.0.0.1;{G}:5555", f"epgm://127.0.0.1;{G}:5556"]
+    assert split_list("tcp://a:1,tcp://b:2 ipc:///x") == ["tcp://a:1", "tcp://b:2", "ipc:///x"]

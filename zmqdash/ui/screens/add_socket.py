@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from textual.app import ComposeResult
@@ -28,8 +29,10 @@ class NewSocket:
 
 
 def split_list(text: str) -> list[str]:
-    """Endpoints separated by commas or spaces."""
-    return [part for part in text.replace(",", " ").split() if part]
+    """Endpoints separated by spaces, or by commas before the next ``transport://`` (a comma
+    inside one, as in NORM's ``norm://7,192.0.2.10;239.192.1.1:5555``, stays)."""
+    parts = re.split(r"\s+|,(?=\s*[A-Za-z][\w+.-]*://)", text)
+    return [part.strip(",") for part in parts if part.strip(",")]
 
 
 def parse_options(text: str) -> list[tuple[str, str]]:
@@ -127,8 +130,10 @@ class AddSocketScreen(FormScreen[NewSocket | None]):
             self._error(f"There is already a socket named '{name}'.")
             return
         try:
-            binds = [E.parse(ep, bind=True).text for ep in split_list(value("#bind"))]
-            connects = [E.parse(ep, bind=False).text for ep in split_list(value("#connect"))]
+            binds = [E.parse(ep, bind=True, socket_type=socket_type).text
+                     for ep in split_list(value("#bind"))]
+            connects = [E.parse(ep, bind=False, socket_type=socket_type).text
+                        for ep in split_list(value("#connect"))]
             opts = parse_options(value("#options"))
             subs = []
             if socket_type in SUBSCRIBING:
