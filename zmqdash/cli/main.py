@@ -13,6 +13,7 @@ from .. import __version__
 COMMANDS = {
     "open": "dashboard", "demo": "dashboard", "cat": "cat", "run": "run",
     "sessions": "sessions", "locate": "sessions", "keygen": "keygen", "proxy": "proxy",
+    "doctor": "doctor",
 }
 
 
