@@ -83,7 +83,7 @@ def updates_in_order(lines: list[str]) -> None:
 @pytest.mark.parametrize("transport", ["epgm", "pgm", "norm"])
 def test_pub_and_sub_processes(transport, netns, run_in):
     require(transport)
-    sub = run_in(peer("sub_printer", "connect", EP[transport], "10"))
+    sub = run_in(peer("sub_printer", "connect", EP[transport], ""))
     netns.wait_members(1)  # the subscriber has joined the group: what is sent now arrives
     run_in(peer("publisher", "connect", EP[transport]))
     lines = [read_line(sub.stdout).strip() for _ in range(10)]
@@ -106,7 +106,7 @@ def test_cat_pub_waits_until_the_rate_has_let_everything_out(netns, run_in):
     """40 KB at the default 100 kbit/s take about 3 s to leave; closing after the 2 s linger
     would drop the rest unseen, so cat waits, and says why."""
     require("epgm")
-    sub = run_in(peer("sub_printer", "connect", EP["epgm"], "40"))
+    sub = run_in(peer("sub_printer", "connect", EP["epgm"], ""))
     netns.wait_members(1)
     lines = "".join(f"{i:04d} {'x' * 995}\n" for i in range(40)).encode()
     done = subprocess.run(netns.command([*CAT, "PUB", "-c", EP["epgm"]]), input=lines,
@@ -120,7 +120,7 @@ def test_cat_pub_waits_until_the_rate_has_let_everything_out(netns, run_in):
 
 def test_cat_pub_reaches_a_pyzmq_subscriber_at_a_higher_rate(netns, run_in):
     require("epgm")
-    sub = run_in(peer("sub_printer", "connect", EP["epgm"], "3"))
+    sub = run_in(peer("sub_printer", "connect", EP["epgm"], ""))
     netns.wait_members(1)
     done = subprocess.run(
         netns.command([*CAT, "PUB", "-c", EP["epgm"], "-o", "rate=10000", "--send", "one",

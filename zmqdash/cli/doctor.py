@@ -20,6 +20,7 @@ import subprocess
 import sys
 
 from .. import __version__
+from .messages import line
 
 
 def add_parser(subparsers) -> None:
@@ -37,9 +38,11 @@ def add_parser(subparsers) -> None:
 def main(args: argparse.Namespace) -> int:
     report = collect()
     if args.json:
-        print(json.dumps(report, indent=2))
+        out = sys.stdout  # ensure_ascii: every control character is a \u escape already
+        out.write(json.dumps(report, indent=2, ensure_ascii=True) + "\n")
     else:
-        print(render(report), end="")
+        for text in render(report):
+            line(text)  # each line made terminal-safe as it is printed
     return 0
 
 
@@ -245,12 +248,10 @@ def _tool(name: str, flag: str) -> dict:
 # -- plain text ---------------------------------------------------------------------------------
 
 
-def render(report: dict, width: int | None = None) -> str:
-    """The report as text: wrapped to the terminal (100 columns when not one), commands on
-    lines of their own so they copy whole."""
+def render(report: dict, width: int | None = None) -> list[str]:
+    """The report as lines of text (not yet made terminal-safe): wrapped to the terminal (100
+    columns when not one), commands on lines of their own so they copy whole."""
     import textwrap
-
-    from ..codec import escape_text
 
     if width is None:
         width = shutil.get_terminal_size((100, 24)).columns
@@ -322,4 +323,4 @@ def render(report: dict, width: int | None = None) -> str:
         found = f"{tool['version'] or 'present'} ({tool['path']})" if tool["path"] else \
             "not found"
         out.append(f"  {name:<8} {found}")
-    return "".join(escape_text(line) + "\n" for line in out)
+    return out
