@@ -279,6 +279,8 @@ def test_a_forwarder_passes_subscriptions_up_and_messages_down(engine, spawn_pee
     wait_until(engine, lambda: set(view.subscriptions) == {b"1", b"2"},
                what="both subscriptions to cross")
     got = read_lines([one, two], each=10)  # each subscription reaches the publisher in time
+    table = view.backend.subscribers  # who holds what, on the device's XPUB
+    assert (table.holders(b"1"), table.holders(b"2")) == (1, 1)
     assert all(line.startswith("1-update") for line in got[one])
     assert all(line.startswith("2-update") for line in got[two])
     assert [b"\x01" + p for p in (b"1", b"2")] == sorted(m[0] for m in tap(view, B2F))
@@ -293,6 +295,21 @@ def test_a_forwarder_passes_subscriptions_up_and_messages_down(engine, spawn_pee
         pass
     assert view.stats.injected == 1
     assert view.stats.f2b_msgs > 20 and view.stats.b2f_msgs == 3
+
+
+def test_a_prefix_goes_upstream_once_and_leaves_with_its_last_holder(engine, spawn_peer):
+    publisher = spawn_peer("publisher", "bind", "tcp://127.0.0.1:*")
+    view = device(engine, "wuproxy", "forwarder", [">" + publisher.endpoint],
+                  ["@tcp://127.0.0.1:*"])
+    a, b = (spawn_peer("sub_printer", "connect", bound(view.backend), "1") for _ in range(2))
+    wait_until(engine, lambda: view.backend.subscribers.holders(b"1") == 2)
+    assert view.subscriptions == (b"1",) and tap(view, B2F) == [[b"\x011"]]
+    a.proc.kill()
+    wait_until(engine, lambda: view.backend.subscribers.holders(b"1") == 1)
+    assert view.subscriptions == (b"1",) and view.stats.b2f_msgs == 1
+    b.proc.kill()
+    wait_until(engine, lambda: view.subscriptions == ())
+    assert tap(view, B2F) == [[b"\x011"], [b"\x001"]]
 
 
 def test_a_forwarder_without_the_tap_still_shows_subscriptions(engine, spawn_peer):

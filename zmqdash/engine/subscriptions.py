@@ -310,16 +310,16 @@ def source_fd(frame) -> int:
         return -1
 
 
-def receive(engine, s, ts: float, tracker: Tracker) -> tuple[int, int, int]:
-    """Take what is waiting on an XPUB ``s`` into its ring, as :func:`recvpath.receive` does,
-    feeding each subscription message to ``tracker``. A subscription message is logged as
-    ``IN`` only where the owner's own options would have passed it; each change of the table
-    is logged as an ``EVENT`` with a :class:`SubscriptionChange`. Returns (messages logged,
-    their bytes, errno)."""
+def receive(engine, s, ts: float, tracker: Tracker, ring=None) -> tuple[int, int, int]:
+    """Take what is waiting on an XPUB ``s`` into its ring (or ``ring``: a device's forwarder
+    reads its XPUB this way), as :func:`recvpath.receive` does, feeding each subscription
+    message to ``tracker``. A subscription message is logged as ``IN`` only where the owner's
+    own options would have passed it; each change of the table is logged as an ``EVENT`` with a
+    :class:`SubscriptionChange`. Returns (messages logged, their bytes, errno)."""
     import zmq
 
     sock = s.sock
-    ring = s.view.log
+    ring = s.view.log if ring is None else ring
     noblock, again = zmq.NOBLOCK, zmq.Again
     n = nbytes = err = 0
     try:

@@ -24,10 +24,10 @@ from functools import partial
 
 import zmq
 
-from .. import core, forwardpath, options
+from .. import core, forwardpath, options, subscriptions
 from .. import state as S
 from ..errors import EngineError
-from ..ring import B2F, ERROR, F2B, FRAMES, INFO, Ring
+from ..ring import B2F, ERROR, EVENT, F2B, FRAMES, INFO, KIND, META, TS, Ring
 from . import commands as C
 from . import spec
 from .state import INJECTED, PAUSED, RUNNING, STOPPED, DeviceView
@@ -413,13 +413,10 @@ class DeviceTable:
         src, dst = d.socks[di], d.socks[1 - di]
         if src is None or dst is None:
             return
-        watch = di == 1 and d.watches_subscriptions
+        if di == 1 and d.watches_subscriptions:
+            self._pump_subscriptions(d, src, dst)
+            return
         ring = v.log if v.tap else None
-        if watch and ring is None:
-            if d.scratch is None:
-                d.scratch = Ring(core.DRAIN_BATCH)
-            ring = d.scratch
-        start = ring.total if ring is not None else 0
         n, nbytes, err, held, refused, refused_err = forwardpath.forward(
             src.sock, dst.sock, ring, time.time(), core.DRAIN_BATCH,
             ring.byte_budget if ring is not None else NO_LIMIT, DIRS[di])
@@ -432,9 +429,6 @@ class DeviceTable:
             stats.b2f_bytes += nbytes
         if n and ring is not None:
             ring._trim()
-            if watch:
-                for entry in ring.since(start):
-                    self._note_subscription(d, entry[FRAMES])
         if held is not None:
             d.outbox[di].append((held, None))
             self._waiting(d)
@@ -442,6 +436,39 @@ class DeviceTable:
             self._refused(d, di, refused, refused_err)
         if err:
             self._error(d, f"{SIDES[di]}: receive: {zmq.strerror(err)}")
+
+    def _pump_subscriptions(self, d: _Device, src, dst) -> None:
+        """A forwarder's backend (XPUB) to its frontend (XSUB): what the subscribers ask for goes
+        upstream. The engine's XPUBs pass every subscribe and unsubscribe, for the subscriber
+        table (``backend.subscribers``); what crosses is what a plain XPUB would have passed,
+        as ``zmq.proxy`` forwards it. Subscriptions are few: this goes message by message."""
+        e = self.engine
+        if d.scratch is None:
+            d.scratch = Ring(4 * subscriptions.BATCH)
+        scratch = d.scratch
+        start = scratch.total
+        _, _, err = subscriptions.receive(e, src, time.time(), src.subs, scratch)
+        e._subscribers_changed(src)
+        for entry in scratch.since(start):
+            if entry[KIND] == EVENT:  # a change of the subscriber table, for the log
+                d.view.log.append(entry[TS], EVENT, (), entry[META], 0)
+                continue
+            frames = list(entry[FRAMES])
+            if d.outbox[1]:
+                d.outbox[1].append((frames, None))
+                continue
+            try:
+                dst.sock.send_multipart(frames, zmq.NOBLOCK)
+            except zmq.Again:
+                d.outbox[1].append((frames, None))
+            except zmq.ZMQError as exc:
+                self._refused(d, 1, 1, exc.errno)
+            else:
+                self._crossed(d, 1, frames, None)
+        scratch.clear()
+        self._waiting(d)
+        if err:
+            self._error(d, f"{SIDES[1]}: receive: {zmq.strerror(err)}")
 
     def _flush(self, d: _Device, di: int) -> None:
         """Send what waits for direction ``di``'s destination, then go on forwarding."""
@@ -483,8 +510,8 @@ class DeviceTable:
             self._note_subscription(d, frames)
 
     def _note_subscription(self, d: _Device, frames) -> None:
-        """A forwarder shows what its subscribers asked for upstream (XPUB passes on the first
-        subscribe of a prefix and the last unsubscribe)."""
+        """A forwarder shows what crossed upstream: a plain XPUB passes on the first subscribe
+        of a prefix and its last holder's unsubscribe."""
         if len(frames) != 1 or frames[0][:1] not in (b"\x01", b"\x00"):
             return
         prefix = bytes(frames[0][1:])
