@@ -111,11 +111,3 @@ class Netns:
         self.holder.wait(timeout=5)
         for stream in (self.holder.stdout, self.holder.stderr):
             stream.close()
-
-
-@pytest.fixture
-def netns():
-    """A fresh network namespace for this test (see :class:`Netns`), gone at teardown."""
-    ns = Netns()
-    yield ns
-    ns.close()
