@@ -523,3 +523,21 @@ def test_codec_imports_neither_textual_nor_zmq() -> None:
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@given(st.text())
+def test_stand_ins_keep_every_character_in_its_place(s: str) -> None:
+    from zmqdash.codec import stand_ins
+
+    shown = stand_ins(s)
+    assert len(shown) == len(s)
+    assert_safe(shown.replace("\\", ""))
+    for before, after in zip(s, shown, strict=True):
+        assert after == before or escape_text(before) != before
+
+
+def test_stand_ins_look_like_what_they_stand_for() -> None:
+    from zmqdash.codec import stand_ins
+
+    assert stand_ins("a\x1b]0;x\x07b") == "a␛]0;x␇b"
+    assert stand_ins("\x00\x7f\x9b\u202e\u200b\\") == "␀␡���\\"

@@ -18,6 +18,7 @@ from .display import (
     render_frame,
     render_frame_full,
     render_frames,
+    stand_ins,
 )
 from .input import (
     MAX_FILE_SIZE,
@@ -66,5 +67,6 @@ __all__ = [
     "render_frame_full",
     "render_frames",
     "split_frames",
+    "stand_ins",
     "table_to_record",
 ]

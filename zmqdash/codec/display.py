@@ -199,6 +199,23 @@ def first_unsafe(s: str) -> str | None:
     return None
 
 
+def _stand_in(c: str) -> str:
+    o = ord(c)
+    if o < 0x20:
+        return chr(0x2400 + o)  # the Control Pictures: ␀ ... ␛ ... ␟
+    return "\u2421" if o == 0x7F else "\ufffd"  # ␡, else �
+
+
+def stand_ins(s: str) -> str:
+    """``s`` with each character :func:`escape_text` would escape (a backslash aside) replaced
+    by one visible character one cell wide: ``␛`` for ESC and the other Control Pictures for
+    C0 and DEL, ``�`` for the rest. For a field being edited, where every character must keep
+    its place (the value itself keeps the real characters)."""
+    if _ESC_RE.search(s) is None:
+        return s
+    return _ESC_RE.sub(lambda m: m.group() if m.group() == "\\" else _stand_in(m.group()), s)
+
+
 def describe_char(c: str) -> str:
     """A character for a message: ``'x'``, or ``U+200B`` for one that does not show as itself."""
     return f"'{c}'" if c != "\\" and first_unsafe(c) is None else f"U+{ord(c):04X}"

@@ -261,6 +261,17 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
             os.environ.pop(variable, None)
         return super().run(*args, **kwargs)
 
+    def notify(self, message: str, *, title: str = "", severity: str = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification, the app's and its screens' and widgets': plain text, escaped.
+
+        What a notification says is mostly from outside (error strings naming a file, an
+        endpoint, a peer), so it is never read as markup (``[/]`` would end the app) and its
+        control and invisible characters are shown as escapes, here, for every caller.
+        ``markup`` is accepted for Textual's own callers and ignored."""
+        super().notify(escape_text(str(message)), title=escape_text(str(title)),
+                       severity=severity, timeout=timeout, markup=False)
+
     def action_leave(self) -> None:
         """Quit (the q key; Ctrl+Q quits from anywhere); asks first if changes are unsaved."""
         self.unless_unsaved("Quit without saving?", self.exit)
@@ -328,8 +339,7 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
         self._refresh_status(force=True)
         self._timer = self.set_interval(1 / _refresh_hz(), self._tick, name="pull")
         if self.notice:
-            self.notify(escape_text(self.notice), title="zmqdash", severity="error",
-                        markup=False, timeout=15)
+            self.notify(self.notice, title="zmqdash", severity="error", timeout=15)
         if self.session is not None:
             self._apply_session(self.session)  # marks it clean once applied
         else:
@@ -379,8 +389,7 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
     def on_command_done(self, message: CommandDone) -> None:
         if message.error is not None:
             verb = type(message.cmd).__name__.lower()
-            self.notify(escape_text(str(message.error)), title=f"{verb} failed",
-                        severity="error", markup=False)
+            self.notify(str(message.error), title=f"{verb} failed", severity="error")
         elif message.then is not None:
             message.then(message.result)
 

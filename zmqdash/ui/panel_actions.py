@@ -52,7 +52,7 @@ class PanelActions:
         name = panel.socket_name
 
         def bound(real) -> None:
-            self.notify(f"{escape_text(name)} bound to {escape_text(str(real))}", markup=False)
+            self.notify(f"{name} bound to {real}")
 
         self.prompt(f"Bind {escape_text(name)} to", "tcp://127.0.0.1:*",
                     lambda ep: self.run_command(C.Bind(name, ep.strip()), bound),
@@ -78,7 +78,7 @@ class PanelActions:
         from .screens.dialogs import ChooseScreen
 
         name = panel.socket_name
-        choices = [(escape_text(ep.describe()), i) for i, ep in enumerate(endpoints)]
+        choices = [(ep.describe(), i) for i, ep in enumerate(endpoints)]
 
         def chosen(index: int | None) -> None:
             if index is None:
@@ -120,8 +120,7 @@ class PanelActions:
                 return
 
             def running(rid) -> None:
-                self.notify(f"repeat-send #{rid} started on {escape_text(name)} "
-                            "(P stops it)", markup=False)
+                self.notify(f"repeat-send #{rid} started on {name} (P stops it)")
 
             self.run_command(
                 C.RepeatStart(name, spec.frames, spec.interval_ms, spec.count, peer), running)
@@ -136,8 +135,7 @@ class PanelActions:
         name = panel.socket_name
         self.run_command(
             C.RepeatStop(name),
-            lambda n: self.notify(f"stopped {n} repeat-send(s) on {escape_text(name)}",
-                                  markup=False))
+            lambda n: self.notify(f"stopped {n} repeat-send(s) on {name}"))
 
     def action_auto_reply(self) -> None:
         panel = self._need_panel()
@@ -161,7 +159,7 @@ class PanelActions:
                 try:
                     template = tuple(split_frames(text, self.frame_separator))
                 except CodecError as exc:
-                    self.notify(escape_text(str(exc)), severity="error", markup=False)
+                    self.notify(str(exc), severity="error")
                     return
             else:
                 template = (text,)
@@ -183,8 +181,7 @@ class PanelActions:
             try:
                 log.set_filter(text)
             except re.error as exc:
-                self.notify(f"bad regular expression: {escape_text(str(exc))}",
-                            severity="error", markup=False)
+                self.notify(f"bad regular expression: {exc}", severity="error")
             panel.tick(force=True)
 
         self.prompt("Filter the log", log.filter_text, apply,

@@ -14,7 +14,6 @@ from typing import Any
 
 from textual.message import Message
 
-from ..codec import escape_text
 from ..engine import commands as C
 
 
@@ -119,7 +118,7 @@ class SessionActions:
     def on_session_applied(self, message: SessionApplied) -> None:
         self.mark_clean()
         for problem in message.problems:
-            self.notify(escape_text(problem), title="Session", severity="error", markup=False)
+            self.notify(problem, title="Session", severity="error")
 
     def _set_session(self, session: Any, path: str | os.PathLike | None) -> None:
         self.session = session
@@ -158,12 +157,11 @@ class SessionActions:
             session = self.capture_session(target.stem)
             written = store.save(session, target)
         except Exception as exc:  # noqa: BLE001 - shown to the user
-            self.notify(escape_text(str(exc)), title="Save failed", severity="error",
-                        markup=False)
+            self.notify(str(exc), title="Save failed", severity="error")
             return None
         self._set_session(session, written)
         self.mark_clean()
-        self.notify(f"saved to {written}", title="Session", markup=False)
+        self.notify(f"saved to {written}", title="Session")
         return written
 
     def _session_target(self, text: str) -> Path | None:
@@ -178,7 +176,7 @@ class SessionActions:
         try:
             return session_path(text, create_dir=True)
         except SessionError as exc:
-            self.notify(escape_text(str(exc)), title="Session", severity="error", markup=False)
+            self.notify(str(exc), title="Session", severity="error")
             return None
 
     def action_save_session(self) -> None:
@@ -231,8 +229,7 @@ class SessionActions:
             path = resolve(text.strip())
             session = load(path)
         except Exception as exc:  # noqa: BLE001 - shown to the user
-            self.notify(escape_text(str(exc)), title="Open failed", severity="error",
-                        markup=False)
+            self.notify(str(exc), title="Open failed", severity="error")
             return
         self.load_session(session, path)
 

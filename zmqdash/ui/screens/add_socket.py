@@ -15,6 +15,7 @@ from ...engine import endpoints as E
 from ...engine import options as O
 from ...engine.errors import EngineError
 from ..patterns import ALL_TYPES, SUBSCRIBING
+from ..widgets.text_input import TextInput
 from .dialogs import FormScreen
 
 
@@ -75,18 +76,18 @@ class AddSocketScreen(FormScreen[NewSocket | None]):
                 yield Select([(t, t) for t in ALL_TYPES], value=self._type, allow_blank=False,
                              compact=True, id="type")
                 yield Label("Name")
-                yield Input(self._auto_name, compact=True, id="name")
+                yield TextInput(self._auto_name, compact=True, id="name")
                 yield Label("Bind")
-                yield Input(placeholder="tcp://127.0.0.1:5555 (space-separated)", compact=True,
+                yield TextInput(placeholder="tcp://127.0.0.1:5555 (space-separated)", compact=True,
                             id="bind")
                 yield Label("Connect")
-                yield Input(placeholder="tcp://127.0.0.1:5555 (space-separated)", compact=True,
+                yield TextInput(placeholder="tcp://127.0.0.1:5555 (space-separated)", compact=True,
                             id="connect")
                 yield Label("Subscribe", id="subscribe-label")
-                yield Input(placeholder="prefixes, comma-separated; * = everything",
+                yield TextInput(placeholder="prefixes, comma-separated; * = everything",
                             compact=True, id="subscribe")
                 yield Label("Options")
-                yield Input(placeholder="linger=0, identity=me, sndhwm=1000", compact=True,
+                yield TextInput(placeholder="linger=0, identity=me, sndhwm=1000", compact=True,
                             id="options")
             yield Static("", id="add-error", markup=False)
             yield Static("Tab: next field  Enter: add  Escape: cancel", classes="dialog-keys",

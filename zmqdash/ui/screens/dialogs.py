@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...codec import escape_text
+from ..widgets.text_input import TextInput
 
 Result = TypeVar("Result")
 
@@ -66,7 +67,7 @@ class PromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog prompt"):
             yield Label(self._title, classes="dialog-title", markup=False)
-            yield Input(self._value, placeholder=self._placeholder, id="prompt-input")
+            yield TextInput(self._value, placeholder=self._placeholder, id="prompt-input")
             if self._hint:
                 yield Static(self._hint, classes="dialog-hint", markup=False)
             yield Static("Enter: OK   Escape: cancel", classes="dialog-keys", markup=False)
@@ -108,7 +109,8 @@ class ConfirmScreen(ModalScreen[bool]):
 
 
 class ChooseScreen(ModalScreen[Any]):
-    """Pick one of several choices (label, value); Escape returns None."""
+    """Pick one of several choices (label, value); Escape returns None. Labels are often from
+    outside (endpoints, saved sessions' file names): they are shown escaped, never as markup."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
@@ -120,7 +122,7 @@ class ChooseScreen(ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog choose"):
             yield Label(self._title, classes="dialog-title", markup=False)
-            yield OptionList(*[Option(Content(label), id=str(i))
+            yield OptionList(*[Option(Content(escape_text(label)), id=str(i))
                                for i, (label, _) in enumerate(self._choices)])
             yield Static("Enter: choose   Escape: cancel", classes="dialog-keys",
                          markup=False)

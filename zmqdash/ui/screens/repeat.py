@@ -12,6 +12,7 @@ from textual.widgets import Button, Input, Label, Static
 from ...codec import CodecError, escape_text, split_frames
 from ...engine import limits
 from ...engine.errors import EngineError
+from ..widgets.text_input import TextInput
 from .dialogs import FormScreen
 
 
@@ -47,11 +48,11 @@ class RepeatScreen(FormScreen[RepeatSpec | None]):
                         markup=False)
             with Grid(classes="form"):
                 yield Label("Message")
-                yield Input(self._template, compact=True, id="template")
+                yield TextInput(self._template, compact=True, id="template")
                 yield Label("Every ms")
-                yield Input("1000", compact=True, id="interval", type="integer")
+                yield TextInput("1000", compact=True, id="interval", type="integer")
                 yield Label("Count")
-                yield Input(placeholder="blank: until stopped (P)", compact=True, id="count",
+                yield TextInput(placeholder="blank: until stopped (P)", compact=True, id="count",
                             type="integer")
             yield Static(
                 "{seq} 1, 2, 3...  {time} ISO time  {epoch} seconds  {ms} epoch ms  "

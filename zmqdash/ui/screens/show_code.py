@@ -85,16 +85,14 @@ class ShowCodeScreen(Screen[None]):
                 with open(target, "x", encoding="utf-8") as out:  # never replaces a file
                     out.write(self.code.program)
             except FileExistsError:
-                self.notify(f"{escape_text(str(target))} exists already; choose another name",
-                            title="Not saved", severity="error", markup=False)
+                self.notify(f"{target} exists already; choose another name",
+                            title="Not saved", severity="error")
                 return
             except OSError as exc:
-                self.notify(f"cannot write {escape_text(str(target))}: "
-                            f"{escape_text(exc.strerror or str(exc))}",
-                            title="Not saved", severity="error", markup=False)
+                self.notify(f"cannot write {target}: {exc.strerror or exc}",
+                            title="Not saved", severity="error")
                 return
-            self.notify(f"Saved to {escape_text(str(target))}", title="Program saved",
-                        markup=False)
+            self.notify(f"Saved to {target}", title="Program saved")
 
         self.app.prompt("Save the program as", default, save,
                         hint="A new file (an existing one is never replaced).")

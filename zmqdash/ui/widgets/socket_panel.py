@@ -329,10 +329,13 @@ class SocketPanel(Vertical):
             if not self.view.subscriptions else ""
         )
 
-    def _peer_options(self) -> list[tuple[str, str]]:
-        options = [("newest peer", NEWEST_PEER), ("first frame is the identity", FIRST_FRAME)]
+    def _peer_options(self) -> list[tuple[Content, str]]:
+        # Content, not str: Select reads a str prompt as markup, and identities are a peer's
+        # bytes ([/] ended the app)
+        options = [(Content("newest peer"), NEWEST_PEER),
+                   (Content("first frame is the identity"), FIRST_FRAME)]
         for ident in reversed(self.view.peers_seen):
-            options.append((escape_text(bytes_to_prefix(ident)), "hex:" + ident.hex()))
+            options.append((Content(escape_text(bytes_to_prefix(ident))), "hex:" + ident.hex()))
         return options
 
     def _draw_peers(self) -> None:
@@ -388,7 +391,7 @@ class SocketPanel(Vertical):
         try:
             frames = parse_message(text, self.app.frame_separator)
         except CodecError as exc:
-            self.app.notify(escape_text(str(exc)), title="Cannot send", severity="error")
+            self.app.notify(str(exc), title="Cannot send", severity="error")
             return
         ok, peer = self.peer()
         if not ok:
@@ -408,7 +411,7 @@ class SocketPanel(Vertical):
         try:
             wanted = text_to_subscriptions(text)
         except CodecError as exc:
-            self.app.notify(escape_text(str(exc)), title="Subscriptions", severity="error")
+            self.app.notify(str(exc), title="Subscriptions", severity="error")
             return
         have = self.view.subscriptions
         name = self.view.name

@@ -1,14 +1,16 @@
 """The one-line text fields of a socket panel: letters and signs typed there are text, and the
 footer shows the field's own keys (the dashboard's letter keys are hidden while it has the
-focus). Escape always gives the focus back to the panel's log."""
+focus). Escape always gives the focus back to the panel's log. Drawn terminal-safe
+(:class:`~.text_input.TextInput`)."""
 
 from __future__ import annotations
 
 from textual.binding import Binding
-from textual.widgets import Input
+
+from .text_input import TextInput
 
 
-class TextField(Input):
+class TextField(TextInput):
     """A field of a socket panel (the panel is an ancestor with a ``log_view``)."""
 
     BINDINGS = [
