@@ -250,6 +250,39 @@ def test_open_a_file_it_cannot_load(tmp_path, home, capfdbinary):
     check(capfdbinary, ["open", str(path)], code=1)
 
 
+# -- zmqdash proxy, keygen and doctor -------------------------------------------------------
+
+PROXY_USAGE = {
+    "kind": [EVIL, "@inproc://a", "@inproc://b"],
+    "frontend": ["streamer", "@" + EVIL, "@tcp://127.0.0.1:*"],
+    "backend": ["streamer", "@tcp://127.0.0.1:*", ">tcp://127.0.0.1:" + EVIL],
+    "option": ["streamer", "@tcp://127.0.0.1:*", "@tcp://127.0.0.1:*",
+               "--frontend-option", EVIL + "=1"],
+}
+
+
+@pytest.mark.parametrize("case", PROXY_USAGE)
+def test_proxy_usage_errors(case, home, capfdbinary):
+    check(capfdbinary, ["proxy", *PROXY_USAGE[case]], code=2)
+
+
+def test_proxy_an_ipc_endpoint_that_cannot_be_bound(tmp_path, home, capfdbinary):
+    ep = f"@ipc://{tmp_path}/missing/{EVIL_NAME}.sock"
+    check(capfdbinary, ["proxy", "streamer", ep, "@tcp://127.0.0.1:*", "-t", "0.2"], code=1)
+
+
+@pytest.mark.parametrize("argv", [["keygen", EVIL_NAME, "-d", "x"], ["keygen", "k", "-d", EVIL]],
+                         ids=["name", "folder"])
+def test_keygen_names_with_escapes(argv, tmp_path, home, capfdbinary):
+    check(capfdbinary, argv, code=None)
+
+
+def test_doctor_with_a_terminal_named_with_escapes(home, monkeypatch, capfdbinary):
+    monkeypatch.setenv("TERM", EVIL_NAME)
+    monkeypatch.setenv("COLORTERM", EVIL_NAME)
+    check(capfdbinary, ["doctor"], code=None, shown=False)
+
+
 @pytest.mark.parametrize("argv", [[EVIL], ["--" + EVIL]], ids=["command", "flag"])
 def test_zmqdash_usage_errors(argv, home, capfdbinary):
     check(capfdbinary, argv, code=2)

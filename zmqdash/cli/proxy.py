@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 
-from ..codec import entry_to_json_line, escape_text, human_size
+from ..codec import entry_to_json_line, human_size
 from ..engine import ERROR, EVENT, INFO, Engine, EngineError, options
 from ..engine.devices import (
     DIRECTION_WORDS,
@@ -30,6 +30,7 @@ from ..engine.devices import (
 )
 from ..engine.ring import B2F, F2B
 from .cat import DEFAULT_LINGER_MS, FORMATS, TICK, message_text
+from .messages import say
 
 PROG = "zmqdash proxy"
 #: the device's name in its log and in JSON records
@@ -183,7 +184,7 @@ def main(args: argparse.Namespace) -> int:
     try:
         cmd = plan(args)
     except UsageError as exc:
-        print(f"{PROG}: {escape_text(str(exc))}", file=sys.stderr)
+        say(PROG, exc)
         return 2
     engine = Engine(ring_capacity=65536, default_linger=DEFAULT_LINGER_MS)
     engine.start()
@@ -229,7 +230,7 @@ class _Run:
         self._last_stats = (self.started, 0, 0)
 
     def note(self, text: str) -> None:
-        print(f"{PROG}: {escape_text(text)}", file=sys.stderr, flush=True)
+        say(PROG, text)
 
     def run(self) -> int:
         try:
