@@ -297,18 +297,30 @@ def test_ctrl_c_ends_a_sender_whose_stdin_is_finished(start_cat):
 
 @pytest.mark.parametrize("ending", ["ctrl-c", "timeout"])
 def test_ending_while_stdin_is_still_open(start_cat, spawn_peer, ending):
-    peer = spawn_peer("pull_printer", "bind", "tcp://127.0.0.1:*", "1")
-    args = ["PUSH", "-c", peer.endpoint] + (["--timeout", "0.5"] if ending == "timeout" else [])
-    proc = start_cat(*args)  # stdin is a pipe left open, like a terminal nobody types in
-    proc.stdin.write(b"first\n")
-    # the line went out, so the sender thread is back waiting on stdin
-    assert json.loads(peer.read_line()) == [b"first".hex()]
+    # a sender reads its input to the end, so only Ctrl+C ends a PUSH whose stdin stays open;
+    # a two-way socket ends after --timeout with nothing in or out, saying stdin was not done
     if ending == "ctrl-c":
+        peer = spawn_peer("pull_printer", "bind", "tcp://127.0.0.1:*", "1")
+        proc = start_cat("PUSH", "-c", peer.endpoint)
+        proc.stdin.write(b"first\n")  # stdin is a pipe left open, like a terminal nobody uses
+        # the line went out, so the sender thread is back waiting on stdin
+        assert json.loads(peer.read_line()) == [b"first".hex()]
         proc.send_signal(signal.SIGINT)
+    else:
+        peer = spawn_peer("pair_peer", "bind", "tcp://127.0.0.1:*")
+        proc = start_cat("PAIR", "-c", peer.endpoint, "--timeout", "0.5")
+        proc.stdin.write(b"first\n")
+        assert read_line(proc.stdout) == "hello from peer\n"
+        assert read_line(proc.stdout) == "peer got: first\n"
     code = proc.wait(timeout=10)
     err = proc.stderr.read()
     assert b"Fatal Python error" not in err
-    assert code == (130 if ending == "ctrl-c" else 0)
+    if ending == "ctrl-c":
+        assert code == 130
+    else:
+        assert code == 1
+        assert err.decode().splitlines()[-1] == (
+            "zmqdash cat: nothing in or out for 0.5 s: stopped before the end of standard input")
 
 
 def test_req_reply_arriving_during_the_exit_check_is_printed(spawn_peer, monkeypatch, capsys):

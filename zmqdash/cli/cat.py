@@ -16,11 +16,9 @@ import time
 from ..codec import (
     CodecError,
     entry_to_json_line,
-    hex_inline,
     human_size,
     parse_message,
     prefix_to_bytes,
-    render_frame,
     split_frames,
 )
 from ..engine import (
@@ -36,9 +34,12 @@ from ..engine import (
     tunnels,
 )
 from ..engine import commands as C
+from ..engine.core import OUTBOX_LIMIT
+from ..engine.flow import DEFAULT_WINDOW as FLOW_WINDOW
 from ..engine.options import RECEIVE_ONLY, SEND_ONLY, SOCKET_TYPES
 from . import argtypes, remote_args
 from .messages import say
+from .output import NO_LIMIT, MessageWriter, message_text  # noqa: F401 (proxy.py uses it)
 
 NAME = "cat"
 PROG = "zmqdash cat"
@@ -47,7 +48,8 @@ FORMATS = ("text", "hex", "json", "jsonl", "none")
 DEFAULT_LINGER_MS = 2000
 #: how often the main loop re-checks its stop conditions while nothing happens
 TICK = 0.2
-NO_LIMIT = 1 << 62
+#: messages handed to the engine in one command
+SEND_BATCH = 1000
 
 
 class UsageError(Exception):
@@ -108,39 +110,29 @@ def add_parser(subparsers) -> None:
     p.set_defaults(func=main)
 
 
-def message_text(frames, fmt: str, prefix: str = "") -> str:
-    """A message as printed in the text, hex and json formats: one line, or one line per frame
-    (``[2/3] ...``) for a multipart message; each line starts with ``prefix``."""
-    rows = [_render(f, fmt) for f in frames]
-    if len(rows) == 1:
-        return prefix + rows[0]
-    n = len(rows)
-    return "\n".join(f"{prefix}[{i}/{n}] {row}" for i, row in enumerate(rows, 1))
-
-
-def _render(frame: bytes, fmt: str) -> str:
-    if fmt == "hex":
-        return hex_inline(frame, NO_LIMIT)
-    return render_frame(frame, "json" if fmt == "json" else "text", NO_LIMIT)
-
-
-def _stdin_lines():
-    """Lines of standard input, read with os.read: a thread blocked here holds no lock of
-    sys.stdin's buffer, so the interpreter can exit while it waits (a buffered read cannot)."""
+def _stdin_batches():
+    """Lists of lines of standard input, as many as each read brings, read with os.read: a
+    thread blocked here holds no lock of sys.stdin's buffer, so the interpreter can exit while
+    it waits (a buffered read cannot)."""
     fd = sys.stdin.fileno() if sys.stdin is not None else -1
     if fd < 0:
         return
-    pending = b""
+    head: list[bytes] = []  # the start of a line longer than one read (kept, not re-copied)
     while True:
         chunk = os.read(fd, 65536)
         if not chunk:
             break
-        pending += chunk
-        *lines, pending = pending.split(b"\n")
-        for line in lines:
-            yield line + b"\n"
-    if pending:
-        yield pending
+        if b"\n" not in chunk:
+            head.append(chunk)
+            continue
+        lines = chunk.split(b"\n")
+        if head:
+            lines[0] = b"".join([*head, lines[0]])
+        last = lines.pop()  # after the last line feed: the start of the next line
+        head = [last] if last else []
+        yield lines
+    if head:
+        yield [b"".join(head)]
 
 
 def _is_subscription(frames) -> bool:
@@ -244,11 +236,18 @@ class _Session:
         self.engine = engine
         self.plan = plan
         self.args = args
-        self.out = sys.stdout
+        self.writer = MessageWriter(_binary(sys.stdout), args.format, NAME, plan.type)
         self.errors = 0
         self.received = 0
         self.sender_done = threading.Event()
+        #: why sending stopped; ``send_logged``: the engine put the same words in the log
         self.send_failed: str | None = None
+        self.send_logged = False
+        #: stdin was read to its end (or was not to be read at all)
+        self.input_done = False
+        #: PUB: messages sent while no peer was connected
+        self.unheard = 0
+        self.waiting_peer = False  # --wait-peer: the sender is waiting for one
         self.started = time.monotonic()
 
     # -- set-up ---------------------------------------------------------------------------------
@@ -256,6 +255,9 @@ class _Session:
     def setup(self) -> None:
         e, a, plan = self.engine, self.args, self.plan
         e.call(C.Create(NAME, plan.type, options=tuple(plan.options)))
+        # before any bind or connect: take no more than is printed, and with --count no more
+        # than that many (an XPUB's --subs counts table changes, not messages)
+        e.call(C.Backpressure(NAME, FLOW_WINDOW, None if a.subs else a.count))
         if plan.credentials is not None:
             self.note(e.call(C.Secure(NAME, plan.credentials)))
         for ep in a.bind:
@@ -279,57 +281,115 @@ class _Session:
 
     def sender(self) -> None:
         try:
-            if self.args.wait_peer:
-                self.wait_for_peer()
-            for frames in self.plan.messages:
-                if not self.send(frames):
-                    return
+            if self.args.wait_peer and not self.wait_for_peer():
+                return
+            if not self.send_all(self.plan.messages):
+                return
             if self.wants_stdin():
-                for raw in _stdin_lines():
-                    if not self.send_line(raw):
+                for lines in _stdin_batches():
+                    messages = [m for m in map(self.message_from_line, lines) if m is not None]
+                    if not self.send_all(messages):
                         return
+            self.input_done = True
         except Exception as exc:  # report, never hang the main loop
-            self.send_failed = str(exc)
+            self.fail(f"sending stopped: {exc or type(exc).__name__}")
         finally:
             self.sender_done.set()
 
-    def wait_for_peer(self) -> None:
+    def fail(self, text: str, logged: bool = False) -> None:
+        if self.send_failed is None:
+            self.send_logged = logged
+            self.send_failed = text
+
+    def wait_for_peer(self) -> bool:
+        """Wait for a peer, at most --timeout; False (and why) if none came."""
         view = self.engine.view(NAME)
         gen = self.engine.generation
+        timeout = self.args.timeout
+        deadline = None if timeout is None else time.monotonic() + timeout
+        self.waiting_peer = True
         while not any(ep.peers for ep in view.endpoints):
+            if deadline is not None and time.monotonic() >= deadline:
+                n = len(self.plan.messages)
+                what = f"not sent: {n} --send message{'s' if n != 1 else ''}" if n else ""
+                if self.wants_stdin():
+                    what += ("; " if what else "") + "standard input was not read"
+                self.fail(f"{what}: no peer connected within {timeout:g} s")
+                return False
             gen = self.engine.wait_for_change(gen, TICK)
+        self.waiting_peer = False
+        return True
 
-    def send_line(self, raw: bytes) -> bool:
+    def message_from_line(self, raw: bytes) -> list[bytes] | None:
+        """The frames of one stdin line (None: skipped, and said why)."""
         line = raw.rstrip(b"\n").removesuffix(b"\r")
-        if self.args.stdin_codec or self.args.split:
-            text = line.decode("utf-8", errors="surrogateescape")
-            try:
-                if self.args.stdin_codec:
-                    frames = parse_message(text, self.args.split)
-                else:
-                    frames = [p.encode("utf-8", errors="surrogateescape")
-                              for p in split_frames(text, self.args.split)]
-            except CodecError as exc:
-                self.note(f"stdin line skipped: {exc}")
-                self.errors += 1
-                return True
-        else:
-            frames = [line]
-        return self.send(frames)
+        if not (self.args.stdin_codec or self.args.split):
+            return [line]
+        text = line.decode("utf-8", errors="surrogateescape")
+        try:
+            if self.args.stdin_codec:
+                return parse_message(text, self.args.split)
+            return [p.encode("utf-8", errors="surrogateescape")
+                    for p in split_frames(text, self.args.split)]
+        except CodecError as exc:
+            self.note(f"stdin line skipped: {exc}")
+            self.errors += 1
+            return None
 
-    def send(self, frames: list[bytes]) -> bool:
+    def send_all(self, messages: list[list[bytes]]) -> bool:
+        """Hand messages to the engine in order, many per command; while its outbox is full
+        (a peer is slow or not there yet) wait, at most --timeout with none leaving. False when
+        sending must stop (and why is set)."""
         engine = self.engine
         view = engine.view(NAME)
-        if self.plan.type == "REQ":  # one request at a time: wait for the reply
-            gen = engine.generation
-            while view.awaiting_reply:
-                gen = engine.wait_for_change(gen, TICK)
-        try:
-            engine.call(C.Send(NAME, tuple(frames)), timeout=30)
-        except EngineError as exc:
-            self.send_failed = str(exc)
-            return False
+        if self.plan.type == "REQ":  # one request at a time: each waits for its reply
+            for frames in messages:
+                gen = engine.generation
+                while view.awaiting_reply:
+                    gen = engine.wait_for_change(gen, TICK)
+                try:
+                    engine.call(C.Send(NAME, tuple(frames)), timeout=30)
+                except EngineError as exc:  # the engine logged it: printed from the log
+                    self.fail(str(exc), logged=True)
+                    return False
+            return True
+        done = 0
+        while done < len(messages):
+            if not self.room(view):
+                return False
+            batch = tuple(tuple(m) for m in messages[done:done + SEND_BATCH])
+            heard = self.plan.type != "PUB" or any(ep.peers for ep in view.endpoints)
+            accepted, error = engine.call(C.SendMany(NAME, batch), timeout=30)
+            if not heard:
+                self.unheard += accepted
+            done += accepted
+            if error:  # the engine logged it: printed from the log
+                self.fail(error, logged=True)
+                return False
         return True
+
+    def room(self, view) -> bool:
+        """Wait until the engine's outbox has room; give up after --timeout with no message
+        leaving it."""
+        if view.pending < OUTBOX_LIMIT:
+            return True
+        timeout = self.args.timeout
+        gen = self.engine.generation
+        last, since = view.pending, time.monotonic()
+        while view.pending >= OUTBOX_LIMIT:
+            if view.pending < last:
+                last, since = view.pending, time.monotonic()
+            elif timeout is not None and time.monotonic() - since >= timeout:
+                self.fail(f"{self.undelivered(view.pending)} within {timeout:g} s; the rest of "
+                          "standard input was not read")
+                return False
+            gen = self.engine.wait_for_change(gen, TICK)
+        return True
+
+    @staticmethod
+    def undelivered(n: int) -> str:
+        return (f"{n} message{'s' if n != 1 else ''} not delivered: no peer took "
+                f"{'them' if n != 1 else 'it'}")
 
     # -- receiving and printing -----------------------------------------------------------------
 
@@ -340,46 +400,77 @@ class _Session:
             self.note(str(exc))
             # an option libzmq refuses for this type is the command line's mistake
             return 2 if isinstance(exc, options.OptionError) else 1
+        if not self.wants_stdin():
+            self.input_done = True
         threading.Thread(target=self.sender, name="zmqdash-cat-sender", daemon=True).start()
-        view = self.engine.view(NAME)
+        engine = self.engine
+        view = engine.view(NAME)
         ring = view.log
-        seq = 0
-        gen = self.engine.generation
-        last_in = time.monotonic()
-        code = 0
+        seq = read_bytes = 0
+        gen = engine.generation
+        last_active = time.monotonic()  # a message in or out
+        last_pending, pending_since = 0, last_active
         limit = self.args.count or NO_LIMIT
+        timeout = self.args.timeout
+        sends_only = self.plan.type in SEND_ONLY
         while True:
-            gen = self.engine.wait_for_change(gen, TICK)
-            # decide whether we are done *before* reading the log, so whatever arrives in between
-            # is printed now or on the next round, never skipped
+            gen = engine.wait_for_change(gen, TICK)
+            # decide whether we are done, and see a send failure, *before* reading the log:
+            # whatever is logged in between is printed now or on the next round, never skipped,
+            # and the engine logs a failed Send before the sender hears of it
             done = self.sender_done.is_set() and self.finished_sending(view)
-            for entry in ring.since(seq):
-                seq = entry[0] + 1
-                if self.show(entry):
-                    last_in = time.monotonic()
-                    if self.received >= limit:
-                        return self.finish(0)
-            if seq < ring.first:  # the printer fell behind the ring: say so, keep going
-                self.note(f"{ring.first - seq} messages not printed (output too slow)")
+            failed = self.send_failed
+            batch = ring.since(seq)
+            if batch:
+                seq = batch[-1][0] + 1
+                read_bytes += sum(e[5] for e in batch)
+                if self.show(batch):
+                    last_active = time.monotonic()
+                engine.consumed(view, seq, read_bytes)
+                if self.received >= limit:
+                    return self.finish(0)
+            if seq < ring.first:  # cannot happen with back-pressure; said if it ever does
+                self.note(f"{ring.first - seq} entries fell out of the log before they could be "
+                          "printed")
+                self.errors += 1
                 seq = ring.first
-            if self.send_failed:
-                self.note(self.send_failed)
+            if failed:
+                if not self.send_logged:
+                    self.note(failed)
                 return self.finish(1)
             broken = next((ep for ep in view.endpoints if tunnels.broken(ep)), None)
             if broken is not None:  # a tunnel that cannot work: say so rather than wait
                 self.note(broken.describe())
                 return self.finish(1)
             if done:
-                return self.finish(code)
-            timeout = self.args.timeout
-            if timeout is not None and time.monotonic() - last_in >= timeout:
-                if self.plan.type == "REQ" and view.awaiting_reply:
-                    self.note(f"no reply within {timeout:g} s")
+                return self.finish(0)
+            if timeout is None:
+                continue
+            now = time.monotonic()
+            if view.pending != last_pending:
+                last_pending, pending_since = view.pending, now
+            if sends_only:
+                # reading stdin never times out: --timeout bounds the wait for peers to take
+                # what is queued (the sender bounds its own waits for room)
+                if self.sender_done.is_set() and view.pending and now - pending_since >= timeout:
+                    self.note(f"{self.undelivered(view.pending)} within {timeout:g} s")
                     return self.finish(1)
+            elif self.plan.type == "REQ":  # waiting for stdin is not waiting for a reply
+                if view.awaiting_reply:
+                    if now - max(last_active, pending_since) >= timeout:
+                        self.note(f"no reply within {timeout:g} s")
+                        return self.finish(1)
+                elif self.sender_done.is_set() and now - last_active >= timeout:
+                    return self.finish(0)
+            elif self.waiting_peer:
+                continue  # the sender's own wait for a peer ends with --timeout and says so
+            elif now - last_active >= timeout:  # nothing in or out for that long
                 if view.pending:
-                    n = view.pending
-                    self.note(f"{n} message{'s' if n != 1 else ''} not delivered: no peer took "
-                              f"{'them' if n != 1 else 'it'} within {timeout:g} s")
+                    self.note(f"{self.undelivered(view.pending)} within {timeout:g} s")
+                    return self.finish(1)
+                if not self.input_done and not _stdin_is_terminal():
+                    self.note(f"nothing in or out for {timeout:g} s: stopped before the end of "
+                              "standard input")
                     return self.finish(1)
                 return self.finish(0)
 
@@ -392,50 +483,52 @@ class _Session:
             return not view.awaiting_reply and self.args.count is None
         return False  # PAIR, DEALER, ROUTER ...: keep receiving until --count/--timeout/Ctrl+C
 
-    def show(self, entry) -> bool:
-        """Print one log entry; True if it was a received message."""
-        kind = entry[2]
-        if self.args.subs:
-            if kind == EVENT and getattr(entry[4], "prefix", None) is not None:
+    def show(self, batch: list[tuple]) -> bool:
+        """Print a batch of log entries; True if a message went in or out."""
+        subs = self.args.subs
+        if not subs and all(e[2] == IN for e in batch):  # a flood: all in one go
+            take = batch[: max(0, (self.args.count or NO_LIMIT) - self.received)]
+            self.received += len(take)
+            self.writer.write(take)
+            return True
+        active = False
+        run: list[tuple] = []  # consecutive messages, printed together
+        for entry in batch:
+            kind = entry[2]
+            if kind == IN and not (subs and _is_subscription(entry[3])):
+                if self.received < (self.args.count or NO_LIMIT):
+                    self.received += 1
+                    run.append(entry)
+                active = True
+                continue
+            self.writer.write(run)
+            run = []
+            if subs and kind == EVENT and getattr(entry[4], "prefix", None) is not None:
                 self.received += 1  # a change of the subscription table
                 self.print_change(entry)
-                return True
-            if kind == IN and _is_subscription(entry[3]):
-                return False  # told as a change of the table instead
-        if kind == IN:
-            self.received += 1
-            self.print_message(entry)
-            return True
-        if kind == ERROR:
-            self.errors += 1
-            self.note(entry[4])
-        elif kind == EVENT and self.args.verbose:
-            self.note(entry[4].describe())
-        elif kind == OUT and self.args.verbose:
-            self.note(f"sent {human_size(entry[5])}")
-        return False
-
-    def print_message(self, entry) -> None:
-        fmt = self.args.format
-        if fmt == "none":
-            return
-        if fmt == "jsonl":
-            line = entry_to_json_line(entry, NAME, self.plan.type)
-        else:
-            line = message_text(entry[3], fmt)
-        self.out.write(line + "\n")
-        self.out.flush()
+                active = True
+            elif kind == IN:
+                active = True  # a subscription message on an XPUB: told as a table change
+            elif kind == ERROR:
+                self.errors += 1
+                self.note(entry[4])
+            elif kind == OUT:
+                active = True
+                if self.args.verbose:
+                    self.note(f"sent {human_size(entry[5])}")
+            elif kind == EVENT and self.args.verbose:
+                self.note(entry[4].describe())
+        self.writer.write(run)
+        return active
 
     def print_change(self, entry) -> None:
         fmt = self.args.format
         if fmt == "none":
             return
         if fmt == "jsonl":
-            line = entry_to_json_line(entry, NAME, self.plan.type)
+            self.writer.line(entry_to_json_line(entry, NAME, self.plan.type))
         else:
-            line = entry[4].describe()  # terminal-safe: prefix and peer are escaped
-        self.out.write(line + "\n")
-        self.out.flush()
+            self.writer.line(entry[4].describe())  # terminal-safe: prefix and peer are escaped
 
     def wait_paced(self, view) -> None:
         """A multicast sender's messages leave at the socket's rate, and libzmq cannot say
@@ -461,6 +554,9 @@ class _Session:
                 self.engine.call(C.Close(NAME), timeout=DEFAULT_LINGER_MS / 1000 + 5)
             except EngineError:
                 pass
+        if self.unheard:
+            self.note(f"sent {self.unheard} with no subscriber connected; see --wait-peer")
+            code = code or 1
         if self.args.stats:
             s = view.stats
             elapsed = max(time.monotonic() - self.started, 1e-9)
@@ -473,3 +569,15 @@ class _Session:
         if code == 0 and self.errors:
             return 1
         return code
+
+
+def _binary(stream):
+    """The byte stream under a text stream (standard output), or the stream itself."""
+    return getattr(stream, "buffer", stream)
+
+
+def _stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin is not None and os.isatty(sys.stdin.fileno())
+    except (OSError, ValueError):
+        return False

@@ -24,7 +24,8 @@ from typing import TextIO
 
 from zmqdash.cli import argtypes
 from zmqdash.codec import entry_to_json_line, escape_text, render_frames
-from zmqdash.engine.ring import ERROR, EVENT, IN, INFO, KIND, OUT, SEQ, TS
+from zmqdash.engine.flow import DEFAULT_WINDOW as FLOW_WINDOW
+from zmqdash.engine.ring import ERROR, EVENT, IN, INFO, KIND, OUT, SEQ, SIZE, TS
 
 from .messages import say
 
@@ -94,7 +95,9 @@ def run(name_or_path: str, *, jsonl: bool = False, count: int | None = None,
         say(PROG, exc, err)
         return 1
     formats = {sock.name: sock.format for sock in session.sockets}
-    engine = Engine()
+    # every socket takes no more than is printed: a slow reader of the output holds the
+    # messages back in ZeroMQ's queues instead of losing them (see zmqdash.engine.flow)
+    engine = Engine(flow_window=FLOW_WINDOW)
     with _stop_on_sigterm():
         try:
             engine.start()
@@ -121,11 +124,12 @@ def run(name_or_path: str, *, jsonl: bool = False, count: int | None = None,
 def _follow(engine, printer: _Printer, count: int | None, timeout: float | None,
             err: TextIO) -> int:
     cursors: dict[int, int] = {}  # id(ring) -> next seq to print
+    read: dict[int, int] = {}  # id(ring) -> bytes of the entries read from it
     received = 0
     generation = engine.generation
     last_new = time.monotonic()
     while True:
-        batch = _new_entries(engine, cursors, err)
+        batch = _new_entries(engine, cursors, err, read)
         if batch:
             last_new = time.monotonic()
             for _ts, name, type_, entry in batch:
@@ -151,14 +155,16 @@ def _follow(engine, printer: _Printer, count: int | None, timeout: float | None,
         generation = engine.wait_for_change(generation, wait)
 
 
-def _new_entries(engine, cursors: dict[int, int],
-                 err: TextIO) -> list[tuple[float, str, str, tuple]]:
-    """Everything logged since the last call, oldest first across all sockets. Entries that
-    fell out of a ring before they could be read are counted on ``err``."""
+def _new_entries(engine, cursors: dict[int, int], err: TextIO,
+                 read: dict[int, int] | None = None) -> list[tuple[float, str, str, tuple]]:
+    """Everything logged since the last call, oldest first across all sockets, each socket
+    told how far it was read (back-pressure). Entries that fell out of a ring before they
+    could be read are counted on ``err``."""
     batch = []
-    sources = [(ENGINE_LOG, "", engine.log)]
-    sources += [(v.name, v.type, v.log) for v in engine.sockets().values()]
-    for name, type_, ring in sources:
+    read = {} if read is None else read
+    sources = [(ENGINE_LOG, "", engine.log, None)]
+    sources += [(v.name, v.type, v.log, v) for v in engine.sockets().values()]
+    for name, type_, ring, view in sources:
         key = id(ring)
         start = cursors.get(key, 0)
         entries = ring.since(start)
@@ -170,6 +176,9 @@ def _new_entries(engine, cursors: dict[int, int],
         if entries:
             cursors[key] = entries[-1][SEQ] + 1
             batch += [(e[TS], name, type_, e) for e in entries]
+            if view is not None:
+                read[key] = read.get(key, 0) + sum(e[SIZE] for e in entries)
+                engine.consumed(view, cursors[key], read[key])
     batch.sort(key=lambda item: item[0])  # stable: one socket's entries keep their order
     return batch
 

@@ -66,6 +66,17 @@ class Send:
 
 
 @dataclass(frozen=True)
+class SendMany:
+    """Send messages in order, as many as the outbox takes. Result: ``(accepted, error)``:
+    how many were sent or queued, and the error that stopped the rest ("" if none did). A
+    ROUTER's message for an identity no peer has is logged and skipped, not an error here.
+    Fewer accepted with no error: the outbox is full; send the rest once it has room."""
+
+    name: str
+    messages: tuple[tuple[bytes, ...], ...]
+
+
+@dataclass(frozen=True)
 class Subscribe:
     """Add a SUB prefix (b"" = everything). On XSUB this sends a subscription frame."""
 
@@ -138,6 +149,17 @@ class ClearLog:
 
 
 @dataclass(frozen=True)
+class Backpressure:
+    """Take from the socket no more than its consumer reads: at most ``window`` entries unread
+    (see :mod:`zmqdash.engine.flow`), and at most ``limit`` messages in all (None: no limit).
+    ``window`` None turns it off."""
+
+    name: str
+    window: int | None
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
 class Close:
     name: str
 
@@ -155,6 +177,7 @@ class Secure:
 
 
 Command = (
-    Create | Bind | Unbind | Connect | Disconnect | Send | Subscribe | Unsubscribe | SetOption
-    | RepeatStart | RepeatStop | AutoReply | Rename | ClearLog | Close | Secure
+    Create | Bind | Unbind | Connect | Disconnect | Send | SendMany | Subscribe | Unsubscribe
+    | SetOption | RepeatStart | RepeatStop | AutoReply | Rename | ClearLog | Backpressure | Close
+    | Secure
 )

@@ -27,6 +27,7 @@ from . import commands as C
 from . import endpoints, limits, monitor, multicast, options, recvpath, subscriptions, templates
 from . import state as S
 from .errors import EngineError, PeerUnreachable
+from .flow import Flow
 from .ring import (
     DEFAULT_BYTE_BUDGET,
     DEFAULT_CAPACITY,
@@ -84,6 +85,7 @@ class _Sock:
         self.relaxed = False
         self.conflate = False
         self.can_recv = type_name not in options.SEND_ONLY
+        self.flow: Flow | None = None  # back-pressure toward a consumer reading every entry
         #: XPUB: who subscribes to what (see subscriptions.py)
         self.subs = subscriptions.Tracker() if type_name == "XPUB" else None
         self.pace: multicast.Pace | None = None  # a multicast sender's estimated queue
@@ -116,6 +118,7 @@ class Engine:
         on_change: Callable[[frozenset[str]], None] | None = None,
         default_linger: int = 0,
         nice: int = 0,
+        flow_window: int | None = None,
     ) -> None:
         self.ring_capacity = ring_capacity
         #: added to the engine thread's CPU niceness (Linux; elsewhere ignored). A screen that
@@ -125,6 +128,9 @@ class Engine:
         self.byte_budget = byte_budget
         self.on_change = on_change
         self.default_linger = default_linger
+        #: when set, every socket made takes no more than its consumer reads (see .flow)
+        self.flow_window = flow_window
+        self._held: set = set()  # sockets not received from until their consumer reads on
         self.context: zmq.Context | None = None
         #: engine-wide messages (errors about sockets that do not exist, shutdown notes)
         self.log = Ring(1000)
@@ -228,6 +234,20 @@ class Engine:
             )
             return self.generation
 
+    def consumed(self, view: S.SocketView, seq: int, nbytes: int) -> None:
+        """Any thread: the consumer of ``view`` has read every entry before ``seq``, and the
+        entries it read hold ``nbytes`` bytes in all. Wakes the poller if it was holding the
+        socket back for this consumer (see .flow)."""
+        flow = view.flow
+        if flow is None:
+            return
+        flow.read_seq = seq
+        flow.read_bytes = nbytes
+        if flow.held:
+            with self._lock:
+                if self._running:
+                    self._wake()
+
     def stop(self, timeout: float = 5.0, linger: int | None = None) -> None:
         """Close every socket and the context.
 
@@ -313,6 +333,8 @@ class Engine:
                         on_ready()
                 except Exception as exc:  # one socket's trouble must not stop the others
                     self._io_failed(s, target, exc)
+            if self._held:  # a consumer that read on wakes the poller, which looks here
+                self._check_held()
             if self._timers and self._timers[0][0] <= time.monotonic():
                 self._run_timers()
                 busy = True
@@ -433,6 +455,8 @@ class Engine:
         view = S.SocketView(name=name, type=type_name, log=Ring(self.ring_capacity,
                                                                 self.byte_budget))
         s = self._open(name, cmd.type, cmd.options, view)
+        if self.flow_window:
+            s.flow = view.flow = Flow(self.flow_window)
         self._by_name[name] = s
         self._by_zsock[s.sock] = s
         self._update_poll(s)
@@ -539,7 +563,8 @@ class Engine:
         s.fold.clear()
 
     def _update_poll(self, s: _Sock) -> None:
-        flags = (zmq.POLLIN if s.can_recv else 0) | (zmq.POLLOUT if s.outbox else 0)
+        receiving = s.can_recv and (s.flow is None or not s.flow.held)
+        flags = (zmq.POLLIN if receiving else 0) | (zmq.POLLOUT if s.outbox else 0)
         if flags == s.poll_flags:
             return
         if flags:
@@ -789,6 +814,20 @@ class Engine:
             frames.insert(0, bytes(cmd.peer))
         return self._send_checked(s, frames)
 
+    def _do_sendmany(self, cmd: C.SendMany) -> tuple[int, str]:
+        s = self._get(cmd.name)
+        for i, frames in enumerate(cmd.messages):
+            if len(s.outbox) >= OUTBOX_LIMIT:
+                return i, ""
+            try:
+                self._send_checked(s, [bytes(f) for f in frames])
+            except PeerUnreachable as exc:
+                self._error(s, str(exc))
+            except EngineError as exc:
+                self._error(s, str(exc))
+                return i, str(exc)
+        return len(cmd.messages), ""
+
     def _send_checked(self, s: _Sock, frames: list[bytes]) -> str:
         if s.type in options.RECEIVE_ONLY:
             raise EngineError(f"a {s.type} socket cannot send")
@@ -821,7 +860,7 @@ class Engine:
             s.view.pending = len(s.outbox)
             return "queued"
         try:
-            s.sock.send_multipart(frames, zmq.NOBLOCK)
+            _put(s.sock, frames)
         except zmq.Again:
             s.outbox.append(frames)
             s.view.pending = 1
@@ -859,7 +898,7 @@ class Engine:
         while s.outbox:
             frames = s.outbox[0]
             try:
-                sock.send_multipart(frames, zmq.NOBLOCK)
+                _put(sock, frames)
             except zmq.Again:
                 break
             except zmq.ZMQError as exc:
@@ -884,15 +923,22 @@ class Engine:
         hook = self._hooks.get(s.type)
         ts = time.time()
         budget = ring.byte_budget  # stop a batch early rather than hold more than the budget
+        batch = DRAIN_BATCH
+        if s.flow is not None:
+            batch, room = s.flow.room(ring, s.view.stats, DRAIN_BATCH)
+            budget = min(budget, room)
+            if batch <= 0 or budget <= 0:
+                self._hold(s)
+                return
         if s.subs is not None:
             n, nbytes, err = subscriptions.receive(self, s, ts, s.subs)
             self._subscribers_changed(s)
         elif hook is None:
-            n, nbytes, err = receive(s.sock, ring, ts, DRAIN_BATCH, budget)
+            n, nbytes, err = receive(s.sock, ring, ts, batch, budget)
         else:
             # one message at a time: the hook sees each one in order, may log a reply, may stop
             n = nbytes = err = 0
-            while n < DRAIN_BATCH and nbytes < budget:
+            while n < batch and nbytes < budget:
                 got, size, err = receive(s.sock, ring, ts, 1, budget)
                 if not got:
                     break
@@ -906,6 +952,37 @@ class Engine:
         stats = s.view.stats
         stats.msgs_in += n
         stats.bytes_in += nbytes
+
+    def _hold(self, s: _Sock) -> None:
+        """Stop receiving from ``s`` until its consumer has read on (see .flow)."""
+        s.flow.held = True
+        self._held.add(s)
+        self._update_poll(s)
+        self._check_held()  # the consumer may have read on just before ``held`` was set
+
+    def _check_held(self) -> None:
+        for s in list(self._held):
+            batch, room = s.flow.room(s.view.log, s.view.stats, DRAIN_BATCH)
+            if (batch > 0 and room > 0) or s.view.closed:
+                self._held.discard(s)
+                s.flow.held = False
+                if not s.view.closed:
+                    self._update_poll(s)
+
+    def _do_backpressure(self, cmd: C.Backpressure) -> None:
+        s = self._get(cmd.name)
+        if cmd.window is None:
+            s.flow = s.view.flow = None
+            self._held.discard(s)
+        else:
+            limits.check_int(cmd.window, 1, s.view.log.capacity - 1, "the window")
+            if cmd.limit is not None:
+                limits.count(cmd.limit, "the limit")
+            if s.flow is None:
+                s.flow = s.view.flow = Flow(cmd.window, cmd.limit)
+            else:
+                s.flow.window, s.flow.limit = cmd.window, cmd.limit
+        self._update_poll(s)
 
     # (per-message state such as awaiting_reply is read by consumers when they look; only
     # structural changes go through on_change, so a fast request loop does not flood them)
@@ -1186,6 +1263,15 @@ class _Resolved:
         self.endpoint = endpoint
         self.error = error
         self.future = future
+
+
+def _put(sock, frames: list[bytes]) -> None:
+    """Send without blocking (raises ``zmq.Again``); one frame goes by ``send``, several times
+    cheaper in pyzmq than ``send_multipart``."""
+    if len(frames) == 1:
+        sock.send(frames[0], zmq.NOBLOCK)
+    else:
+        sock.send_multipart(frames, zmq.NOBLOCK)
 
 
 def _open_files_limit() -> int | str:

@@ -15,6 +15,7 @@ from .subscriptions import SubscriptionTable
 
 if TYPE_CHECKING:
     from .credentials import SecurityState
+    from .flow import Flow
 
 # endpoint roles
 BIND = "bind"
@@ -105,6 +106,8 @@ class SocketView:
     paced_until: float = 0.0
     closed: bool = False
     security: SecurityState | None = None  # CURVE or PLAIN, when the socket has one
+    #: back-pressure toward a consumer that reads every entry (set once, at creation)
+    flow: Flow | None = None
 
     @property
     def dropped(self) -> int:
