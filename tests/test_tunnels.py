@@ -224,3 +224,25 @@ def test_cat_ending_ends_its_ssh(hosts, spawn_peer, how):
             proc.wait(5)
         proc.stdout.close()
         proc.stderr.close()
+
+
+# -- sessions ------------------------------------------------------------------------------------
+
+
+def test_a_session_keeps_its_tunnels(engine, hosts, spawn_peer, tmp_path):
+    from zmqdash.session import apply, capture, close_all, load, save
+
+    peer = spawn_peer("echo_rep", "bind", "tcp://127.0.0.1:*")
+    path = tmp_path / "remote.toml"
+    path.write_text(f'version = 1\n\n[[socket]]\nname = "req"\ntype = "REQ"\n'
+                    f'connect = [{{ endpoint = "{peer.endpoint}", via = "lab" }}]\n')
+    assert apply(engine, load(path)) == []
+    connected(engine, "req")
+    engine.call(C.Send("req", (b"restored",)))
+    assert wait_received(engine, "req", 1) == [[b"Echo: restored"]]
+    again = capture(engine, "remote")
+    assert again.sockets[0].via == {peer.endpoint: "lab"}
+    save(again, path)
+    assert load(path) == again
+    assert close_all(engine) == []
+    gone(hosts)  # closing the socket ended its ssh

@@ -168,12 +168,15 @@ class Close:
 class Secure:
     """Make the socket a CURVE or PLAIN server or client (before it binds or connects).
 
-    ``credentials`` is a :class:`~zmqdash.engine.credentials.Credentials`. Result: a short
-    description (``CURVE server · key ...``), never a secret.
+    ``credentials`` is a :class:`~zmqdash.engine.credentials.Credentials` whose keys are Z85
+    text or paths; ``given`` the same as the user wrote it (key names of the keys folder), which
+    is what a session saves. Result: a short description (``CURVE server · key ...``), never a
+    secret.
     """
 
     name: str
     credentials: object
+    given: object = None
 
 
 Command = (

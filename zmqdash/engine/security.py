@@ -155,7 +155,8 @@ class Security:
             raise EngineError(f"{s.name} has endpoints already: security is set before a "
                               "socket binds or connects")
         sock = s.sock
-        state = SecurityState(creds)
+        given = cmd.given if isinstance(cmd.given, Credentials) else creds
+        state = SecurityState(given)
         if creds.mechanism == CURVE:
             if creds.server:
                 public, secret = keys.key_from(creds.secret_key, True, "the secret key")

@@ -49,8 +49,13 @@ def apply(engine, session: Session, timeout: float = PHASE_TIMEOUT) -> list[str]
         for sock in session.sockets
     ])
     created = [sock for sock in session.sockets if sock.name not in failed]
+    # a socket whose security cannot be set must not bind or connect without it
+    insecure = run([(sock, C.Secure(sock.name, _resolved(sock.security), sock.security))
+                    for sock in created if sock.security is not None])
+    created = [sock for sock in created if sock.name not in insecure]
     run([(sock, C.Bind(sock.name, ep)) for sock in created for ep in sock.bind])
-    run([(sock, C.Connect(sock.name, ep)) for sock in created for ep in sock.connect])
+    run([(sock, C.Connect(sock.name, ep, via=sock.via.get(ep)))
+         for sock in created for ep in sock.connect])
     # Subscriptions and auto-replies are all in place before the first repeat-send goes out,
     # so a demo's first messages are not dropped for want of a subscriber or an answer.
     later: list[tuple[SocketSpec, object]] = [
@@ -66,6 +71,18 @@ def apply(engine, session: Session, timeout: float = PHASE_TIMEOUT) -> list[str]
     ]
     run(later)
     return errors
+
+
+def _resolved(creds):
+    """Key names made paths of the keys folder, and a PLAIN password file found there."""
+    from dataclasses import replace
+
+    from .paths import keys_dir, resolve_credentials
+
+    creds = resolve_credentials(creds)
+    if creds.password_file:
+        creds = replace(creds, password_file=str(keys_dir() / creds.password_file))
+    return creds
 
 
 def close_all(engine, timeout: float = PHASE_TIMEOUT) -> list[str]:
@@ -101,6 +118,8 @@ def spec_of(view, extra: dict | None = None) -> SocketSpec:
         type=view.type,
         bind=[e.endpoint for e in view.endpoints if e.role == "bind"],
         connect=[e.endpoint for e in view.endpoints if e.role == "connect"],
+        via={e.endpoint: e.via for e in view.endpoints if e.role == "connect" and e.via},
+        security=view.security.credentials if view.security is not None else None,
         subscribe=list(view.subscriptions),
         options={key: _option_value(text) for key, text in view.options},
         format=extra.get("format", "auto"),

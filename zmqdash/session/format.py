@@ -31,6 +31,7 @@ from datetime import date, datetime, time
 
 from zmqdash.codec import CodecError, bytes_to_prefix, describe_char, prefix_to_bytes
 
+from . import remote
 from .model import FORMAT_VERSION, RepeatSpec, Session, SessionError, SocketSpec
 
 if sys.version_info >= (3, 11):
@@ -40,7 +41,7 @@ else:  # pragma: no cover
 
 TOP_KEYS = ("version", "name", "socket")
 SOCKET_KEYS = ("name", "type", "bind", "connect", "subscribe", "format", "reply", "snippets",
-               "options", "repeat")
+               "options", "repeat", "curve", "plain")
 REPEAT_KEYS = ("frames", "interval_ms", "count", "peer")
 
 HEADER = "# A zmqdash session: zmqdash open FILE shows it, zmqdash run FILE runs it headless.\n"
@@ -123,11 +124,14 @@ def _socket(table: dict, where: str) -> SocketSpec:
     if not isinstance(repeats, list) or not all(isinstance(r, dict) for r in repeats):
         raise SessionError("expected [[socket.repeat]] tables", where=f"{where}.repeat")
     reply = table.get("reply")
+    connect, via = remote.read_connects(table.get("connect", []), f"{where}.connect", _kind)
     return SocketSpec(
         name=name,
         type=type_,
         bind=_strings(table.get("bind", []), f"{where}.bind"),
-        connect=_strings(table.get("connect", []), f"{where}.connect"),
+        connect=connect,
+        via=via,
+        security=remote.read_security(table, where, _kind),
         subscribe=subscribe,
         options=opts,
         format=_string(table.get("format", "auto"), f"{where}.format").strip().lower(),
@@ -255,7 +259,7 @@ def to_toml(session: Session, stem: str | None = None) -> str:
         if sock.bind:
             lines.append(_array("bind", sock.bind))
         if sock.connect:
-            lines.append(_array("connect", sock.connect))
+            lines.append(_items("connect", remote.connect_items(sock)))
         if sock.subscribe:
             lines.append(_array("subscribe", [bytes_to_prefix(p) for p in sock.subscribe]))
         if sock.format != "auto":
@@ -269,6 +273,7 @@ def to_toml(session: Session, stem: str | None = None) -> str:
             for key, value in sock.options.items():
                 shown = str(value) if isinstance(value, int) else toml_string(value)
                 lines.append(f"{_key(key)} = {shown}\n")
+        lines += remote.security_lines(sock)
         for rep in sock.repeat:
             lines.append("\n[[socket.repeat]]\n")
             lines.append(_array("frames", rep.frames))
@@ -300,7 +305,11 @@ def _key(key: str) -> str:
 
 
 def _array(key: str, items: list[str]) -> str:
-    quoted = [toml_string(item) for item in items]
+    return _items(key, [toml_string(item) for item in items])
+
+
+def _items(key: str, quoted: list[str]) -> str:
+    """An array of values already written as TOML: on one line if it fits."""
     one_line = f"{key} = [{', '.join(quoted)}]\n"
     if len(one_line) <= LINE_WIDTH:
         return one_line

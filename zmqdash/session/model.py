@@ -82,6 +82,10 @@ class SocketSpec:
     repeat: list[RepeatSpec] = field(default_factory=list)
     snippets: list[str] = field(default_factory=list)
     reply: list[str] | None = None
+    #: connect endpoint -> the SSH host it goes through (see session/remote.py)
+    via: dict[str, str] = field(default_factory=dict)
+    #: CURVE or PLAIN (a zmqdash.engine.credentials.Credentials), None for neither
+    security: object = None
 
     def __post_init__(self) -> None:
         if isinstance(self.type, str):
@@ -89,7 +93,9 @@ class SocketSpec:
 
     @property
     def has_secrets(self) -> bool:
-        return any(is_secret(name) for name in self.options)
+        from .remote import embeds_secret
+
+        return any(is_secret(name) for name in self.options) or embeds_secret(self)
 
     def validate(self, where: str = "socket") -> None:
         """Raise :class:`SessionError` for the first problem, naming its key path."""
@@ -111,6 +117,9 @@ class SocketSpec:
                     parse_endpoint(text, bind=role == "bind", socket_type=kind)
                 except EngineError as exc:
                     raise SessionError(str(exc), where=f"{where}.{role}[{i}]") from None
+        from .remote import validate as validate_remote
+
+        validate_remote(self, where)
         if self.subscribe and kind not in SUBSCRIBING:
             raise SessionError(
                 f"only SUB and XSUB sockets take subscriptions, not {kind}",
