@@ -140,7 +140,8 @@ class TunnelHosts:
 
 
 def ssh_processes(marker: str) -> list[int]:
-    """Ids of live processes whose command line holds ``marker`` (zombies are not counted)."""
+    """Ids of live ssh processes whose command line holds ``marker`` (zombies are not counted;
+    nor is, say, a tmux whose environment mentions the marker)."""
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -153,6 +154,7 @@ def ssh_processes(marker: str) -> list[int]:
         except OSError:
             continue
         state = stat.rsplit(b")", 1)[-1].split()[0] if b")" in stat else b"?"
-        if marker.encode() in cmdline and state != b"Z":
+        program = os.path.basename(cmdline.split(b"\0", 1)[0])
+        if program == b"ssh" and marker.encode() in cmdline and state != b"Z":
             found.append(int(entry))
     return found

@@ -94,22 +94,10 @@ def credentials(args: argparse.Namespace) -> Credentials | None:
                             password_file=args.plain_password_file or "", **lists)
     creds = resolve_credentials(creds)
     creds.check()
-    _read_keys(creds)
+    from ..engine.keys import check_files
+
+    check_files(creds)  # a wrong key file is a usage error, before any socket exists
     return creds
-
-
-def _read_keys(creds: Credentials) -> None:
-    """Read the keys now, so a wrong file is a usage error before any socket exists."""
-    from ..engine import keys
-
-    if creds.mechanism != CURVE:
-        return
-    if creds.secret_key:
-        keys.key_from(creds.secret_key, True, "the secret key")
-    if creds.server_key:
-        keys.key_from(creds.server_key, False, "the server key")
-    for source in (*creds.allow_keys, *creds.deny_keys):
-        keys.public_keys_in(source)
 
 
 def ssh_host(args: argparse.Namespace) -> str | None:

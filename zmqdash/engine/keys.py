@@ -125,6 +125,19 @@ def folder_stamp(source: str) -> float:
         return 0.0
 
 
+def check_files(creds) -> None:
+    """Read every key a :class:`~.credentials.Credentials` names, so a wrong one is reported
+    before any socket exists (raises EngineError)."""
+    if creds.mechanism != "curve":
+        return
+    if creds.secret_key:
+        key_from(creds.secret_key, True, "the secret key")
+    if creds.server_key:
+        key_from(creds.server_key, False, "the server key")
+    for source in (*creds.allow_keys, *creds.deny_keys):
+        public_keys_in(source)
+
+
 def write_key_pair(folder: Path, name: str, *, force: bool = False) -> tuple[Path, Path, str]:
     """Make a CURVE key pair as ``NAME.key`` (public) and ``NAME.key_secret`` (mode 0600).
 

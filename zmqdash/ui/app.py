@@ -718,13 +718,20 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
         name = spec.name
         self._focus_next = (name, self.active_pattern)
 
-        def created(_result) -> None:
+        def wire(_result=None) -> None:
             for endpoint in spec.binds:
                 self.run_command(C.Bind(name, endpoint))
             for endpoint in spec.connects:
-                self.run_command(C.Connect(name, endpoint))
+                self.run_command(C.Connect(name, endpoint, via=spec.via.get(endpoint)))
             for prefix in spec.subscriptions:
                 self.run_command(C.Subscribe(name, prefix))
+
+        def created(_result) -> None:
+            creds = getattr(spec, "credentials", None)
+            if creds is None:
+                wire()
+            else:  # secured first: it never binds or connects without its security
+                self.run_command(C.Secure(name, creds, spec.given), wire)
 
         self.run_command(C.Create(name, spec.type, tuple(spec.options)), created)
 

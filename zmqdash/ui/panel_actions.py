@@ -63,9 +63,24 @@ class PanelActions:
         if panel is None:
             return
         name = panel.socket_name
-        self.prompt(f"Connect {escape_text(name)} to", "tcp://127.0.0.1:5555",
-                    lambda ep: self.run_command(C.Connect(name, ep.strip())),
-                    hint="tcp://host:port, ipc:///path, inproc://name")
+
+        def connect(text: str) -> None:
+            from ..engine.errors import EngineError
+            from .screens.add_socket import split_list
+            from .screens.remote_form import split_connects
+
+            try:
+                wanted = split_connects(split_list(text), panel.socket_type)
+            except EngineError as exc:
+                self.notify(escape_text(str(exc)), title="Cannot connect", severity="error",
+                            markup=False)
+                return
+            for endpoint, host in wanted:
+                self.run_command(C.Connect(name, endpoint, via=host))
+
+        self.prompt(f"Connect {escape_text(name)} to", "tcp://127.0.0.1:5555", connect,
+                    hint="tcp://host:port, ipc:///path, inproc://name; add 'via user@host' to "
+                    "go through an SSH tunnel (tcp and ipc)")
 
     def action_unbind(self) -> None:
         panel = self._need_panel()

@@ -16,6 +16,7 @@ from ...engine import options as O
 from ...engine.errors import EngineError
 from ..patterns import ALL_TYPES, SUBSCRIBING
 from ..widgets.text_input import TextInput
+from . import remote_form
 from .dialogs import FormScreen
 
 
@@ -27,6 +28,9 @@ class NewSocket:
     connects: list[str] = field(default_factory=list)
     subscriptions: list[bytes] = field(default_factory=list)
     options: list[tuple[str, str]] = field(default_factory=list)
+    via: dict[str, str] = field(default_factory=dict)  # connect endpoint -> SSH host
+    credentials: object = None  # CURVE/PLAIN, key names resolved (engine.credentials)
+    given: object = None  # the same as typed (what a session saves)
 
 
 def split_list(text: str) -> list[str]:
@@ -81,14 +85,16 @@ class AddSocketScreen(FormScreen[NewSocket | None]):
                 yield TextInput(placeholder="tcp://127.0.0.1:5555 (space-separated)", compact=True,
                             id="bind")
                 yield Label("Connect")
-                yield TextInput(placeholder="tcp://127.0.0.1:5555 (space-separated)", compact=True,
-                            id="connect")
+                yield TextInput(
+                    placeholder="tcp://127.0.0.1:5555 [via user@host] (space-separated)",
+                    compact=True, id="connect")
                 yield Label("Subscribe", id="subscribe-label")
                 yield TextInput(placeholder="prefixes, comma-separated; * = everything",
                             compact=True, id="subscribe")
                 yield Label("Options")
                 yield TextInput(placeholder="linger=0, identity=me, sndhwm=1000", compact=True,
                             id="options")
+                yield from remote_form.compose_rows()
             yield Static("", id="add-error", markup=False)
             yield Static("Tab: next field  Enter: add  Escape: cancel", classes="dialog-keys",
                          markup=False)
@@ -98,6 +104,7 @@ class AddSocketScreen(FormScreen[NewSocket | None]):
 
     def on_mount(self) -> None:
         self._show_subscribe(self._type)
+        remote_form.show(self, remote_form.NONE)
         # focus now, not after the first paint: keys typed as soon as the dialog shows land here
         self.set_focus(self.query_one("#type"))
 
@@ -110,6 +117,9 @@ class AddSocketScreen(FormScreen[NewSocket | None]):
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
+        if event.select.id == "security":
+            remote_form.show(self, str(event.value))
+            return
         new_type = str(event.value)
         name = self.query_one("#name", Input)
         if name.value == self._auto_name:
@@ -133,8 +143,10 @@ class AddSocketScreen(FormScreen[NewSocket | None]):
         try:
             binds = [E.parse(ep, bind=True, socket_type=socket_type).text
                      for ep in split_list(value("#bind"))]
-            connects = [E.parse(ep, bind=False, socket_type=socket_type).text
-                        for ep in split_list(value("#connect"))]
+            wanted = remote_form.split_connects(split_list(value("#connect")), socket_type)
+            connects = [ep for ep, _ in wanted]
+            via = {ep: host for ep, host in wanted if host}
+            creds, given = remote_form.credentials(self)
             opts = parse_options(value("#options"))
             subs = []
             if socket_type in SUBSCRIBING:
@@ -142,5 +154,6 @@ class AddSocketScreen(FormScreen[NewSocket | None]):
         except (EngineError, CodecError) as exc:
             self._error(str(exc))
             return
-        self.dismiss(NewSocket(socket_type, name, binds, connects, subs, opts))
+        self.dismiss(NewSocket(socket_type, name, binds, connects, subs, opts, via, creds,
+                               given))
 

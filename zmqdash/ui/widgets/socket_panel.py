@@ -21,6 +21,7 @@ from ...engine.state import (
     LISTENING,
     PENDING,
     RETRYING,
+    TUNNEL_DOWN,
     SocketView,
 )
 from .. import numbers
@@ -42,6 +43,7 @@ STATE_MARKS = {
     PENDING: "○",
     RETRYING: "↻",
     FAILED: "✗",
+    TUNNEL_DOWN: "↻",
 }
 
 RATE_WINDOW = 1.0  # seconds between rate updates
@@ -172,7 +174,7 @@ class SocketPanel(Vertical):
                 self._rates = ((counts[0] - old_in) / elapsed, (counts[1] - old_out) / elapsed)
             self._rate_counts = counts
             self._rate_at = now
-        self._update("title", (view.name, view.type), self._draw_title)
+        self._update("title", (view.name, view.type, view.security), self._draw_title)
         # a multicast sender: whole seconds of messages its rate still holds in libzmq
         self._queued = max(0, round(view.paced_until - now)) if view.paced_until else 0
         self._update("endpoints", (view.endpoints, self._queued), self._draw_endpoints)
@@ -217,7 +219,9 @@ class SocketPanel(Vertical):
     # -- drawing ---------------------------------------------------------------------------------
 
     def _draw_title(self) -> None:
-        self.border_title = Content(f"{escape_text(self.view.name)} · {self.view.type}")
+        security = self.view.security
+        extra = f" · {security.credentials.label()}" if security is not None else ""
+        self.border_title = Content(f"{escape_text(self.view.name)} · {self.view.type}{extra}")
 
     def _draw_endpoints(self) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -230,6 +234,7 @@ class SocketPanel(Vertical):
             mark = STATE_MARKS.get(ep.state, "?")
             style = {
                 FAILED: "bold red", RETRYING: "yellow", PENDING: "yellow",
+                TUNNEL_DOWN: "bold yellow",
             }.get(ep.state, "green")
             text.append(f"{mark} ", style=style)
             text.append(escape_text(ep.describe()))
