@@ -47,12 +47,12 @@ def test_a_curve_client_made_in_the_dialog_through_a_tunnel_says_handshake_ok(
             assert "req1 · REQ · CURVE client" in screen
             assert f"connect {peer.endpoint} via lab: connected (1 peer) - CURVE handshake ok" \
                 in screen
-            tmux.type("over ssh and curve")  # the composer has the focus
+            tmux.type_into("┃", "over ssh and curve", before=("m",))  # m: to the composer
             tmux.keys("Enter")
             tmux.wait_for_text("Echo: over ssh and curve", timeout=15)
             assert hosts.processes()
             tmux.keys("Escape")  # out of the composer, so q means quit
-            tmux.wait(lambda s: "q Quit" in s or "Quit" in s.splitlines()[-1], what="q Quit")
+            tmux.wait_for_text("q Quit")
             tmux.keys("q")
             screen = tmux.wait(lambda s: "Quit without saving?" in s or tmux.dead, what="quit")
             if "Quit without saving?" in screen:
