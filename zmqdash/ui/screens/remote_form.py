@@ -78,11 +78,10 @@ def show(screen, choice: str) -> None:
 
 def credentials(screen) -> tuple[Credentials | None, Credentials | None]:
     """(credentials with key names resolved, as typed) from the fields; raises EngineError."""
-    from ...session.paths import resolve_credentials
-
     choice = str(screen.query_one("#security", Select).value)
     if choice not in _FIELDS:
         return None, None
+    from ...session.paths import resolve_credentials
     mechanism, role = choice.split()
     key = screen.query_one("#sec-key", Input).value.strip()
     secret = screen.query_one("#sec-secret", Input).value
@@ -122,7 +121,7 @@ def split_connects(words: list[str], socket_type: str | None = None
                    ) -> list[tuple[str, str | None]]:
     """Connect endpoints (already split into words), each optionally followed by ``via HOST``:
     (endpoint, SSH host or None) for each."""
-    from ...engine import endpoints, ssh
+    from ...engine import endpoints
 
     out: list[tuple[str, str | None]] = []
     i = 0
@@ -137,6 +136,8 @@ def split_connects(words: list[str], socket_type: str | None = None
             if i + 2 >= len(words):
                 raise EngineError(f"connect {endpoint} via: which SSH host? (user@host, "
                                   "host:port or an ~/.ssh/config alias)")
+            from ...engine import ssh
+
             host = ssh.check_host(words[i + 2])
             ssh.destination(endpoint)
             i += 2
