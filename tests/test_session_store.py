@@ -53,7 +53,7 @@ def test_backup_is_copied_where_hard_links_are_refused(saved, tmp_path, monkeypa
     assert sorted(os.listdir(tmp_path)) == ["lab.toml", "lab.toml.bak"]
 
 
-@pytest.mark.parametrize("fail", ["replace", "fsync", "write", "link", "mkstemp"])
+@pytest.mark.parametrize("fail", ["replace", "fsync", "write", "link", "open"])
 def test_failed_save_leaves_the_old_file_intact(saved, tmp_path, monkeypatch, fail):
     save(_session(greeting="second"), saved)  # so there is a backup too
     before = {name: (tmp_path / name).read_bytes() for name in os.listdir(tmp_path)}
@@ -86,8 +86,6 @@ def test_failed_save_leaves_the_old_file_intact(saved, tmp_path, monkeypatch, fa
                 self.f.flush()
 
         monkeypatch.setattr(os, "fdopen", lambda fd, mode: Full(real_fdopen(fd, mode)))
-    elif fail == "mkstemp":
-        monkeypatch.setattr(store.tempfile, "mkstemp", boom)
     else:
         monkeypatch.setattr(os, fail, boom)
 

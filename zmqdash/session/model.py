@@ -213,14 +213,22 @@ def _check_str(value: object, where: str) -> None:
         raise SessionError(f"expected a string, not {type(value).__name__}", where=where)
 
 
+def template_problem(frame: str) -> str | None:
+    """Why ``frame`` cannot be a template a session holds (it names a local file), or None.
+    The dialogs that start repeat-sends and auto-replies ask too: what they start is saved."""
+    if frame.startswith("@") and not frame.startswith("@@"):
+        return ("a session file never reads other files: put the payload in the file with "
+                "hex: or b64:, or write @@ for a literal @")
+    return None
+
+
 def _check_template(value: object, where: str) -> None:
     """A frame the engine sends on its own: it must not name a local file, so that opening a
     session someone sent you can never mail your files to a peer."""
     _check_str(value, where)
-    if value.startswith("@") and not value.startswith("@@"):
-        raise SessionError(
-            "a session file never reads other files: put the payload in the file with hex: or "
-            "b64:, or write @@ for a literal @", where=where)
+    problem = template_problem(value)
+    if problem is not None:
+        raise SessionError(problem, where=where)
 
 
 def _check_name(value: object, where: str, what: str) -> None:

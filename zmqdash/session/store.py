@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import os
-import tempfile
+import secrets
+import threading
+import time
 from pathlib import Path
+
+from zmqdash.codec import human_size
 
 from .format import parse_toml, to_toml
 from .model import Session, SessionError
@@ -20,6 +25,10 @@ from .model import Session, SessionError
 MAX_FILE_SIZE = 8 << 20
 
 BACKUP_SUFFIX = ".bak"
+#: how often a backup's hard link is tried while other writers replace the file
+LINK_ATTEMPTS = 20
+#: temporary files of a save older than this (seconds) were left by one that died
+STALE_TEMP_AGE = 3600
 
 
 def load(path: str | os.PathLike) -> Session:
@@ -80,7 +89,19 @@ def save(session: Session, path: str | os.PathLike) -> Path:
         session.validate()
     except SessionError as exc:
         raise SessionError(f"not saved: {exc.problem}", where=exc.where, file=path) from None
-    data = dumps(session, path).encode("utf-8")
+    text = dumps(session, path)
+    data = text.encode("utf-8")
+    # what is written must open again: never a file that load() would refuse
+    if len(data) > MAX_FILE_SIZE:
+        raise SessionError(
+            f"not saved: the file would be {human_size(len(data))}, and a session file holds "
+            f"at most {MAX_FILE_SIZE >> 20} MiB (long composer entries or templates? send big "
+            "payloads from a file with @file)", file=path)
+    try:
+        parse_toml(text, session_stem(path))
+    except SessionError as exc:
+        raise SessionError(f"not saved: it would not open again: {exc.problem}",
+                           where=exc.where, file=path) from None
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
     atomic_write(target, data, secret=session.has_secrets, backup=True)
     return target
@@ -104,24 +125,36 @@ def atomic_write(path: Path, data: bytes, *, secret: bool = False, backup: bool 
     except OSError as exc:
         raise SessionError(f"cannot save: {_reason(exc)}", file=path) from None
     mode = 0o600 if secret else old_mode
-    temps: list[str] = []
+    temps: list[str] = []  # this writer's own temporary files: every one is gone at the end
     try:
+        _clean_stale(directory, path.name)
         tmp = _write_temp(directory, path.name, data, mode, temps)
         if backup and exists:
             _backup(path, temps)
         os.replace(tmp, path)
-        temps.remove(tmp)
     except OSError as exc:
         raise SessionError(f"cannot save: {_reason(exc)}", file=path) from None
     finally:
-        for leftover in temps:
+        for leftover in temps:  # a rename that moved one leaves nothing here to remove
             with contextlib.suppress(OSError):
                 os.unlink(leftover)
     _sync_dir(directory)
 
 
+def _temp_name(directory: Path, name: str) -> str:
+    """A name no other writer uses: the process, the thread and random bits in it."""
+    return str(directory / f".{name}.{os.getpid()}-{threading.get_ident()}-"
+                           f"{secrets.token_hex(4)}.tmp")
+
+
 def _write_temp(directory: Path, name: str, data: bytes, mode: int, temps: list[str]) -> str:
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+    while True:
+        tmp = _temp_name(directory, name)
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            break
+        except FileExistsError:
+            continue
     temps.append(tmp)
     with os.fdopen(fd, "wb") as f:
         if hasattr(os, "fchmod"):  # not on Windows before Python 3.13
@@ -134,21 +167,51 @@ def _write_temp(directory: Path, name: str, data: bytes, mode: int, temps: list[
 
 def _backup(path: Path, temps: list[str]) -> None:
     """Make ``PATH.bak`` the current file: a hard link where the file system allows it (the old
-    bytes are not copied, and cannot differ), else a copy."""
+    bytes are not copied, and cannot differ), else a copy. Another writer may replace the file
+    meanwhile: a link to a file renamed over fails (ENOENT) and is tried again, and a rename
+    onto a ``.bak`` that is already the same file does nothing (the link is removed after)."""
     bak = path.with_name(path.name + BACKUP_SUFFIX)
-    link = tempfile.mktemp(prefix=f".{bak.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.link(path, link)
-        temps.append(link)
-    except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.EXDEV, errno.ENOTSUP, errno.EOPNOTSUPP,
-                             errno.EMLINK, errno.EACCES):
-            raise
-        with open(path, "rb") as f:
-            old = f.read()
-        link = _write_temp(path.parent, bak.name, old, os.stat(path).st_mode & 0o7777, temps)
+    link = _temp_name(path.parent, bak.name)
+    temps.append(link)
+    for _attempt in range(LINK_ATTEMPTS):
+        try:
+            os.link(path, link)
+            break
+        except FileNotFoundError:  # replaced by another writer between lookup and link
+            continue
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.EXDEV, errno.ENOTSUP, errno.EOPNOTSUPP,
+                                 errno.EMLINK, errno.EACCES):
+                raise
+            _copy_backup(path, link, temps)
+            break
+    else:
+        _copy_backup(path, link, temps)
     os.replace(link, bak)
-    temps.remove(link)
+
+
+def _copy_backup(path: Path, link: str, temps: list[str]) -> None:
+    """The copy that stands in for a hard link (opening by name always finds a whole file)."""
+    with open(path, "rb") as f:
+        old = f.read()
+        mode = os.fstat(f.fileno()).st_mode & 0o7777
+    fd = os.open(link, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        if hasattr(os, "fchmod"):
+            os.fchmod(f.fileno(), mode)
+        f.write(old)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _clean_stale(directory: Path, name: str) -> None:
+    """Remove temporary files of saves that died (killed mid-write) over an hour ago."""
+    cutoff = time.time() - STALE_TEMP_AGE
+    for prefix in (f".{name}.", f".{name}{BACKUP_SUFFIX}."):
+        for leftover in directory.glob(glob.escape(prefix) + "*.tmp"):
+            with contextlib.suppress(OSError):
+                if leftover.lstat().st_mtime < cutoff:
+                    leftover.unlink()
 
 
 def _sync_dir(directory: Path) -> None:

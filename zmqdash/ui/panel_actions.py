@@ -178,6 +178,13 @@ class PanelActions:
                     return
             else:
                 template = (text,)
+            from ..session.model import template_problem
+
+            problem = next(filter(None, map(template_problem, template or ())), None)
+            if problem is not None:  # it would be saved with the session, which would not load
+                self.notify(f"An auto-reply is saved with the session: {problem}",
+                            severity="error")
+                return
             self.run_command(C.AutoReply(name, template))
 
         self.prompt(f"Auto-reply on {escape_text(name)}", value, apply,

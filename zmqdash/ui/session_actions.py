@@ -27,6 +27,9 @@ class SessionApplied(Message):
 
 #: what an empty dashboard is, written as a session (the baseline before anything is loaded)
 _NAME = "session"
+#: composer entries longer than this (pasted payloads) are not saved as snippets: nine 1 MiB
+#: pastes would make a file past the 8 MiB a session file may hold
+SNIPPET_MAX = 64 << 10
 
 
 class SessionActions:
@@ -37,6 +40,8 @@ class SessionActions:
     _clean: str | None = None
     #: set when something changed that may make the session unsaved; checked on the timer
     dirty_check: bool = False
+    #: composer entries the last capture left out for their length
+    _left_out: int = 0
     #: the live topology differs from the session file
     dirty: bool = False
 
@@ -143,10 +148,13 @@ class SessionActions:
         from ..session import capture
 
         extras = {}
+        self._left_out = 0
         for panel in self._panels.values():
             composer = panel.query(".composer")
             history = list(composer.first().history[-20:]) if composer else []
-            extras[panel.socket_name] = {"format": panel.log_view.fmt, "snippets": history}
+            kept = [entry for entry in history if len(entry) <= SNIPPET_MAX]
+            self._left_out += len(history) - len(kept)
+            extras[panel.socket_name] = {"format": panel.log_view.fmt, "snippets": kept}
         return capture(self.engine, name, extras)
 
     def save_session(self, path: str | os.PathLike) -> Path | None:
@@ -161,7 +169,12 @@ class SessionActions:
             return None
         self._set_session(session, written)
         self.mark_clean()
-        self.notify(f"saved to {written}", title="Session")
+        note = ""
+        if self._left_out:  # pasted payloads: a session file would grow past what it holds
+            n = self._left_out
+            note = (f" (left out {n} composer entr{'ies' if n != 1 else 'y'} longer than "
+                    f"{SNIPPET_MAX >> 10} KiB)")
+        self.notify(f"saved to {written}{note}", title="Session")
         return written
 
     def _session_target(self, text: str) -> Path | None:

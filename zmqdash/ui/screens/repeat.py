@@ -76,6 +76,12 @@ class RepeatScreen(FormScreen[RepeatSpec | None]):
         except CodecError as exc:
             self._error(str(exc))
             return
+        from ...session.model import template_problem
+
+        problem = next(filter(None, map(template_problem, frames)), None)
+        if problem is not None:  # it would be saved with the session, which would not load
+            self._error(f"A repeat-send is saved with the session: {problem}.")
+            return
         try:
             interval = limits.whole_number(self.query_one("#interval", Input).value,
                                            *limits.INTERVAL_MS, "the interval (ms)")
