@@ -143,3 +143,13 @@ def test_the_add_socket_dialog_splits_endpoints_but_not_a_norm_node_id():
     assert split_list(f"norm://7,127.0.0.1;{G}:5555, epgm://127.0.0.1;{G}:5556,") == [
         f"norm://7,127.0.0.1;{G}:5555", f"epgm://127.0.0.1;{G}:5556"]
     assert split_list("tcp://a:1,tcp://b:2 ipc:///x") == ["tcp://a:1", "tcp://b:2", "ipc:///x"]
+
+
+def test_cat_wait_peer_over_multicast_is_a_usage_error():
+    import subprocess
+
+    done = subprocess.run([*CAT, "PUB", "-c", f"epgm://127.0.0.1;{G}:5555", "--wait-peer"],
+                          capture_output=True, text=True, timeout=30, env=child_env())
+    assert done.returncode == 2, done.stderr
+    assert "--wait-peer cannot work over multicast" in done.stderr or (
+        not HAS_MULTICAST and "this libzmq has no epgm" in done.stderr)

@@ -37,6 +37,7 @@ from ..engine import commands as C
 from ..engine.core import OUTBOX_LIMIT
 from ..engine.flow import DEFAULT_WINDOW as FLOW_WINDOW
 from ..engine.options import RECEIVE_ONLY, SEND_ONLY, SOCKET_TYPES
+from ..engine.state import ATTACHED
 from . import argtypes, remote_args
 from .messages import say
 from .output import NO_LIMIT, MessageWriter, message_text  # noqa: F401 (proxy.py uses it)
@@ -186,15 +187,18 @@ class _Plan:
         if not args.bind and not args.connect:
             raise UsageError("give at least one --bind or --connect endpoint")
         try:  # the same checks the engine makes, so a typo is a usage error (exit 2)
-            for ep in args.bind:
-                endpoints.parse(ep, bind=True, socket_type=args.type)
-            for ep in args.connect:
-                endpoints.parse(ep, bind=False, socket_type=args.type)
+            parsed = [endpoints.parse(ep, bind=True, socket_type=args.type)
+                      for ep in args.bind]
+            parsed += [endpoints.parse(ep, bind=False, socket_type=args.type)
+                       for ep in args.connect]
             plan.options += [options.assignment(item) for item in args.option]
             plan.via = remote_args.ssh_host(args)
             plan.credentials = remote_args.credentials(args)
         except EngineError as exc:
             raise UsageError(str(exc)) from None
+        if args.wait_peer and any(ep.multicast for ep in parsed):
+            raise UsageError("--wait-peer cannot work over multicast: a multicast sender never "
+                             "learns who receives (start the receivers first)")
         if args.subscribe is not None and args.type not in ("SUB", "XSUB"):
             raise UsageError(f"--subscribe is for SUB and XSUB sockets, not {args.type}")
         if args.type in ("SUB", "XSUB"):
@@ -358,7 +362,9 @@ class _Session:
             if not self.room(view):
                 return False
             batch = tuple(tuple(m) for m in messages[done:done + SEND_BATCH])
-            heard = self.plan.type != "PUB" or any(ep.peers for ep in view.endpoints)
+            # attached (inproc, multicast): no connection events, so no telling who listens
+            heard = self.plan.type != "PUB" or any(ep.peers or ep.state == ATTACHED
+                                                   for ep in view.endpoints)
             accepted, error = engine.call(C.SendMany(NAME, batch), timeout=30)
             if not heard:
                 self.unheard += accepted
