@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
+import signal
 import sys
+import threading
 
 
 def add_parser(subparsers) -> None:
@@ -45,8 +48,67 @@ def _launch(session=None, path=None, load=None) -> int:
 
         remember(path)
     app = make_app(session=session, session_path=path, load=load, freeze_startup=True)
+    signalled = _end_on_signals(app)
     app.run()
+    if signalled:  # the terminal is itself again: now end as the signal would have
+        _die_of(signalled[0])
     return int(app.return_code or 0)
+
+
+#: signals that end the dashboard as quitting does, restoring the terminal first
+ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
+                       if hasattr(signal, name))
+#: seconds the dashboard has to restore the terminal and stop after such a signal
+EXIT_GRACE = 3.0
+
+
+def _end_on_signals(app) -> list[int]:
+    """SIGTERM and SIGHUP make the app exit (leaving the alternate screen, mouse reporting off,
+    the cursor shown, the engine stopped); the list returned gets the signal. Its handler runs
+    on the main thread, where Textual's event loop runs: it hands the exit to the loop, which it
+    wakes. Before the loop runs, or after it ended, the terminal is as it was: the signal then
+    acts at once, as it would have without a handler."""
+    signalled: list[int] = []
+
+    def handler(signum, frame) -> None:
+        signalled.append(signum)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            _die_of(signum)
+            return
+        if not _terminal_alive():  # hung up for real: nothing left to restore or draw on
+            _die_of(signum)
+            return
+        # restoring takes a few ms; if it ever cannot finish, the signal still ends the process
+        timer = threading.Timer(EXIT_GRACE, os._exit, (128 + signum,))
+        timer.daemon = True
+        timer.start()
+        loop.call_soon_threadsafe(app.exit, None, 128 + signum)
+
+    for signum in ENDING_SIGNALS:
+        signal.signal(signum, handler)
+    return signalled
+
+
+def _terminal_alive() -> bool:
+    """The terminal still answers (after a hangup every call on it fails with EIO)."""
+    try:
+        import termios
+    except ImportError:  # pragma: no cover - not a POSIX terminal
+        return True
+    try:
+        termios.tcgetattr(sys.__stdin__.fileno())
+    except (termios.error, OSError, ValueError, AttributeError):
+        return False
+    return True
+
+
+def _die_of(signum: int) -> None:
+    """End the process by ``signum`` itself, so the parent sees the usual status (143 for
+    SIGTERM, 129 for SIGHUP, as a shell reports it)."""
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
 
 
 def _fail(message: str) -> int:
