@@ -60,6 +60,8 @@ def _errors(view) -> list[str]:
     ("bind", "tcp://:5555", "tcp needs a host or interface"),
     ("bind", "ipc://", "missing address"),
     ("bind", "ipc:///" + "x" * 120, "longer than the 107 bytes"),
+    ("bind", "ipc://@" + "x" * 200, "longer than the 107 bytes"),  # abstract: the same limit
+    ("connect", "ipc://@" + "x" * 107, "longer than the 107 bytes"),
     ("connect", "tcp://[::1:5555", "bad IPv6 form"),
 ])
 def test_malformed_endpoints(engine, bystanders, verb, endpoint, problem):
@@ -100,6 +102,34 @@ def test_port_in_use(engine, bystanders):
     bystanders()
     # a failed endpoint can be tried again elsewhere
     assert engine.call(C.Bind("second", "tcp://127.0.0.1:*")) != real
+
+
+def test_an_ipv6_address_with_ipv6_off_says_so(engine, bystanders):
+    # libzmq's own errno (ENODEV) used to be overwritten by the monitor's: "resource
+    # temporarily unavailable"
+    create(engine, "pub", "PUB")
+    with pytest.raises(EngineError) as err:
+        engine.call(C.Bind("pub", "tcp://[::1]:*"))
+    text = str(err.value)
+    assert "temporarily unavailable" not in text
+    assert text.startswith("bind tcp://[::1]:*: ") and "ipv6=1" in text, text
+    [state] = engine.view("pub").endpoints
+    assert state.state == "failed" and "ipv6=1" in state.reason
+    bystanders()
+    with pytest.raises(EngineError, match=r"^connect tcp://\[::1\]:5: .*ipv6=1"):
+        engine.call(C.Connect("pub", "tcp://[::1]:5"))  # libzmq would retry for ever
+    create(engine, "pub6", "PUB", ("ipv6", "1"))  # and with it on, it binds
+    real = engine.call(C.Bind("pub6", "tcp://[::1]:*"))
+    assert real.startswith("tcp://[::1]:")
+    create(engine, "sub6", "SUB", ("ipv6", "1"))
+    assert engine.call(C.Connect("sub6", real)) == real
+
+
+def test_the_real_reason_of_a_failed_bind_is_kept(engine, tmp_path):
+    create(engine, "pull", "PULL")
+    with pytest.raises(EngineError) as err:
+        engine.call(C.Bind("pull", f"ipc://{tmp_path}/missing/x.sock"))
+    assert str(err.value).endswith(": no such file or directory"), str(err.value)
 
 
 def test_unresolvable_host(engine, bystanders):

@@ -84,6 +84,7 @@ class _Sock:
         self.linger = 0
         self.relaxed = False
         self.conflate = False
+        self.bind_failed: int | None = None  # errno of the monitor's last BIND_FAILED
         self.can_recv = type_name not in options.SEND_ONLY
         self.flow: Flow | None = None  # back-pressure toward a consumer reading every entry
         #: XPUB: who subscribes to what (see subscriptions.py)
@@ -584,9 +585,16 @@ class Engine:
         if ep.multicast:
             return self._join(s, ep, S.BIND)
         try:
+            s.bind_failed = None
             s.sock.bind(ep.text)
         except zmq.ZMQError as exc:
-            reason = _reason(exc, bind=True)
+            if exc.errno == errno.EAGAIN and s.monitor is not None:
+                # libzmq tells the monitor why (BIND_FAILED) before it returns, and sending
+                # that event overwrites the errno the caller sees: read the event's
+                self._monitor_events(s)
+                if s.bind_failed:
+                    exc = zmq.ZMQError(s.bind_failed)
+            reason = _reason(exc, bind=True, ep=ep, sock=s.sock)
             self._set_endpoint(s, S.EndpointState(ep.text, S.BIND, S.FAILED, reason=reason))
             raise EngineError(f"bind {ep.text}: {reason}") from None
         real = s.sock.get(zmq.LAST_ENDPOINT).decode(errors="replace")
@@ -607,6 +615,11 @@ class Engine:
             return self._tunnels.connect(s, ep.text, via)
         if ep.multicast:
             return self._join(s, ep, S.CONNECT)
+        if ep.transport == "tcp" and ep.host.startswith("[") and \
+                not s.sock.getsockopt(zmq.IPV6):
+            # libzmq would retry for ever, never saying why
+            reason = _reason(zmq.ZMQError(errno.ENODEV), False, ep, s.sock)
+            raise EngineError(f"connect {ep.text}: {reason}")
         if ep.needs_dns:
             self._set_endpoint(s, S.EndpointState(ep.text, S.CONNECT, S.PENDING,
                                                   reason="looking up host"))
@@ -1061,6 +1074,8 @@ class Engine:
             name = monitor.event_name(code)
             if name == "MONITOR_STOPPED":
                 continue
+            if name == "BIND_FAILED":
+                s.bind_failed = value
             where = evt["endpoint"].decode(errors="replace")
             if s.subs is not None:
                 self._subscriber_event(s, name, value, where)
@@ -1331,14 +1346,20 @@ _ERRNO_TEXT = {
     errno.EACCES: "permission denied",
     errno.EINVAL: "invalid endpoint",
     errno.EPROTONOSUPPORT: "transport not supported by this libzmq",
+    errno.ENAMETOOLONG: "ipc path is longer than the 107 bytes the OS allows",
     zmq.ENOCOMPATPROTO: "this transport does not work with this socket type",
 }
 
 
-def _reason(exc: zmq.ZMQError, bind: bool) -> str:
+def _reason(exc: zmq.ZMQError, bind: bool, ep: endpoints.Endpoint | None = None,
+            sock=None) -> str:
+    if exc.errno == errno.ENODEV and ep is not None and ep.host.startswith("[") and \
+            sock is not None and not sock.getsockopt(zmq.IPV6):
+        return "an IPv6 address, and IPv6 is off for this socket (set the option ipv6=1)"
     text = _ERRNO_TEXT.get(exc.errno)
     if text is None:
-        text = str(exc.strerror).rstrip(".")
+        # libzmq's own words for the errno: pyzmq's strerror may add the endpoint and advice
+        text = zmq.strerror(exc.errno).rstrip(".") if exc.errno else str(exc.strerror)
         text = text[:1].lower() + text[1:]
     return text
 

@@ -83,7 +83,8 @@ def parse(text: str, *, bind: bool, socket_type: str | None = None) -> Endpoint:
         return Endpoint(text, transport, address, group=group)
     if transport == "tcp":
         return _parse_tcp(text, address, verb, bind)
-    if transport == "ipc" and len(address.encode()) > 107 and not address.startswith("@"):
+    # sun_path holds 108 bytes, the last a NUL; an abstract name (@...) takes the same room
+    if transport == "ipc" and len(address.encode()) > 107:
         raise EngineError(f"{verb} {text}: ipc path is longer than the 107 bytes the OS allows")
     return Endpoint(text, transport, address)
 
