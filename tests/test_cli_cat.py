@@ -72,6 +72,16 @@ def test_sub_with_two_prefixes_in_jsonl(spawn_peer):
     assert all(r["kind"] == "in" and r["type"] == "SUB" for r in records)
 
 
+def test_a_repeated_prefix_is_one_subscription(spawn_peer):
+    # it used to exit 1 with "cat is already subscribed to a"
+    peer = spawn_peer("publisher", "bind", "tcp://127.0.0.1:*")
+    result = run_cat("SUB", "-c", peer.endpoint, "-s", "1", "-s", "1", "-s", "hex:31",
+                     "--count", "3")
+    assert result.returncode == 0, result.stderr
+    assert b"already subscribed" not in result.stderr
+    assert len(lines(result.stdout)) == 3
+
+
 def test_pull_gets_every_task_from_the_task_ventilator(spawn_peer):
     tasks = 300
     peer = spawn_peer("task_push", "bind", "tcp://127.0.0.1:*", str(tasks))

@@ -285,6 +285,8 @@ BAD_FILES = [
      "socket[0].format: unknown format 'xml' (one of auto, text, hex, json)"),
     (HEAD + "type = 'PUB'\nsubscribe = ['1']\n",
      "socket[0].subscribe: only SUB and XSUB sockets take subscriptions, not PUB"),
+    (HEAD + "type = 'SUB'\nsubscribe = ['a', 'b', 'hex:61']\n",
+     "socket[0].subscribe[2]: the same prefix twice (also subscribe[0])"),
     (HEAD + "type = 'SUB'\nsubscribe = ['hex:zz']\n",
      "socket[0].subscribe[0]: hex: invalid character 'z' at position 5"),
     (HEAD + "type = 'SUB'\nsubscribe = ['@/etc/passwd']\n",

@@ -74,7 +74,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("-c", "--connect", action="append", default=[], metavar="EP",
                    help="connect to an endpoint (repeatable)")
     p.add_argument("-s", "--subscribe", action="append", default=None, metavar="PREFIX",
-                   help="SUB/XSUB prefix (repeatable; default: everything; hex: for bytes)")
+                   help="SUB/XSUB prefix (repeatable, a repeat counts once; default: everything; "
+                   "hex: for bytes)")
     p.add_argument("-o", "--option", action="append", default=[], metavar="NAME=VALUE",
                    help="any socket option, e.g. -o sndhwm=1000 -o identity=worker-1")
     p.add_argument("--send", action="append", default=[], metavar="MSG",
@@ -203,7 +204,9 @@ class _Plan:
             raise UsageError(f"--subscribe is for SUB and XSUB sockets, not {args.type}")
         if args.type in ("SUB", "XSUB"):
             try:
-                plan.subscriptions = [prefix_to_bytes(p) for p in (args.subscribe or [""])]
+                # a prefix given twice (or as text and as hex:) is one subscription
+                plan.subscriptions = list(dict.fromkeys(
+                    prefix_to_bytes(p) for p in (args.subscribe or [""])))
             except CodecError as exc:
                 raise UsageError(f"--subscribe: {exc}") from None
         if args.subs and args.type != "XPUB":

@@ -129,6 +129,10 @@ class SocketSpec:
             if not isinstance(prefix, bytes):
                 raise SessionError("a subscription must be bytes",
                                    where=f"{where}.subscribe[{i}]")
+            first = self.subscribe.index(prefix)
+            if first < i:
+                raise SessionError(f"the same prefix twice (also subscribe[{first}])",
+                                   where=f"{where}.subscribe[{i}]")
         for name, value in self.options.items():
             _check_option(name, value, f"{where}.options.{name}")
         if self.format not in FORMATS:
