@@ -139,11 +139,19 @@ def test_odd_names_survive_the_state_file(home, tmp_path):
     assert paths.last_session() == odd
 
 
-def test_a_damaged_state_file_is_ignored(home):
+@pytest.mark.parametrize("content, problem", [
+    (b"\xff\x00garbage", "damaged: not a text file (invalid UTF-8)"),
+    (b"last_session = /x.toml\n", "line 1, column 16: damaged: not valid TOML: invalid value"),
+    (b"last_session = 5\n", "last_session: damaged: expected the path of a session file"),
+])
+def test_a_damaged_state_file_says_so(home, content, problem):
+    # it used to be ignored without a word
     paths.state_file().parent.mkdir(parents=True)
-    paths.state_file().write_bytes(b"\xff\x00garbage")
-    assert paths.last_session() is None
-    paths.state_file().write_text("last_session = 5\n")
+    paths.state_file().write_bytes(content)
+    with pytest.raises(SessionError) as err:
+        paths.last_session()
+    assert str(err.value).startswith(f"{paths.state_file()}: {problem}"), str(err.value)
+    paths.state_file().write_text("other = 1\n")  # nothing remembered: nothing to say
     assert paths.last_session() is None
 
 

@@ -57,7 +57,7 @@ def parse_toml(text: str, stem: str) -> Session:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise _syntax_error(exc) from None
+        raise toml_syntax_error(exc) from None
     except RecursionError:  # tomllib recurses once per level of [[[...]]] or {a={b=...}}
         raise SessionError("not a session: arrays or tables nested too deeply") from None
     return from_dict(data, stem)
@@ -165,7 +165,7 @@ def _repeat(table: dict, where: str) -> RepeatSpec:
     )
 
 
-def _syntax_error(exc: Exception) -> SessionError:
+def toml_syntax_error(exc: Exception) -> SessionError:
     message = str(exc)
     match = re.search(r"\s*\(at line (\d+), column (\d+)\)\s*$", message)
     if match:

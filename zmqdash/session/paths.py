@@ -15,7 +15,7 @@ import platformdirs
 
 from zmqdash.codec import describe_char, first_unsafe
 
-from .format import toml_string
+from .format import toml_string, toml_syntax_error
 from .model import SessionError
 from .store import atomic_write
 
@@ -149,15 +149,32 @@ def resolve(name_or_path: str | os.PathLike) -> Path:
 
 
 def last_session() -> Path | None:
-    """The session file opened last, if it was remembered and still exists."""
+    """The session file opened last, if it was remembered and still exists.
+
+    Raises :class:`SessionError` naming the state file when that cannot be read or makes no
+    sense (the next session opened rewrites it), so the caller can say so and go on."""
+    target = state_file()
     try:
-        with open(state_file(), "rb") as f:
-            state = tomllib.load(f)
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError):
+        raw = target.read_bytes()
+    except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise SessionError(f"cannot read: {exc.strerror or exc}", file=target) from None
+    try:
+        state = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise SessionError("damaged: not a text file (invalid UTF-8)", file=target) from None
+    except RecursionError:
+        raise SessionError("damaged: nested too deeply", file=target) from None
+    except tomllib.TOMLDecodeError as exc:
+        error = toml_syntax_error(exc)
+        raise SessionError(f"damaged: {error.problem}", where=error.where, file=target) from None
     last = state.get("last_session")
-    if not isinstance(last, str) or not last:
+    if last is None:
         return None
+    if not isinstance(last, str) or not last:
+        raise SessionError("damaged: expected the path of a session file", where="last_session",
+                           file=target)
     path = Path(last)
     return path if path.is_file() else None
 

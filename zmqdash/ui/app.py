@@ -197,9 +197,9 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
         super().__init__()
         #: once started, hide what starting made from the garbage collector (see _start_engine)
         self.freeze_startup = freeze_startup
-        #: a problem found while starting (the last session would not load), shown once the
-        #: screen is up, where the user is looking
-        self.notice: str | None = None
+        #: problems found while starting (the last session would not load, the keymap file is
+        #: wrong), each shown once the screen is up, where the user is looking
+        self.notices: list[str] = []
         self.owns_engine = engine is None
         # an engine of its own is made once the first frame is on screen (see on_mount), or
         # sooner if a key typed ahead needs it
@@ -320,7 +320,7 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
             try:
                 found = self.load()
             except SessionError as exc:
-                self.notice = str(exc)
+                self.notices.append(str(exc))
             else:
                 if found is not None:
                     self._set_session(*found)
@@ -338,8 +338,12 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
         self._sync()
         self._refresh_status(force=True)
         self._timer = self.set_interval(1 / _refresh_hz(), self._tick, name="pull")
-        if self.notice:
-            self.notify(self.notice, title="zmqdash", severity="error", timeout=15)
+        if self._keymap:  # ids are checked once the screens they belong to may be loaded
+            from .keymap import binding_ids, keymap_path, unknown_ids
+
+            self.notices += unknown_ids(self._keymap, binding_ids(), keymap_path())
+        for notice in self.notices:
+            self.notify(notice, title="zmqdash", severity="error", timeout=15)
         if self.session is not None:
             self._apply_session(self.session)  # marks it clean once applied
         else:
@@ -773,32 +777,10 @@ def make_app(engine: Engine | None = None, session: Any = None,
     drawn, stopped on unmount); ``session`` (or what ``load()`` finds) is applied once the app
     is running."""
     app = ZmqDash(engine, session, session_path, **options)
-    keymap = load_keymap()
+    from .keymap import load_keymap
+
+    keymap, problems = load_keymap()
+    app.notices += problems  # shown once the screen is up (stderr is hidden behind it)
     if keymap:
         app.set_keymap(keymap)
     return app
-
-
-def keymap_path() -> Path:
-    from ..session.paths import config_dir
-
-    return config_dir() / "keymap.toml"
-
-
-def load_keymap(path: Path | None = None) -> dict[str, str]:
-    """Key overrides from ``keymap.toml`` (``binding_id = "keys"``), if the file exists."""
-    path = path or Path(os.environ.get("ZMQDASH_KEYMAP", "") or keymap_path())
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return {}
-    try:
-        import tomllib
-    except ImportError:  # Python 3.10
-        import tomli as tomllib
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        return {}
-    table = data.get("keymap", data)
-    return {str(k): str(v) for k, v in table.items() if isinstance(v, str)}
