@@ -92,3 +92,18 @@ def test_usage_mistakes_exit_2_in_one_line_without_echoing_secrets(tmp_path):
         assert result.returncode == 2, (args, err)
         assert err.count("\n") == 1 and err.startswith("zmqdash cat: "), (args, err)
         assert secret not in err and bad_secret not in err, (args, err)
+
+
+def test_a_plain_client_against_a_curve_server_says_what_it_likely_means(spawn_peer):
+    _, secret = pair()
+    peer = spawn_peer("curve_server", "bind", "tcp://127.0.0.1:*", secret)
+    quiet = run_cat("REQ", "-c", peer.endpoint, "--send", "hi", "--timeout", "1.5")
+    assert quiet.returncode == 1
+    err = quiet.stderr.decode()
+    # it used to say only "no reply within 2 s"
+    assert "no reply within 1.5 s" in err and "CURVE" in err, err
+    loud = run_cat("REQ", "-c", peer.endpoint, "--send", "hi", "--timeout", "1.5", "-v")
+    err = loud.stderr.decode()
+    handshake = [line for line in err.splitlines() if "HANDSHAKE" in line]
+    assert 1 <= len(handshake) <= 2, err  # folded, not a stream
+    assert all("CURVE" in line for line in handshake), err

@@ -137,6 +137,15 @@ def _stdin_batches():
         yield [b"".join(head)]
 
 
+def _handshake_trouble(view) -> str:
+    """``"; " + why`` when an endpoint's handshake failed (the likely reason nothing came
+    back: a plain socket against a CURVE server, a wrong key), else ``""``."""
+    for ep in view.endpoints:
+        if ep.handshake.startswith(("handshake failed", "handshake refused")):
+            return f"; {ep.endpoint}: {ep.handshake}"
+    return ""
+
+
 def _is_subscription(frames) -> bool:
     """A subscribe (``\\x01prefix``) or unsubscribe (``\\x00prefix``) message on an XPUB."""
     return len(frames) == 1 and frames[0][:1] in (b"\x00", b"\x01")
@@ -462,12 +471,13 @@ class _Session:
                 # reading stdin never times out: --timeout bounds the wait for peers to take
                 # what is queued (the sender bounds its own waits for room)
                 if self.sender_done.is_set() and view.pending and now - pending_since >= timeout:
-                    self.note(f"{self.undelivered(view.pending)} within {timeout:g} s")
+                    self.note(f"{self.undelivered(view.pending)} within {timeout:g} s"
+                              f"{self.why(view)}")
                     return self.finish(1)
             elif self.plan.type == "REQ":  # waiting for stdin is not waiting for a reply
                 if view.awaiting_reply:
                     if now - max(last_active, pending_since) >= timeout:
-                        self.note(f"no reply within {timeout:g} s")
+                        self.note(f"no reply within {timeout:g} s{self.why(view)}")
                         return self.finish(1)
                 elif self.sender_done.is_set() and now - last_active >= timeout:
                     return self.finish(0)
@@ -475,13 +485,19 @@ class _Session:
                 continue  # the sender's own wait for a peer ends with --timeout and says so
             elif now - last_active >= timeout:  # nothing in or out for that long
                 if view.pending:
-                    self.note(f"{self.undelivered(view.pending)} within {timeout:g} s")
+                    self.note(f"{self.undelivered(view.pending)} within {timeout:g} s"
+                              f"{self.why(view)}")
                     return self.finish(1)
                 if not self.input_done and not _stdin_is_terminal():
                     self.note(f"nothing in or out for {timeout:g} s: stopped before the end of "
                               "standard input")
                     return self.finish(1)
                 return self.finish(0)
+
+    def why(self, view) -> str:
+        """Why nothing came back, when an endpoint's handshake failed (unless -v has already
+        said it as it happened)."""
+        return "" if self.args.verbose else _handshake_trouble(view)
 
     def finished_sending(self, view) -> bool:
         """After stdin ends: senders stop once everything left; REQ once the reply is in."""

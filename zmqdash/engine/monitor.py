@@ -50,6 +50,8 @@ def detail(name: str, value: int, security=None) -> str:
     if name == "HANDSHAKE_FAILED_NO_DETAIL":
         if mech == "CURVE" and not server and value in (errno.EPIPE, errno.ECONNRESET):
             return "wrong server key? the server dropped the CURVE handshake"
+        if not mech and value in (errno.EPIPE, errno.ECONNRESET):
+            return "the peer dropped the handshake: does it expect encryption (CURVE) or PLAIN?"
         return os.strerror(value) if value else ""
     if name in ("BIND_FAILED", "ACCEPT_FAILED", "CLOSE_FAILED"):
         return os.strerror(value) if value else ""
