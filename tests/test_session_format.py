@@ -84,7 +84,7 @@ def sockets(draw, name):
         type=type_,
         bind=draw(st.lists(bind_endpoints, max_size=2)),
         connect=draw(st.lists(connect_endpoints, max_size=2)),
-        subscribe=draw(st.lists(st.binary(max_size=8), max_size=3))
+        subscribe=draw(st.lists(st.binary(max_size=8), max_size=3, unique=True))
         if type_ in ("SUB", "XSUB") else [],
         options=draw(options),
         format=draw(st.sampled_from(["auto", "text", "hex", "json"])),
