@@ -12,6 +12,7 @@ import re
 import shutil
 
 import pytest
+from conftest import free_tcp_port as free_port
 from tmux_support import Tmux, dashboard_command, dashboard_env
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
@@ -204,3 +205,128 @@ def test_8_the_repeat_dialog_keeps_values_typed_quickly(dash, spawn_peer):
     screen = tmux.wait(lambda s: re.search(r"bind tcp://127\.0\.0\.1:\d+", s),
                        what="the new bind")
     assert "bind failed" not in screen
+
+
+# -- 6. narrow panels keep what matters ----------------------------------------------------------
+
+def test_6_narrow_panels_keep_state_peers_and_retry_counts(dash, spawn_peer):
+    server = spawn_peer("echo_rep", "bind", "tcp://127.0.0.1:*")
+    absent = free_port()
+    tmux = dash(req_session("asker", endpoint=server.endpoint)
+                + req_session("retrier", endpoint=f"tcp://127.0.0.1:{absent}"),
+                width=80, height=24)
+    screen = tmux.wait(lambda s: "connected (1 peer)" in s and "retrying" in s,
+                       what="both endpoint states in full, at 80 columns")
+    line = next(row for row in screen.splitlines() if "connected (1 peer)" in row)
+    port = server.endpoint.rsplit(":", 1)[1]
+    assert port[-3:] in line  # the endpoint loses its middle, not its end
+    # the retry row keeps its count however narrow
+    screen = tmux.wait(lambda s: re.search(r"CONNECT_RETRIED.* x\d+", s),
+                       what="the retry count on the folded row")
+
+
+def test_6_a_row_shows_all_the_payload_that_fits_and_marks_only_a_cut(dash, spawn_peer):
+    fits = "1-Update! >> #1 >> 2026-12-01T10:00:00"  # 38 bytes: fits a 60-column panel
+    long = "2-" + "x" * 298  # 300 bytes: does not
+    sender = spawn_peer("push_sender", "bind", "tcp://127.0.0.1:*", fits, long)
+    session = (f'[[socket]]\nname = "left"\ntype = "PULL"\nconnect = ["{sender.endpoint}"]\n\n'
+               '[[socket]]\nname = "right"\ntype = "PULL"\n')
+    tmux = dash(session)
+    tmux.keys("3")
+    screen = tmux.wait(lambda s: "in  2-xxx" in s, what="both messages")
+    row = next(r for r in screen.splitlines() if "1-Update!" in r)
+    assert fits + " " in row and "total" not in row, row
+    cut = next(r for r in screen.splitlines() if "in  2-xxx" in r)
+    assert re.search(r"x… 300B ", cut), cut
+    assert "total" not in cut
+
+
+# -- 7. a REP shows that a reply is due; a retry row shows its latest time -----------------------
+
+def test_7_a_rep_says_a_reply_is_due_until_it_answers(dash, spawn_peer):
+    client = spawn_peer("req_client", "bind", "tcp://127.0.0.1:*", "ping")
+    session = f'[[socket]]\nname = "answerer"\ntype = "REP"\nconnect = ["{client.endpoint}"]\n'
+    tmux = dash(session)
+    tmux.wait(lambda s: "in  ping" in s, what="the request")
+    tmux.wait(lambda s: "reply due" in plain(s), what="the sign that a reply is due")
+    tmux.type_into("┃", "pong", before=("m",))
+    tmux.keys("Enter")
+    tmux.wait(lambda s: "out pong" in s, what="the reply sent")
+    tmux.wait(lambda s: "reply due" not in plain(s), what="the sign to go")
+    assert client.read_line() == "pong"
+
+
+def test_7_a_folded_retry_row_shows_its_latest_time(dash):
+    absent = free_port()
+    tmux = dash(req_session("retrier", endpoint=f"tcp://127.0.0.1:{absent}"))
+    retry = re.compile(r"(\d\d:\d\d:\d\d\.\d{3}) evt CONNECT_RETRIED.* x(\d+)")
+
+    def count_at_least(n):
+        def check(s):
+            m = retry.search(s)
+            return m if m and int(m.group(2)) >= n else None
+        return check
+
+    first = count_at_least(3)(tmux.wait(count_at_least(3), what="a few retries"))
+    later_screen = tmux.wait(count_at_least(int(first.group(2)) + 4), timeout=30,
+                             what="more retries")
+    later = count_at_least(1)(later_screen)
+    assert later.group(1) > first.group(1), (first.group(0), later.group(0))
+
+
+# -- 13. a ROUTER that cannot send yet counts an error and logs it -------------------------------
+
+def test_13_a_router_with_no_peer_yet_logs_and_counts_the_error(dash):
+    tmux = dash('[[socket]]\nname = "hub"\ntype = "ROUTER"\nbind = ["tcp://127.0.0.1:*"]\n')
+    tmux.keys("5")
+    tmux.wait(lambda s: "hub · ROUTER" in s and "listening" in s)
+    tmux.type_into("┃", "hello", before=("m",))
+    tmux.keys("Enter")
+    screen = tmux.wait(lambda s: "ERR no peer has talked to this ROUTER yet" in s,
+                       what="an ERR row")
+    assert "err 1" in plain(screen)
+    assert "err 1" in footer_status(screen)  # the status bar's total too
+
+
+def footer_status(screen: str) -> str:
+    lines = [line for line in plain(screen).splitlines() if line.strip()]
+    return lines[-2] if len(lines) > 1 else ""
+
+
+# -- 14. small things ------------------------------------------------------------------------------
+
+def test_14_small_things_say_what_they_do(dash, spawn_peer):
+    server = spawn_peer("echo_rep", "bind", "tcp://127.0.0.1:*")
+    tmux = dash(req_session("asker", endpoint=server.endpoint)
+                + '[[socket]]\nname = "hub"\ntype = "ROUTER"\nbind = ["tcp://127.0.0.1:*"]\n')
+    tmux.wait_for_text("connected (1 peer)")
+    # the palette speaks English
+    tmux.keys("C-p")
+    tmux.wait_for_text("Search for commands")
+    tmux.type("XSUB socket")
+    screen = tmux.wait(lambda s: "Add an XSUB socket" in s, what="'an XSUB'")
+    assert "Add a XSUB" not in screen
+    tmux.keys("Escape")  # the palette's list closes first, then the palette
+    screen = tmux.wait(lambda s: "Add an XSUB" not in s)
+    if "🔎" in screen:
+        tmux.keys("Escape")
+        tmux.wait(lambda s: "🔎" not in s, what="the palette to close")
+    # a socket's first repeat-send is its #1
+    tmux.keys("p")
+    tmux.wait_for_text("Repeat-send from asker")
+    tmux.keys("Tab", "C-u", "50", "Tab", "2", "Enter")
+    tmux.wait(lambda s: "repeat-send #1 started on asker" in s, what="repeat-send #1")
+    tmux.wait(lambda s: "repeat-send #1 finished after 2 messages" in s)
+    # the add dialog says which type it will make, and what Enter does where
+    tmux.keys("a")
+    screen = tmux.wait_for_text("Add a socket: REQ")
+    assert "Enter: add (on Type: choose a type)" in screen
+    tmux.keys("Escape")
+    tmux.wait(lambda s: "Add a socket" not in s)
+    # from a ROUTER's log, Tab reaches the peer chooser first
+    tmux.keys("5")
+    tmux.wait(lambda s: "hub · ROUTER" in s and "newest peer" in s)
+    tmux.keys("Tab")
+    tmux.wait(lambda s: "┏━ hub · ROUTER" in s)
+    tmux.keys("Enter")
+    tmux.wait(lambda s: "first frame is the identity" in s, what="the chooser's list")
