@@ -156,13 +156,13 @@ async def test_paused_view_whose_entries_fell_out_shows_the_oldest():
 @run_async
 async def test_only_visible_rows_are_formatted(monkeypatch):
     calls = []
-    real = lv.entry_text
+    real = lv.LogView._make_strip
 
-    def counting(entry, fmt, limit=4096):
+    def counting(self, entry, *args):
         calls.append(entry[0])
-        return real(entry, fmt, limit)
+        return real(self, entry, *args)
 
-    monkeypatch.setattr(lv, "entry_text", counting)
+    monkeypatch.setattr(lv.LogView, "_make_strip", counting)
     ring = Ring(10_000)
     app = LogApp(ring)
     async with app.run_test(size=(60, 12)) as pilot:

@@ -198,8 +198,13 @@ class FakeEngine:
         if view.type == "REQ" and view.awaiting_reply:
             raise EngineError("waiting for a reply; a REQ socket sends one request at a time")
         frames = list(cmd.frames)
-        if cmd.peer is not None:
-            frames.insert(0, cmd.peer)
+        peer = cmd.peer
+        if cmd.newest_peer:
+            if not view.peers_seen:
+                raise EngineError("no peer has talked to this ROUTER yet")
+            peer = view.peers_seen[-1]
+        if peer is not None:
+            frames.insert(0, peer)
         self._log(view, OUT, frames)
         view.stats.msgs_out += 1
         view.stats.bytes_out += sum(len(f) for f in frames)

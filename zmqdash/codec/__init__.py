@@ -18,6 +18,7 @@ from .display import (
     render_frame,
     render_frame_full,
     render_frames,
+    render_row,
     stand_ins,
 )
 from .input import (
@@ -66,6 +67,7 @@ __all__ = [
     "render_frame",
     "render_frame_full",
     "render_frames",
+    "render_row",
     "split_frames",
     "stand_ins",
     "table_to_record",

@@ -355,6 +355,15 @@ def render_frames(frames: list[bytes], fmt: str = "auto", limit: int = 2000) -> 
     """
     if len(frames) == 1:
         return render_frame(frames[0], fmt, limit)
+    text, cut = render_row(frames, fmt, limit)
+    return text + _marker(sum(len(f) for f in frames), len(frames)) if cut else text
+
+
+def render_row(frames: list[bytes], fmt: str = "auto", limit: int = 2000) -> tuple[str, bool]:
+    """The frames on one line in at most ``limit`` characters, with no marker, and whether
+    anything was left out (a caller that knows its width says so in its own words)."""
+    if len(frames) == 1:
+        return _render(frames[0], fmt, limit)
     parts: list[str] = []
     used = 0
     cut = False
@@ -370,9 +379,7 @@ def render_frames(frames: list[bytes], fmt: str = "auto", limit: int = 2000) -> 
         used += len(text)
         if cut:
             break
-    if cut:
-        parts.append(_marker(sum(len(f) for f in frames), len(frames)))
-    return "".join(parts)
+    return "".join(parts), cut
 
 
 def hexdump(data: bytes, limit: int | None = None) -> str:

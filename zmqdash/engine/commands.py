@@ -56,13 +56,16 @@ class Disconnect:
 class Send:
     """Send one message of one or more frames.
 
-    ``peer`` is for ROUTER sockets: the routing identity put in front of the frames. Messages that
-    cannot leave yet (no peer, high-water mark) wait in the socket's outbox, in order.
+    ``peer`` is for ROUTER sockets: the routing identity put in front of the frames;
+    ``newest_peer`` sends to the peer the ROUTER heard from last (an error, logged and counted
+    like any other, when none has talked yet). Messages that cannot leave yet (no peer,
+    high-water mark) wait in the socket's outbox, in order.
     """
 
     name: str
     frames: tuple[bytes, ...]
     peer: bytes | None = None
+    newest_peer: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,7 @@ class RepeatStart:
     interval_ms: int
     count: int | None = None
     peer: bytes | None = None
+    newest_peer: bool = False  # ROUTER: the peer heard from last when it starts (see Send)
 
 
 @dataclass(frozen=True)

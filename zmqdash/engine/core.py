@@ -19,6 +19,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import replace
 
 import zmq
 from zmq.utils.monitor import parse_monitor_message
@@ -77,6 +78,7 @@ class _Sock:
         self.poll_flags = 0
         self.fold: dict[str, tuple] = {}  # endpoint -> the log entry a retry loop folds into
         self.repeaters: dict[int, _Repeater] = {}
+        self.repeats_started = 0
         self.reply: list | None = None  # compiled auto-reply frames
         self.replies = 0
         self.pending_request: list[bytes] | None = None  # REP: a request not answered yet
@@ -821,6 +823,8 @@ class Engine:
     def _do_send(self, cmd: C.Send) -> str:
         s = self._get(cmd.name)
         frames = [bytes(f) for f in cmd.frames]
+        if cmd.newest_peer:
+            cmd = replace(cmd, peer=self._newest_peer(s))
         if cmd.peer is not None:
             if s.type != "ROUTER":
                 raise EngineError("a peer identity only applies to ROUTER sockets")
@@ -840,6 +844,14 @@ class Engine:
                 self._error(s, str(exc))
                 return i, str(exc)
         return len(cmd.messages), ""
+
+    def _newest_peer(self, s: _Sock) -> bytes:
+        if s.type != "ROUTER":
+            raise EngineError("only a ROUTER sends to a peer by its identity")
+        if not s.peer_order:
+            raise EngineError("no peer has talked to this ROUTER yet: wait for one, or choose "
+                              "'first frame is the identity'")
+        return s.peer_order[-1]
 
     def _send_checked(self, s: _Sock, frames: list[bytes]) -> str:
         if s.type in options.RECEIVE_ONLY:
@@ -894,6 +906,7 @@ class Engine:
             s.view.awaiting_reply = True
         elif s.type == "REP":
             s.pending_request = None
+            s.view.reply_due = False
         if log:
             size = sum(len(f) for f in frames)
             s.view.log.append(time.time(), OUT, frames, None, size)
@@ -1006,6 +1019,7 @@ class Engine:
 
     def _on_rep(self, s: _Sock, frames: list[bytes]) -> bool:
         s.pending_request = frames
+        s.view.reply_due = True
         if s.reply is None:
             return True  # a REP must answer before it can receive again
         self._auto_reply(s, [], frames)
@@ -1151,11 +1165,13 @@ class Engine:
             limits.count(cmd.count)
         if not cmd.frames:
             raise EngineError("a repeat-send needs a message template")
+        if cmd.newest_peer:
+            cmd = replace(cmd, peer=self._newest_peer(s), newest_peer=False)
         if s.type == "ROUTER" and cmd.peer is None and len(cmd.frames) < 2:
             raise EngineError("a ROUTER repeat-send needs a peer identity")
         makers = _compile(cmd.frames)
-        rid = self._next_uid
-        self._next_uid += 1
+        s.repeats_started += 1  # numbered per socket, from 1
+        rid = s.repeats_started
         rep = _Repeater(rid, cmd, makers, time.monotonic())
         s.repeaters[rid] = rep
         heapq.heappush(self._timers, (rep.due, rid, s.uid))

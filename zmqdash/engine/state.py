@@ -100,6 +100,7 @@ class SocketView:
     peers_seen: tuple[bytes, ...] = ()  # ROUTER: routing identities seen, newest last
     pending: int = 0  # messages waiting in the outbox
     awaiting_reply: bool = False  # REQ: sent, reply not in yet
+    reply_due: bool = False  # REP: a request is in, its reply not sent yet
     subscribers: SubscriptionTable | None = None  # XPUB: who subscribes to what
     #: multicast senders: time.monotonic() by which what was sent should have left at the
     #: socket's rate (an estimate: libzmq does not say)

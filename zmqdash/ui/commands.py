@@ -58,7 +58,8 @@ class DashboardCommands(Provider):
                         f"{p.reminder} (key {i})"))
         for kind in ("REQ", "REP", "PUB", "SUB", "PUSH", "PULL", "PAIR", "ROUTER", "DEALER",
                      "XPUB", "XSUB"):
-            out.append((f"Add a {kind} socket", partial(app.action_add_socket, kind),
+            article = "an" if kind.startswith("X") else "a"  # "an ex-sub"
+            out.append((f"Add {article} {kind} socket", partial(app.action_add_socket, kind),
                         "Open the add-socket dialog with this type"))
         if app.action_state("set_format") is not False:
             for fmt in FORMATS:

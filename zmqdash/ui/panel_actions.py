@@ -122,11 +122,6 @@ class PanelActions:
         from .screens.repeat import RepeatScreen
 
         name = panel.socket_name
-        ok, peer = panel.peer()
-        if not ok:
-            self.notify("no peer has talked to this ROUTER yet; choose a peer first",
-                        severity="error")
-            return
         composer = panel.query(".composer").first()
         initial = composer.value or (composer.history[-1] if composer.history else "")
 
@@ -137,8 +132,9 @@ class PanelActions:
             def running(rid) -> None:
                 self.notify(f"repeat-send #{rid} started on {name} (P stops it)")
 
-            self.run_command(
-                C.RepeatStart(name, spec.frames, spec.interval_ms, spec.count, peer), running)
+            self.run_command(  # to whom the peer chooser says when it starts
+                C.RepeatStart(name, spec.frames, spec.interval_ms, spec.count, **panel.peer()),
+                running)
 
         self.push_screen(RepeatScreen(name, initial or "tick {seq} at {time}",
                                       self.frame_separator), started)

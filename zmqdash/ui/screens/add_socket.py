@@ -74,7 +74,7 @@ class AddSocketScreen(FormScreen[NewSocket | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog add-socket"):
-            yield Label("Add a socket", classes="dialog-title")
+            yield Label(self._title(), classes="dialog-title", id="add-title", markup=False)
             with Grid(classes="form"):
                 yield Label("Type")
                 yield Select([(t, t) for t in ALL_TYPES], value=self._type, allow_blank=False,
@@ -96,7 +96,8 @@ class AddSocketScreen(FormScreen[NewSocket | None]):
                             id="options")
                 yield from remote_form.compose_rows()
             yield Static("", id="add-error", markup=False)
-            yield Static("Tab: next field  Enter: add  Escape: cancel", classes="dialog-keys",
+            yield Static("Tab: next field  Enter: add (on Type: choose a type)  Ctrl+S: add  "
+                         "Escape: cancel", classes="dialog-keys",
                          markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Add", variant="primary", id="add", compact=True)
@@ -126,7 +127,12 @@ class AddSocketScreen(FormScreen[NewSocket | None]):
             self._auto_name = free_name(new_type, self._taken)
             name.value = self._auto_name
         self._type = new_type
+        self.query_one("#add-title", Label).update(self._title())
         self._show_subscribe(new_type)
+
+    def _title(self) -> str:
+        """The type to be made, in the title: the Type field is preset for the tab."""
+        return f"Add a socket: {self._type}"
 
     def action_submit(self) -> None:
         from ..widgets.socket_panel import text_to_subscriptions

@@ -29,6 +29,7 @@ from textual.strip import Strip
 
 from ...codec import escape_text, render_frames
 from ...engine.ring import ERROR, EVENT, FRAMES, IN, INFO, KIND, META, OUT, SEQ, TS, Ring
+from ..fitting import cut_end, event_line, payload_line
 from ..pacing import Pacer
 
 Entry = tuple
@@ -435,7 +436,7 @@ class LogView(ScrollView, can_focus=True):
         kind = entry[KIND]
         seq = entry[SEQ]
         selected = seq == self.cursor
-        count = entry[META].count if kind == EVENT else 0
+        count = (entry[META].count, entry[META].last_ts) if kind == EVENT else 0
         key = (seq, width, selected, count)
         strip = self._cache.get(key)
         if strip is None:
@@ -447,16 +448,18 @@ class LogView(ScrollView, can_focus=True):
                     styles: dict[str, Style]) -> Strip:
         kind = entry[KIND]
         base = styles["base"]
-        stamp = " " + clock(entry[TS], millis=width >= 48) + " "
+        meta = entry[META]
+        # a folded reconnect loop shows when it last happened (its count says how often)
+        ts = meta.last_ts if kind == EVENT and meta.count > 1 and meta.last_ts else entry[TS]
+        stamp = " " + clock(ts, millis=width >= 48) + " "
         tag = TAGS.get(kind, kind[:3]) + " "
         budget = max(4, width - len(stamp) - len(tag))
-        body = entry_text(entry, self.fmt, budget)
-        over = len(body) - budget
-        if over > 0 and (kind == IN or kind == OUT) and budget - over >= 4:
-            # the codec's "… (64 B total)" marker comes on top of the limit: make room for it
-            body = entry_text(entry, self.fmt, budget - over)
-        if len(body) > budget:
-            body = body[: budget - 1] + "…"
+        if kind == IN or kind == OUT:
+            body = payload_line(entry[FRAMES], self.fmt, budget)
+        elif kind == EVENT:
+            body = event_line(meta, budget)
+        else:
+            body = cut_end(entry_text(entry, self.fmt, budget + 1), budget)
         kind_style = base + styles.get(kind, Style())
         # events, errors and notes look unlike messages; the body is padded to the full width
         # here, so a row is three segments (fewer escape sequences sent to the terminal)

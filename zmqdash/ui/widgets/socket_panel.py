@@ -25,6 +25,7 @@ from ...engine.state import (
     SocketView,
 )
 from .. import numbers
+from ..fitting import endpoint_line
 from ..pacing import Pacer
 from ..patterns import SENDING, SUBSCRIBING
 from .composer import Composer
@@ -177,11 +178,13 @@ class SocketPanel(Vertical):
         self._update("title", (view.name, view.type, view.security), self._draw_title)
         # a multicast sender: whole seconds of messages its rate still holds in libzmq
         self._queued = max(0, round(view.paced_until - now)) if view.paced_until else 0
-        self._update("endpoints", (view.endpoints, self._queued), self._draw_endpoints)
+        # (the width decides how much of each endpoint shows)
+        self._update("endpoints", (view.endpoints, self._queued, self.size.width),
+                     self._draw_endpoints)
         stats = view.stats
         key = (
             stats.msgs_in, stats.bytes_in, stats.msgs_out, stats.bytes_out, stats.errors,
-            view.log.dropped, view.pending, view.awaiting_reply, self._rates,
+            view.log.dropped, view.pending, view.awaiting_reply, view.reply_due, self._rates,
         )
         changed = self._shown.get("stats", self) != key
         if self._stats_pacer.due(changed, force and changed):  # a flood: a few times a second
@@ -210,6 +213,7 @@ class SocketPanel(Vertical):
 
     def on_resize(self) -> None:
         self._shown.pop("stats", None)  # exact or short counts depend on the width
+        self._shown.pop("endpoints", None)  # so does how much of an endpoint shows
         self.call_after_refresh(self.tick)
 
     def _following_changed(self, following: bool) -> None:
@@ -224,6 +228,11 @@ class SocketPanel(Vertical):
         self.border_title = Content(f"{escape_text(self.view.name)} · {self.view.type}{extra}")
 
     def _draw_endpoints(self) -> None:
+        if not self.size.width:
+            self._shown.pop("endpoints", None)  # not laid out yet: drawn once it is
+            return
+        widget = self.query_one(".endpoints", Static)
+        width = max(8, self.size.width - 2)  # the padding
         text = Text(no_wrap=True, overflow="ellipsis")
         eps = self.view.endpoints
         if not eps:
@@ -237,13 +246,13 @@ class SocketPanel(Vertical):
                 TUNNEL_DOWN: "bold yellow",
             }.get(ep.state, "green")
             text.append(f"{mark} ", style=style)
-            text.append(escape_text(ep.describe()))
+            text.append(endpoint_line(ep, width - 2))
             if ep.detail:  # a multicast endpoint's pace, on a line of its own
                 text.append("\n  ")
                 if self._queued:  # first, so a narrow panel still shows it
                     text.append(f"~{self._queued} s queued · ", style="yellow")
                 text.append(escape_text(ep.detail), style="dim")
-        self.query_one(".endpoints", Static).update(text)
+        widget.update(text)
 
     def _draw_stats(self) -> None:
         view, stats = self.view, self.view.stats
@@ -270,11 +279,15 @@ class SocketPanel(Vertical):
             groups.append(f"drop{nb}{numbers.count(view.log.dropped)}")
         if view.pending:
             groups.append(f"queued{nb}{view.pending}")
+        if view.reply_due:
+            groups.append(f"reply{nb}due")
         if view.awaiting_reply:
             groups.append(f"awaiting{nb}reply")
         text = Text(" │ ".join(groups))
         if stats.errors:
             text.highlight_regex(r"err\u00a0\d+", "bold red")
+        if view.reply_due:
+            text.highlight_regex(r"reply\u00a0due", "bold yellow")
         widget = self.query_one(".stats", Static)
         # one line, or two when narrow; a layout pass only when that changes, not per update
         width = max(1, widget.content_size.width or self.size.width - 4)
@@ -360,18 +373,16 @@ class SocketPanel(Vertical):
             self.peer_choice = str(event.value)
         event.stop()
 
-    def peer(self) -> tuple[bool, bytes | None]:
-        """For a ROUTER: (ok, identity to send to); ``None`` means the first frame is it."""
-        if not self.routes:
-            return True, None
-        choice = self.peer_choice
+    def peer(self) -> dict:
+        """For a ROUTER, who the chooser says to send to, as engine command fields:
+        ``peer`` (an identity; none means the first frame is it) or ``newest_peer`` (the
+        engine picks the peer it heard from last, and says so when there is none)."""
+        choice = self.peer_choice if self.routes else FIRST_FRAME
         if choice == FIRST_FRAME:
-            return True, None
+            return {}
         if choice == NEWEST_PEER:
-            if not self.view.peers_seen:
-                return False, None
-            return True, self.view.peers_seen[-1]
-        return True, bytes.fromhex(choice[4:])
+            return {"newest_peer": True}
+        return {"peer": bytes.fromhex(choice[4:])}
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -398,19 +409,12 @@ class SocketPanel(Vertical):
         except CodecError as exc:
             self.app.notify(str(exc), title="Cannot send", severity="error")
             return
-        ok, peer = self.peer()
-        if not ok:
-            self.app.notify(
-                "no peer has talked to this ROUTER yet: wait for one, or choose "
-                "'first frame is the identity'", title="Cannot send", severity="error")
-            return
-
         def sent(_result) -> None:
             composer.remember(text)
             if composer.value == text:
                 composer.value = ""
 
-        self.app.run_command(C.Send(self.view.name, tuple(frames), peer), sent)
+        self.app.run_command(C.Send(self.view.name, tuple(frames), **self.peer()), sent)
 
     def apply_subscriptions(self, text: str) -> None:
         try:
