@@ -320,7 +320,7 @@ def test_14_small_things_say_what_they_do(dash, spawn_peer):
     # the add dialog says which type it will make, and what Enter does where
     tmux.keys("a")
     screen = tmux.wait_for_text("Add a socket: REQ")
-    assert "Enter: add (on Type: choose a type)" in screen
+    assert "Enter: add (on a list: open it)" in screen
     tmux.keys("Escape")
     tmux.wait(lambda s: "Add a socket" not in s)
     # from a ROUTER's log, Tab reaches the peer chooser first

@@ -96,7 +96,7 @@ class AddSocketScreen(FormScreen[NewSocket | None]):
                             id="options")
                 yield from remote_form.compose_rows()
             yield Static("", id="add-error", markup=False)
-            yield Static("Tab: next field  Enter: add (on Type: choose a type)  Ctrl+S: add  "
+            yield Static("Tab: next field  Enter: add (on a list: open it)  Ctrl+S: add  "
                          "Escape: cancel", classes="dialog-keys",
                          markup=False)
             with Horizontal(classes="dialog-buttons"):
