@@ -145,3 +145,28 @@ def test_a_socket_whose_key_is_missing_is_not_bound_without_it(engine, tmp_path)
     errors = apply(engine, session)
     assert len(errors) == 1 and "no such file" in errors[0], errors
     assert engine.view("srv").endpoints == ()  # never listening unencrypted
+
+
+def test_show_as_code_has_the_tunnel_and_the_security_but_never_a_typed_secret():
+    from zmqdash.session.as_code import socket_as_code
+
+    _, secret = zmq.curve_keypair()
+    client = SocketSpec("c", "REQ", connect=["tcp://127.0.0.1:5555"],
+                        via={"tcp://127.0.0.1:5555": "ops@bastion"},
+                        security=Credentials(CURVE, CLIENT, server_key="server",
+                                             secret_key="laptop"))
+    code = socket_as_code(client)
+    assert "--ssh ops@bastion" in code.command
+    assert "--curve-client server --curve-secret laptop" in code.command
+    assert any("leaves out the socket's CURVE security" in note for note in code.notes)
+    server = SocketSpec("s", "REP", bind=["tcp://*:5555"],
+                        security=Credentials(CURVE, SERVER, secret_key=secret.decode(),
+                                             allow=("10.0.0.0/8",), allow_keys=("clients",)))
+    code = socket_as_code(server)
+    assert secret.decode() not in code.command + code.program + " ".join(code.notes)
+    assert "--curve-server SECRET_KEY_FILE" in code.command
+    assert "--allow-keys clients" in code.command and "--allow 10.0.0.0/8" in code.command
+    plain = SocketSpec("p", "REQ", connect=["tcp://127.0.0.1:1"],
+                       security=Credentials(PLAIN, CLIENT, username="ops", password="pw!"))
+    code = socket_as_code(plain)
+    assert "--plain-client ops" in code.command and "pw!" not in code.command

@@ -24,6 +24,7 @@ from zmqdash.codec import CodecError, bytes_to_prefix, escape_text, join_frames,
 from zmqdash.engine.options import RECEIVE_ONLY, SEND_ONLY, option, option_value
 from zmqdash.engine.templates import PLACEHOLDERS
 
+from . import remote
 from .model import SocketSpec
 
 #: what a sender without a repeat-send of its own sends, once a second, when it has sent nothing
@@ -154,6 +155,7 @@ def _cat_line(spec: SocketSpec, kind: str, binds: list[str], connects: list[str]
                          "everything")
     for name, value in spec.options.items():
         args += ["-o", f"{name}={value}"]
+    args += remote.cat_arguments(spec, connects, notes)
     split = False
     if kind in ("REP", "ROUTER"):
         if spec.reply is None:

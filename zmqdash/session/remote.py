@@ -220,3 +220,56 @@ def security_lines(sock) -> list[str]:
     put_list("allow", creds.allow)
     put_list("deny", creds.deny)
     return lines
+
+
+# -- as zmqdash cat options (show as code) -------------------------------------------------------
+
+
+def cat_arguments(sock, connects: list[str], notes: list[str]) -> list[str]:
+    """``zmqdash cat`` options for the socket's tunnels and security. A secret is never written
+    out: a typed one becomes a placeholder, with a note saying so."""
+    args: list[str] = []
+    hosts = {sock.via.get(ep) for ep in connects}
+    if hosts and None not in hosts and len(hosts) == 1:
+        args += ["--ssh", hosts.pop()]
+    elif any(sock.via.get(ep) for ep in connects):
+        notes.append("cat takes one --ssh host for all its connects; this socket's connects "
+                     "go different ways, so the line connects directly")
+    creds = sock.security
+    if creds is not None:
+        notes.append(f"the program leaves out the socket's {creds.mechanism.upper()} security; "
+                     "the cat line has it")
+    if creds is None:
+        return args
+    typed = "a secret typed in is not shown: put it in a file and name the file"
+    if creds.mechanism == CURVE:
+        secret = creds.secret_key.strip()
+        if is_z85_key(secret):
+            notes.append(typed)
+            secret = "SECRET_KEY_FILE"
+        if creds.role == SERVER:
+            args += ["--curve-server", secret]
+        else:
+            args += ["--curve-client", creds.server_key]
+            if secret:
+                args += ["--curve-secret", secret]
+        for flag, values in (("--allow-keys", creds.allow_keys), ("--deny-keys", creds.deny_keys)):
+            for value in values:
+                args += [flag, value]
+    elif creds.role == SERVER:
+        args.append("--plain-server")
+        if creds.users_file:
+            args += ["--plain-users", creds.users_file]
+    else:
+        args += ["--plain-client", creds.username]
+        if creds.password_file:
+            from .paths import keys_dir
+
+            args += ["--plain-password-file", str(keys_dir() / creds.password_file)]
+        else:
+            notes.append("the password is not shown: give it with ZMQDASH_PLAIN_PASSWORD or "
+                         "--plain-password-file")
+    for flag, values in (("--allow", creds.allow), ("--deny", creds.deny)):
+        for value in values:
+            args += [flag, value]
+    return args
