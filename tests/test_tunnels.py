@@ -246,3 +246,27 @@ def test_a_session_keeps_its_tunnels(engine, hosts, spawn_peer, tmp_path):
     assert load(path) == again
     assert close_all(engine) == []
     gone(hosts)  # closing the socket ended its ssh
+
+
+def test_the_engine_never_waits_for_ssh(make_engine, tmp_path, monkeypatch):
+    """An ssh that takes its time logging in holds up nothing: the engine answers other
+    commands at once, and dropping the endpoint ends that ssh."""
+    from tmux_support import wait_gone
+
+    pidfile = tmp_path / "pid"
+    slow = tmp_path / "slow-ssh"
+    slow.write_text(f"#!/bin/sh\necho $$ > {pidfile}\nexec sleep 60\n")
+    slow.chmod(0o755)
+    monkeypatch.setenv("ZMQDASH_SSH_COMMAND", str(slow))
+    engine = make_engine()
+    engine.call(C.Create("req", "REQ"))
+    pending = engine.submit(C.Connect("req", "tcp://127.0.0.1:5555", via="slow-host"))
+    assert engine.call(C.Create("other", "PULL"), timeout=2) == "other"
+    wait_until(engine, lambda: pidfile.exists() and pidfile.read_text().strip(),
+               what="the slow ssh to start")
+    pid = int(pidfile.read_text())
+    ep = tunnel(engine, "req")
+    assert ep.describe() == "connect tcp://127.0.0.1:5555 via slow-host: pending - starting ssh"
+    engine.call(C.Disconnect("req", "tcp://127.0.0.1:5555"), timeout=2)
+    pending.exception(5)  # answered either way (the login was slow, or it was dropped)
+    assert wait_gone(pid, WAIT), "the slow ssh outlived its endpoint"
