@@ -216,6 +216,10 @@ def test_mistakes_are_refused_in_words_and_never_quote_a_secret(engine, tmp_path
     with pytest.raises(EngineError) as err:
         engine.call(C.Secure("s", Credentials(CURVE, SERVER, secret_key=typo)))
     assert typo not in str(err.value) and "Z85" in str(err.value)
+    slashed = "ab/" + "x" * 36 + "~"  # Z85 has '/': a mistyped secret can look like a path
+    with pytest.raises(EngineError) as err:
+        engine.call(C.Secure("s", Credentials(CURVE, SERVER, secret_key=slashed)))
+    assert slashed not in str(err.value) and "may be a secret" in str(err.value)
     secret_file = tmp_path / "notakey"
     secret_file.write_text("password = hunter2\n")
     with pytest.raises(EngineError) as err:

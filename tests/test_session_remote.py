@@ -76,7 +76,9 @@ def test_a_typed_secret_is_written_only_when_asked_and_then_0600(tmp_path):
                         security=Credentials(CURVE, SERVER, secret_key=secret))
     path = tmp_path / "s.toml"
     save_session(Session("s", [server]), path)
-    assert secret not in path.read_text() and "secret_key" not in path.read_text()
+    assert secret not in path.read_text() and "secret_key =" not in path.read_text()
+    assert "# the secret key was typed in the dashboard and is not kept here" in path.read_text()
+    assert load(path).sockets[0].security.secret_key == ""  # the file opens; securing says why
     assert _mode(path) == 0o666 & ~_umask()  # an ordinary file: nothing secret in it
     server.security = Credentials(CURVE, SERVER, secret_key=secret, embed_secret=True)
     save_session(Session("s", [server]), path)
@@ -139,11 +141,16 @@ secret_key_file = "laptop"
 
 
 def test_a_socket_whose_key_is_missing_is_not_bound_without_it(engine, tmp_path):
+    kept_nothing = Session("y", [SocketSpec("srv2", "REP", bind=["tcp://127.0.0.1:*"],
+                                            security=Credentials(CURVE, SERVER))])
+    errors = apply(engine, kept_nothing)
+    assert len(errors) == 1 and "keeps a typed one only when asked" in errors[0], errors
+    assert engine.view("srv2").endpoints == ()
     session = Session("x", [SocketSpec(
         "srv", "REP", bind=["tcp://127.0.0.1:*"],
         security=Credentials(CURVE, SERVER, secret_key=str(tmp_path / "gone.key_secret")))])
     errors = apply(engine, session)
-    assert len(errors) == 1 and "no such file" in errors[0], errors
+    assert len(errors) == 1 and "nor an existing key file" in errors[0], errors
     assert engine.view("srv").endpoints == ()  # never listening unencrypted
 
 

@@ -63,8 +63,12 @@ class Credentials:
         """``CURVE server``, ``PLAIN client``."""
         return f"{self.mechanism.upper()} {self.role}"
 
-    def check(self) -> None:
-        """Raise EngineError for the first problem (in words for the user, no secret in them)."""
+    def check(self, complete: bool = True) -> None:
+        """Raise EngineError for the first problem (in words for the user, no secret in them).
+
+        ``complete=False`` lets the secret be missing (a session file that did not keep a
+        secret typed in the dashboard is still a valid file; securing the socket says why not).
+        """
         if self.mechanism not in MECHANISMS:
             raise EngineError(f"unknown security mechanism '{self.mechanism}' (curve or plain)")
         if self.role not in ROLES:
@@ -79,9 +83,10 @@ class Credentials:
             if any(ord(c) < 32 for c in value):
                 raise EngineError(f"{label}: {name.replace('_', ' ')} holds a control character")
         if self.mechanism == CURVE:
-            if self.server and not self.secret_key.strip():
+            if self.server and not self.secret_key.strip() and complete:
                 raise EngineError("a CURVE server needs its secret key (Z85 text or a "
-                                  ".key_secret file; zmqdash keygen makes a pair)")
+                                  ".key_secret file; zmqdash keygen makes a pair; a session "
+                                  "keeps a typed one only when asked)")
             if not self.server and not self.server_key.strip():
                 raise EngineError("a CURVE client needs the server's public key (Z85 text or "
                                   "the server's .key file)")
@@ -96,6 +101,9 @@ class Credentials:
                 raise EngineError("a PLAIN client needs a user name")
             if not self.server and self.password and self.password_file:
                 raise EngineError("give the PLAIN password or a password file, not both")
+            if not self.server and not self.password and not self.password_file and complete:
+                raise EngineError("a PLAIN client needs its password (typed, or a password "
+                                  "file; a session keeps a typed one only when asked)")
             if self.server and (self.username or self.password or self.password_file):
                 raise EngineError("a PLAIN server checks users from a users file; user name "
                                   "and password are for the client")

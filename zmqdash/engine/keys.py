@@ -92,9 +92,13 @@ def key_from(text: str, secret: bool, what: str) -> tuple[bytes, bytes | None]:
         if secret:
             return public_of(key), key
         return key, None
-    if len(text) == Z85_LENGTH and not os.path.exists(text) and "/" not in text:
-        raise EngineError(f"{what}: not valid Z85 (40 characters from Z85's alphabet) and no "
-                          "such file")
+    if not os.path.exists(os.path.expanduser(text)):
+        if secret:  # a mistyped secret must not be printed back as a file name
+            raise EngineError(f"{what}: neither a key (40 characters of Z85) nor an existing "
+                              "key file (not repeated here: it may be a secret)")
+        if len(text) == Z85_LENGTH and "/" not in text:
+            raise EngineError(f"{what}: not valid Z85 (40 characters from Z85's alphabet) and "
+                              "no such file")
     return read_key_file(text, secret)
 
 

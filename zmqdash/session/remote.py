@@ -25,6 +25,7 @@ from zmqdash.engine.keys import is_z85_key
 from .model import SessionError
 
 CONNECT_KEYS = ("endpoint", "via")
+_NOT_KEPT = "# the {} was typed in the dashboard and is not kept here: name a file with {}\n"
 CURVE_KEYS = ("role", "secret_key_file", "secret_key", "server_key", "allow", "deny",
               "allow_keys", "deny_keys")
 PLAIN_KEYS = ("role", "username", "password_file", "password", "users_file", "allow", "deny")
@@ -60,7 +61,7 @@ def validate(sock, where: str) -> None:
     if not isinstance(creds, Credentials):
         raise SessionError("expected credentials", where=table)
     try:
-        creds.check()
+        creds.check(complete=False)
     except EngineError as exc:
         raise SessionError(str(exc), where=table) from None
     if creds.password_file and ("/" in creds.password_file or "\\" in creds.password_file
@@ -205,6 +206,8 @@ def security_lines(sock) -> list[str]:
         if is_z85_key(secret):
             if creds.embed_secret:
                 put("secret_key", secret)
+            else:
+                lines.append(_NOT_KEPT.format("secret key", "secret_key_file"))
         else:
             put("secret_key_file", secret)
         put("server_key", creds.server_key)
@@ -214,6 +217,8 @@ def security_lines(sock) -> list[str]:
         put("username", creds.username)
         if creds.password and creds.embed_secret:
             put("password", creds.password)
+        elif creds.password:
+            lines.append(_NOT_KEPT.format("password", "password_file"))
         put("password_file", creds.password_file)
         if creds.role == SERVER:
             put("users_file", creds.users_file)
