@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from zmqdash.codec import (
     CodecError,
+    JsonLines,
     entry_to_json_line,
     entry_to_record,
     frame_from_json,
@@ -124,3 +125,35 @@ def test_json_line_event() -> None:
     record = json.loads(entry_to_json_line((0, TS, EVENT, [], info), "pub", "PUB"))
     assert record["event"] == "BIND_FAILED"
     assert record["count"] == 1
+
+
+_frames = st.lists(st.binary(max_size=40) | st.text(max_size=20).map(
+    lambda t: t.encode("utf-8", "surrogatepass")), max_size=4).map(tuple)
+_entries = st.one_of(
+    st.tuples(st.integers(0, 2**40), st.floats(0, 4e9), st.sampled_from([IN, OUT]), _frames,
+              st.none(), st.integers(0, 100)),
+    st.tuples(st.integers(0, 2**40), st.floats(0, 4e9), st.sampled_from([ERROR, INFO]),
+              st.just(()), st.text(max_size=20), st.just(0)),
+    st.tuples(st.integers(0, 2**40), st.floats(0, 4e9), st.just(EVENT), st.just(()),
+              st.builds(EventInfo, st.text(max_size=8), st.text(max_size=8),
+                        st.integers(0, 99)), st.just(0)),
+)
+
+
+@given(st.lists(_entries, max_size=5), st.text(max_size=10), st.sampled_from(["PULL", "SUB"]))
+def test_json_lines_in_bulk_are_json_dumps_of_the_records(entries, socket, kind) -> None:
+    writer = JsonLines(socket, kind)
+    expected = [json.dumps(entry_to_record(e, socket, kind), ensure_ascii=True)
+                for e in entries]
+    assert [writer.line(e) for e in entries] == expected
+    assert writer.lines(entries) == "".join(line + "\n" for line in expected)
+    assert [entry_to_json_line(e, socket, kind) for e in entries] == expected
+
+
+def test_json_lines_of_a_batch_sharing_a_timestamp() -> None:
+    writer = JsonLines("s", "PULL")
+    batch = [(i, TS, IN, (f"m{i}".encode(), b"\xff"), None, 4) for i in range(3)]
+    lines = writer.lines(batch).splitlines()
+    assert [json.loads(line)["frames"] for line in lines] == [
+        [f"m{i}", {"b64": "/w=="}] for i in range(3)]
+    assert {json.loads(line)["time"] for line in lines} == {iso_time(TS)}

@@ -32,6 +32,7 @@ from .input import (
     split_frames,
 )
 from .jsonl import (
+    JsonLines,
     entry_to_json_line,
     entry_to_record,
     frame_from_json,
@@ -41,6 +42,7 @@ from .jsonl import (
 )
 
 __all__ = [
+    "JsonLines",
     "EMPTY_FRAME",
     "FORMATS",
     "FRAME_SEPARATOR",

@@ -183,8 +183,56 @@ class Secure:
     given: object = None
 
 
+@dataclass(frozen=True)
+class RecordStart:
+    """Record the socket's log entries (and those of the sockets in ``more``, into the same
+    file) as JSON lines to ``path``, replacing the file. Result: the absolute path, once the
+    file is open."""
+
+    name: str
+    path: str
+    more: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RecordStop:
+    """Stop the recording the socket is part of. Result: the
+    :class:`~zmqdash.engine.record.Recording` (``wait()`` for the file to be complete)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class ReplayStart:
+    """Send the messages of a JSON Lines recording (an export or a recording) on the socket.
+
+    ``speed``: 1 keeps the recorded pace, 2 twice as fast ..., None as fast as the socket takes
+    them. ``direction``: replay the ``in`` (received) or ``out`` (sent) messages; None: the
+    received ones if the file has any, else the sent ones. ``match``: only messages whose text
+    matches (plain text, or ``/regex/``). ``peer``: for a ROUTER, the identity every message goes
+    to (a ROUTER's recorded identity frame is replaced by it); None on a ROUTER keeps the first
+    frame as the identity. Result: the replay's state
+    (:class:`~zmqdash.engine.replay.ReplayState`).
+    """
+
+    name: str
+    path: str
+    speed: float | None = 1.0
+    loop: bool = False
+    match: str | None = None
+    direction: str | None = None
+    peer: bytes | None = None
+
+
+@dataclass(frozen=True)
+class ReplayStop:
+    """Stop the socket's replay. Result: its state."""
+
+    name: str
+
+
 Command = (
     Create | Bind | Unbind | Connect | Disconnect | Send | SendMany | Subscribe | Unsubscribe
     | SetOption | RepeatStart | RepeatStop | AutoReply | Rename | ClearLog | Backpressure | Close
-    | Secure
+    | Secure | RecordStart | RecordStop | ReplayStart | ReplayStop
 )

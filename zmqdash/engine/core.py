@@ -29,6 +29,8 @@ from . import endpoints, limits, monitor, multicast, options, recvpath, subscrip
 from . import state as S
 from .errors import EngineError, PeerUnreachable
 from .flow import Flow
+from .record import Recorder
+from .replay import Replayer
 from .ring import (
     DEFAULT_BYTE_BUDGET,
     DEFAULT_CAPACITY,
@@ -92,6 +94,11 @@ class _Sock:
         #: XPUB: who subscribes to what (see subscriptions.py)
         self.subs = subscriptions.Tracker() if type_name == "XPUB" else None
         self.pace: multicast.Pace | None = None  # a multicast sender's estimated queue
+        #: the record.Recording taking this socket's entries, and its line writer
+        self.recording = None
+        self.record_lines = None
+        #: receiving held back while the recording's disk catches up
+        self.recv_paused = False
 
 
 class _Repeater:
@@ -163,8 +170,11 @@ class Engine:
         from .devices.table import DeviceTable  # it builds on this module's socket plumbing
 
         self._devices = DeviceTable(self)
+        self._recorder = Recorder(self)
+        self._replayer = Replayer(self)
         self._handlers: dict = {**self._security.handlers(), **self._tunnels.handlers(),
-                                **self._devices.handlers()}
+                                **self._devices.handlers(), **self._recorder.handlers(),
+                                **self._replayer.handlers()}
 
     # -- any thread ----------------------------------------------------------------------------
 
@@ -530,6 +540,8 @@ class Engine:
         self._by_zsock.pop(s.sock, None)
         self._tunnels.close_socket(s)
         self._security.forget(s)
+        self._recorder.close_socket(s)
+        self._replayer.close_socket(s)
         if s.monitor is not None:
             if self._by_monitor.pop(s.monitor, None) is not None:  # not if _io_failed did
                 self._poller.unregister(s.monitor)
@@ -556,6 +568,7 @@ class Engine:
         s.name = new
         s.view.name = new
         self._views = {(new if k == old else k): v for k, v in self._views.items()}
+        self._recorder.renamed(s)
         self._info(s, f"renamed from '{old}'")
         self._changed.update((old, new))
         return new
@@ -566,7 +579,7 @@ class Engine:
         s.fold.clear()
 
     def _update_poll(self, s: _Sock) -> None:
-        receiving = s.can_recv and (s.flow is None or not s.flow.held)
+        receiving = s.can_recv and (s.flow is None or not s.flow.held) and not s.recv_paused
         flags = (zmq.POLLIN if receiving else 0) | (zmq.POLLOUT if s.outbox else 0)
         if flags == s.poll_flags:
             return
@@ -956,11 +969,20 @@ class Engine:
             if batch <= 0 or budget <= 0:
                 self._hold(s)
                 return
+        recording = s.recording
+        if recording is not None:
+            if s.recv_paused:
+                return
+            # every entry still in its slot afterwards, and no more than the buffer has room for
+            batch = min(batch, ring.capacity, recording.room())
         if s.subs is not None:
             n, nbytes, err = subscriptions.receive(self, s, ts, s.subs)
             self._subscribers_changed(s)
         elif hook is None:
+            start = ring.total
             n, nbytes, err = receive(s.sock, ring, ts, batch, budget)
+            if recording is not None and n:
+                self._recorder.received(s, ring, start, nbytes)
         else:
             # one message at a time: the hook sees each one in order, may log a reply, may stop
             n = nbytes = err = 0
@@ -970,7 +992,11 @@ class Engine:
                     break
                 n += 1
                 nbytes += size
+                if recording is not None:  # before the hook's reply, as it happened
+                    self._recorder.received(s, ring, ring.total - 1, size)
                 if hook(self, s, ring.get(ring.total - 1)[FRAMES]):
+                    break
+                if s.recv_paused:
                     break
         if err and err != zmq.EFSM:  # EFSM: a REQ/REP not in a state to receive; wait
             self._error(s, f"receive: {zmq.strerror(err)}")
@@ -1203,6 +1229,9 @@ class Engine:
             s = self._by_uid.get(uid)
             rep = s.repeaters.get(rid) if s is not None else None
             if rep is None:
+                due = self._replayer.tick(s, rid, now) if s is not None else None
+                if due is not None:
+                    heapq.heappush(timers, (due, rid, uid))
                 continue
             try:
                 self._tick(s, rep)
@@ -1271,6 +1300,8 @@ class Engine:
         self._by_name.clear()
         self._tunnels.shutdown()
         self._security.shutdown()
+        self._recorder.shutdown()
+        self._replayer.shutdown()
         while True:  # fail whatever was still queued
             try:
                 cmd, fut = self._queue.get_nowait()

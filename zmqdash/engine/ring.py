@@ -75,7 +75,7 @@ class Ring:
     """Numbered ring of entries bounded in count and bytes; one writer, lock-free readers."""
 
     __slots__ = ("capacity", "byte_budget", "_slots", "total", "first", "held", "dropped",
-                 "version")
+                 "version", "tap")
 
     def __init__(self, capacity: int = DEFAULT_CAPACITY,
                  byte_budget: int = DEFAULT_BYTE_BUDGET) -> None:
@@ -94,6 +94,9 @@ class Ring:
         self.dropped = 0
         #: bumped whenever something visible changes (append, in-place update, clear)
         self.version = 0
+        #: called with each entry :meth:`append` adds (a recording's; the receive path's
+        #: entries, which do not go through append, its caller hands over itself)
+        self.tap = None
 
     # -- writer side (the poller thread) -------------------------------------------------------
 
@@ -108,6 +111,8 @@ class Ring:
         self.held += size
         self.total = seq + 1
         self._trim()
+        if self.tap is not None:
+            self.tap(entry)
         return entry
 
     def _trim(self) -> None:

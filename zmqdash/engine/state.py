@@ -109,6 +109,8 @@ class SocketView:
     security: SecurityState | None = None  # CURVE or PLAIN, when the socket has one
     #: back-pressure toward a consumer that reads every entry (set once, at creation)
     flow: Flow | None = None
+    recording: object | None = None  # a record.Recording while the socket is recorded
+    replay: object | None = None  # a replay.ReplayState while (and after) a replay runs
 
     @property
     def dropped(self) -> int:

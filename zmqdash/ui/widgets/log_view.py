@@ -12,7 +12,6 @@ of the ring. End (or Escape) follows again.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 
@@ -28,6 +27,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...codec import escape_text, render_frames
+from ...codec.match import text_matcher
 from ...engine.ring import ERROR, EVENT, FRAMES, IN, INFO, KIND, META, OUT, SEQ, TS, Ring
 from ..fitting import cut_end, event_line, payload_line
 from ..pacing import Pacer
@@ -58,16 +58,12 @@ def make_matcher(text: str, fmt: str) -> Matcher | None:
     ``/regex/`` is a regular expression; anything else matches as plain text, ignoring case
     unless the text has a capital letter. Blank text means no filter. Raises ``re.error``.
     """
-    if not text:
+    matches = text_matcher(text)
+    if matches is None:
         return None
-    if len(text) >= 2 and text.startswith("/") and text.endswith("/"):
-        search = re.compile(text[1:-1]).search
-    else:
-        flags = 0 if any(c.isupper() for c in text) else re.IGNORECASE
-        search = re.compile(re.escape(text), flags).search
 
     def match(entry: Entry) -> bool:
-        return search(entry_text(entry, fmt)) is not None
+        return matches(entry_text(entry, fmt))
 
     return match
 

@@ -1,0 +1,432 @@
+"""Replay: the messages of a JSON Lines recording sent again on a socket, at the recorded pace,
+N times faster, or as fast as the socket takes them.
+
+A reader thread of the replay's own parses the file (an export or a recording: one record a
+line, see :mod:`zmqdash.codec.jsonl`), keeps the messages of one direction that match the
+filter, and queues them, bounded, for the engine. The engine's thread sends them from a timer,
+in order, each at ``start + (ts - first ts) / speed``; a message more than
+:data:`LATE_SHIFT` late (the peer or the machine held the replay up) moves the schedule on
+rather than bursting to catch up. Frames are the recorded bytes, exactly; on a ROUTER the
+recorded identity is replaced by the one chosen now.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+from .errors import EngineError
+
+#: messages queued by the reader ahead of the engine
+QUEUE_LIMIT = 20_000
+#: bytes of frames queued by the reader ahead of the engine
+QUEUE_BYTES = 64 << 20
+#: most messages sent in one timer tick before the engine looks at its sockets again
+TICK_BATCH = 2048
+#: a message this late (seconds) moves the schedule on instead of being caught up with
+LATE_SHIFT = 0.25
+#: how long the engine waits before looking again when it cannot send yet (seconds)
+RETRY = 0.002
+#: what the reader puts after the last message of each pass through the file
+PASS_END = None
+
+IN, OUT = "in", "out"
+
+
+@dataclass
+class ReplayState:
+    """What consumers read about a replay (counters written by one thread each: ``sent`` and
+    ``state`` by the engine's, the file's by the reader's)."""
+
+    path: str
+    speed: float | None
+    loop: bool
+    match: str | None
+    direction: str | None  # in or out; None until the reader has decided
+    id: int = 0
+    state: str = "starting"  # starting, running, done, stopped, failed
+    sent: int = 0
+    #: message records in the file that did not match the filter (or the direction)
+    skipped: int = 0
+    #: lines that are not records of this format, and the first one's problem
+    bad_lines: int = 0
+    first_bad: str = ""
+    #: passes through the file finished (with loop on)
+    passes: int = 0
+    error: str = ""
+    started: float = field(default_factory=time.time)
+
+    @property
+    def running(self) -> bool:
+        return self.state in ("starting", "running")
+
+    def summary(self) -> str:
+        speed = "as fast as possible" if self.speed is None else (
+            "at the recorded pace" if self.speed == 1 else f"at {self.speed:g}x the recorded "
+                                                           "pace")
+        what = {"done": "replayed", "stopped": "stopped after", "failed": "failed after"}.get(
+            self.state, "replaying:")
+        text = f"{what} {self.sent:,} message{'s' if self.sent != 1 else ''} from " \
+               f"{self.path} {speed}"
+        if self.passes > 1:
+            text += f", {self.passes} passes"
+        if self.skipped:
+            text += f"; {self.skipped:,} not matching skipped"
+        if self.bad_lines:
+            text += f"; {self.bad_lines:,} bad line{'s' if self.bad_lines != 1 else ''} " \
+                    f"skipped ({self.first_bad})"
+        if self.error:
+            text += f": {self.error}"
+        return text
+
+
+def read_messages(path: str, direction: str | None, matches, state: ReplayState):
+    """``(ts, frames, from_router)`` for each message record of the file in ``direction``
+    that ``matches`` (a predicate on its text, or None); counts what it skips in ``state``.
+    Raises OSError if the file cannot be read."""
+    from ..codec import CodecError, frame_from_json, render_frames
+
+    with open(path, encoding="utf-8", errors="surrogateescape") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                if not isinstance(record, dict):
+                    raise ValueError("not a JSON object")
+                kind = record.get("kind")
+                if kind not in (IN, OUT):
+                    continue  # an event, an error, a note: nothing to send
+                if kind != direction:
+                    state.skipped += 1
+                    continue
+                raw = record.get("frames")
+                if not isinstance(raw, list):
+                    raise ValueError("a message without a frames list")
+                frames = tuple(frame_from_json(f) for f in raw)
+                ts = record.get("ts")
+                if not isinstance(ts, (int, float)) or isinstance(ts, bool) or \
+                        not math.isfinite(ts):
+                    raise ValueError("a message without a ts number")
+            except (ValueError, CodecError, UnicodeError) as exc:
+                state.bad_lines += 1
+                if not state.first_bad:
+                    reason = str(exc) if not isinstance(exc, json.JSONDecodeError) \
+                        else "not JSON"
+                    state.first_bad = f"line {number}: {reason}"
+                continue
+            if matches is not None and not matches(render_frames(list(frames), "auto", 4096)):
+                state.skipped += 1
+                continue
+            yield float(ts), frames, record.get("type") == "ROUTER"
+
+
+def first_direction(path: str) -> str:
+    """``in`` if the file holds any received message, else ``out``."""
+    needle = '"kind": "in"'
+    with open(path, encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            if needle in line:
+                try:
+                    if json.loads(line).get("kind") == IN:
+                        return IN
+                except (ValueError, AttributeError):
+                    continue
+    return OUT
+
+
+class ReplaySource:
+    """The reader thread and its bounded queue of ``(seconds since the pass's first message,
+    frames, from_router)``, with :data:`PASS_END` after each pass."""
+
+    def __init__(self, state: ReplayState, matches, on_news) -> None:
+        self.state = state
+        self.matches = matches
+        self.on_news = on_news  # called (reader's thread) when a stalled engine should look
+        self.items: deque = deque()
+        self.queued_bytes = 0  # written by the reader; the engine subtracts into taken_bytes
+        self.taken_bytes = 0
+        self.finished = False  # the reader has queued everything it will
+        #: the engine ran dry and waits to hear of more (set by the engine, cleared by us)
+        self.wanted = True
+        self.error = ""
+        self._stop = False
+        self._room = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name="zmqdash-replay", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop = True
+        with self._room:
+            self._room.notify_all()
+
+    def pop(self):
+        """The next item (engine's thread), or raises IndexError when none is queued."""
+        item = self.items.popleft()
+        if item is not PASS_END:
+            self.taken_bytes += item[3]
+        if len(self.items) == QUEUE_LIMIT // 2:
+            with self._room:
+                self._room.notify()
+        return item
+
+    def peek(self):
+        return self.items[0]
+
+    def _full(self) -> bool:
+        return len(self.items) >= QUEUE_LIMIT or \
+            self.queued_bytes - self.taken_bytes >= QUEUE_BYTES
+
+    def _run(self) -> None:
+        state = self.state
+        try:
+            if state.direction is None:
+                state.direction = first_direction(state.path)
+            while not self._stop:
+                first = None
+                count = 0
+                for ts, frames, from_router in read_messages(state.path, state.direction,
+                                                             self.matches, state):
+                    if first is None:
+                        first = ts
+                    size = sum(len(f) for f in frames)
+                    with self._room:
+                        while self._full() and not self._stop:
+                            self._room.wait(0.05)
+                    if self._stop:
+                        return
+                    self.queued_bytes += size
+                    self.items.append((max(0.0, ts - first), frames, from_router, size))
+                    count += 1
+                    if self.wanted:  # after the append: see Replayer.tick
+                        self.wanted = False
+                        self.on_news()
+                self.items.append(PASS_END)
+                if not state.loop or count == 0:
+                    break
+        except OSError as exc:
+            self.error = f"cannot read {state.path}: {exc.strerror or exc}"
+        except Exception as exc:  # noqa: BLE001 - said to the user, never a dead engine
+            self.error = f"reading {state.path} failed: {exc!r}"
+        finally:
+            self.finished = True
+            self.on_news()
+
+
+class _Run:
+    """Engine-side: one replay on one socket."""
+
+    def __init__(self, rid: int, state: ReplayState, source: ReplaySource,
+                 peer: bytes | None) -> None:
+        self.id = rid
+        self.state = state
+        self.source = source
+        self.peer = peer
+        self.start: float | None = None  # monotonic time of the pass's first message
+        self.waiting = False  # the engine has no timer for it (waiting for the reader)
+
+
+class ReplayNews:
+    """Internal: a replay's reader has queued messages after running dry, or finished."""
+
+    def __init__(self, uid: int, rid: int) -> None:
+        self.uid = uid
+        self.rid = rid
+        self.name = None  # not a user's command
+
+
+class Replayer:
+    """The engine's replay part: the ReplayStart and ReplayStop commands, and the timer that
+    sends (the engine's thread only)."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.runs: dict[int, _Run] = {}  # socket uid -> its replay
+
+    def handlers(self) -> dict:
+        from . import commands as C
+
+        return {C.ReplayStart: self.start, C.ReplayStop: self.stop, ReplayNews: self.news}
+
+    # -- commands ----------------------------------------------------------------------------
+
+    def start(self, cmd) -> ReplayState:
+        from ..codec.match import text_matcher
+        from . import options
+
+        engine = self.engine
+        s = engine._get(cmd.name)
+        if s.type in options.RECEIVE_ONLY:
+            raise EngineError(f"a {s.type} socket cannot send, so it cannot replay")
+        if s.uid in self.runs:
+            raise EngineError(f"{s.name} is replaying already; stop that replay first")
+        speed = cmd.speed
+        if speed is not None and (isinstance(speed, bool) or not isinstance(speed, (int, float))
+                                  or not math.isfinite(speed) or speed <= 0):
+            raise EngineError("the speed must be a number above 0 (2 is twice as fast), or "
+                              "none for as fast as possible")
+        if cmd.direction not in (None, IN, OUT):
+            raise EngineError(f"the direction is in or out, not {cmd.direction!r}")
+        if cmd.peer is not None and s.type != "ROUTER":
+            raise EngineError("a peer identity only applies to ROUTER sockets")
+        path = os.path.abspath(os.path.expanduser(str(cmd.path).strip()))
+        if not str(cmd.path).strip():
+            raise EngineError("a replay needs a file")
+        if not os.path.isfile(path):
+            reason = "no such file" if not os.path.exists(path) else "not a file"
+            raise EngineError(f"cannot replay {path}: {reason}")
+        try:
+            matches = text_matcher(cmd.match or "")
+        except Exception as exc:  # re.error
+            raise EngineError(f"bad filter: {exc}") from None
+        rid = engine._next_uid
+        engine._next_uid += 1
+        state = ReplayState(path, None if speed is None else float(speed), bool(cmd.loop),
+                            cmd.match or None, cmd.direction, id=rid)
+        uid = s.uid
+        source = ReplaySource(state, matches,
+                              lambda: engine._post(ReplayNews(uid, rid), None))
+        run = _Run(rid, state, source, cmd.peer)
+        run.waiting = True
+        self.runs[uid] = run
+        s.view.replay = state
+        source.start()
+        engine._info(s, f"replaying {path} "
+                        + ("as fast as possible" if speed is None else f"at speed {speed:g}"))
+        engine._changed.add(s.name)
+        return state
+
+    def stop(self, cmd) -> ReplayState:
+        s = self.engine._get(cmd.name)
+        run = self.runs.get(s.uid)
+        if run is None:
+            raise EngineError(f"{s.name} is not replaying")
+        self._end(s, run, "stopped")
+        return run.state
+
+    def news(self, cmd: ReplayNews) -> None:
+        run = self.runs.get(cmd.uid)
+        if run is None or run.id != cmd.rid or not run.waiting:
+            return
+        run.waiting = False
+        import heapq
+        import time as _time
+
+        heapq.heappush(self.engine._timers, (_time.monotonic(), run.id, cmd.uid))
+
+    # -- the engine's hooks --------------------------------------------------------------------
+
+    def tick(self, s, rid: int, now: float) -> float | None:
+        """Send what is due; the monotonic time to come back, or None (no timer: finished, or
+        waiting for the reader)."""
+        run = self.runs.get(s.uid)
+        if run is None or run.id != rid:
+            return None
+        if not self._can_send(s):
+            return now + RETRY
+        source, state = run.source, run.state
+        speed = state.speed
+        sent = 0
+        while sent < TICK_BATCH:
+            try:
+                item = source.peek()
+            except IndexError:
+                if source.finished and not source.items:
+                    self._finished(s, run)
+                    return None
+                # ran dry: the reader posts ReplayNews once it has more. It looks at
+                # `wanted` after each append, and this looks at the queue after setting it, so
+                # one of the two sees the other
+                run.waiting = True
+                source.wanted = True
+                if source.items or source.finished:
+                    run.waiting = False
+                    return now + 1e-6
+                return None
+            if item is PASS_END:
+                source.pop()
+                state.passes += 1
+                run.start = None
+                continue
+            offset, frames, from_router = item[0], item[1], item[2]
+            if speed is not None:
+                if run.start is None:
+                    run.start = now - offset / speed
+                due = run.start + offset / speed
+                if due > now:
+                    return due
+                if now - due > LATE_SHIFT:  # held up: move the schedule on, do not burst
+                    run.start += now - due
+            source.pop()
+            frames = self._retarget(s, run, list(frames), from_router)
+            if frames is None:
+                state.skipped += 1
+                continue
+            try:
+                self.engine._send_checked(s, frames)
+            except EngineError as exc:
+                state.error = str(exc)
+                self._end(s, run, "failed")
+                self.engine._error(s, f"replay stopped: {exc}")
+                return None
+            state.state = "running"
+            state.sent += 1
+            sent += 1
+            if not self._can_send(s):
+                return now + RETRY
+        return now + 1e-6  # more is ready: the engine looks at its sockets, then comes back
+
+    def close_socket(self, s) -> None:
+        run = self.runs.get(s.uid)
+        if run is not None:
+            self._end(s, run, "stopped")
+
+    def shutdown(self) -> None:
+        for run in self.runs.values():
+            run.source.stop()
+        self.runs.clear()
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _can_send(s) -> bool:
+        if s.outbox:
+            return False  # the peer is not taking what was sent: wait for it
+        if s.type == "REQ" and not s.relaxed and s.view.awaiting_reply:
+            return False
+        if s.type == "REP" and s.pending_request is None:
+            return False
+        return True
+
+    @staticmethod
+    def _retarget(s, run: _Run, frames: list[bytes], from_router: bool) -> list[bytes] | None:
+        if s.type == "ROUTER":
+            if run.peer is None:
+                return frames  # the first frame is the identity, as recorded
+            return [run.peer, *(frames[1:] if from_router else frames)]
+        if from_router:
+            return frames[1:] or None  # a ROUTER's identity means nothing elsewhere
+        return frames
+
+    def _finished(self, s, run: _Run) -> None:
+        state = run.state
+        if run.source.error:
+            state.error = run.source.error
+            self._end(s, run, "failed")
+            self.engine._error(s, f"replay failed: {run.source.error}")
+            return
+        self._end(s, run, "done")
+        self.engine._info(s, state.summary())
+
+    def _end(self, s, run: _Run, how: str) -> None:
+        run.source.stop()
+        run.state.state = how
+        self.runs.pop(s.uid, None)
+        self.engine._changed.add(s.name)
