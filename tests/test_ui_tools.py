@@ -89,3 +89,132 @@ async def test_show_as_code_from_the_palette_and_without_a_socket():
         await wait_for(pilot, lambda: isinstance(app.screen, ShowCodeScreen),
                        what="the show-as-code screen")
         assert "zmqdash cat PULL" in screen_text(app)
+
+
+# -- recording and replay -------------------------------------------------------------------
+
+
+async def pair_with_traffic(app, pilot, n: int):
+    await make_socket(app, pilot, "a", "PAIR", bind=["inproc://tools"])
+    await make_socket(app, pilot, "b", "PAIR", connect=["inproc://tools"])
+    for i in range(n):
+        app.engine.call(C.Send("a", (f"message {i}".encode(), b"\x00\xff")))
+    await wait_for(pilot, lambda: app.engine.sockets()["b"].stats.msgs_in >= n, what="traffic")
+
+
+@run_async
+async def test_r_records_the_socket_and_r_again_stops(tmp_path):
+    import json
+
+    async with dashboard() as (app, pilot):
+        await pair_with_traffic(app, pilot, 2)  # before the recording: not in it
+        app.go_to_socket("b")
+        await pilot.pause()
+        app.focus_now(app.panel().log_view)
+        await pilot.press("R")
+        field = app.screen.query_one(Input)
+        assert field.value.startswith(str(tmp_path / "b-")) and field.value.endswith(".jsonl")
+        target = tmp_path / "b.jsonl"
+        field.value = str(target)
+        await pilot.press("enter")
+        view = app.engine.sockets()["b"]
+        await wait_for(pilot, lambda: view.recording is not None and view.recording.opened,
+                       what="the recording")
+        for i in range(2, 5):
+            app.engine.call(C.Send("a", (f"message {i}".encode(), b"\x00\xff")))
+        await wait_for(pilot, lambda: view.recording.written >= 3, what="three written")
+        await wait_for(pilot, lambda: "REC 3" in screen_text(app), what="the REC mark")
+        await pilot.press("R")
+        await wait_for(pilot, lambda: any("entries written to" in n.message
+                                          for n in app._notifications), what="the summary")
+        assert view.recording is None and "REC" not in screen_text(app)
+        records = [json.loads(line) for line in target.read_text().splitlines()]
+        assert [r["frames"] for r in records if r["kind"] == "in"] == [
+            [f"message {i}", {"b64": "AP8="}] for i in range(2, 5)]
+
+
+@run_async
+async def test_ctrl_r_replays_a_recording_into_the_socket(tmp_path):
+    from zmqdash.codec import entry_to_json_line
+    from zmqdash.ui.screens.replay import ReplayScreen
+
+    path = tmp_path / "rec.jsonl"
+    path.write_text("".join(
+        entry_to_json_line((i, 1.0 + i / 100, "in", (f"r{i}".encode(), b"\xff"), None, 3),
+                           "x", "PULL") + "\n" for i in range(5)))
+    async with dashboard() as (app, pilot):
+        await make_socket(app, pilot, "sink", "PULL", bind=["inproc://replay-ui"])
+        await pilot.press("ctrl+r")  # a PULL cannot send: nothing opens
+        assert not isinstance(app.screen, ReplayScreen)
+        await make_socket(app, pilot, "vent", "PUSH", connect=["inproc://replay-ui"])
+        await pilot.press("ctrl+r")
+        assert isinstance(app.screen, ReplayScreen)
+        screen = app.screen
+        screen.query_one("#replay-file", Input).value = str(tmp_path / "nope.jsonl")
+        await pilot.press("enter")
+        assert isinstance(app.screen, ReplayScreen)
+        assert "no such file" in screen_text(app)
+        screen.query_one("#replay-file", Input).value = str(path)
+        screen.query_one("#replay-speed", Input).value = "fast"
+        await pilot.press("enter")
+        assert "The speed is max" in screen_text(app)
+        screen.query_one("#replay-speed", Input).value = "max"
+        screen.query_one("#replay-filter", Input).value = "/r[13]/"
+        await pilot.press("enter")
+        sink = app.engine.sockets()["sink"]
+        await wait_for(pilot, lambda: sink.stats.msgs_in == 2, what="the replay")
+        assert [e[3] for e in sink.log.since(0) if e[2] == "in"] == [
+            (b"r1", b"\xff"), (b"r3", b"\xff")]
+
+
+@run_async
+async def test_the_inspector_sends_an_entry_again_as_it_was_or_edited():
+    from zmqdash.ui.screens.inspector import InspectorScreen
+
+    async with dashboard() as (app, pilot):
+        await pair_with_traffic(app, pilot, 2)
+        app.go_to_socket("b")
+        await pilot.pause()
+        app.focus_now(app.panel().log_view)
+        await pilot.press("i")
+        assert isinstance(app.screen, InspectorScreen)
+        a = app.engine.sockets()["a"]
+        await pilot.press("r")  # b's received "message 1" goes out of b again
+        await wait_for(pilot, lambda: a.stats.msgs_in == 1, what="the message sent again")
+        assert a.log.since(0)[-1][3] == (b"message 1", b"\x00\xff")
+        await pilot.press("E")
+        field = app.screen.query_one(Input)
+        assert field.value == "message 1|hex:00ff"
+        field.value = "edited|hex:01"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: a.stats.msgs_in == 2, what="the edited message")
+        assert [e[3] for e in a.log.since(0) if e[2] == "in"][-1] == (b"edited", b"\x01")
+        assert isinstance(app.screen, InspectorScreen)
+
+
+@run_async
+async def test_a_sub_entry_is_sent_again_on_a_socket_chosen():
+    from zmqdash.ui.screens.dialogs import ChooseScreen
+
+    async with dashboard() as (app, pilot):
+        await make_socket(app, pilot, "pub", "PUB", bind=["inproc://resend"])
+        await make_socket(app, pilot, "sub", "SUB", connect=["inproc://resend"])
+        await make_socket(app, pilot, "pull", "PULL", bind=["inproc://resend-2"])
+        await make_socket(app, pilot, "push", "PUSH", connect=["inproc://resend-2"])
+        app.engine.call(C.Subscribe("sub", b""))
+        app.engine.call(C.Send("pub", (b"tick",)))
+        sub = app.engine.sockets()["sub"]
+        await wait_for(pilot, lambda: sub.stats.msgs_in == 1, what="the tick")
+        entry = [e for e in sub.log.since(0) if e[2] == "in"][0]
+        app.resend_entry(sub, entry)
+        await pilot.pause()
+        assert isinstance(app.screen, ChooseScreen)
+        from textual.widgets import OptionList
+
+        options = app.screen.query_one(OptionList)
+        offered = [str(options.get_option_at_index(i).prompt)
+                   for i in range(options.option_count)]
+        assert offered == ["pub", "push"]  # the sockets that can send
+        app.screen.dismiss("push")
+        pull = app.engine.sockets()["pull"]
+        await wait_for(pilot, lambda: pull.stats.msgs_in == 1, what="the tick sent on push")

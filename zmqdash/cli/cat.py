@@ -38,7 +38,7 @@ from ..engine.core import OUTBOX_LIMIT
 from ..engine.flow import DEFAULT_WINDOW as FLOW_WINDOW
 from ..engine.options import RECEIVE_ONLY, SEND_ONLY, SOCKET_TYPES
 from ..engine.state import ATTACHED
-from . import argtypes, remote_args
+from . import argtypes, recording, remote_args
 from .messages import say
 from .output import NO_LIMIT, MessageWriter, message_text  # noqa: F401 (proxy.py uses it)
 
@@ -109,6 +109,7 @@ def add_parser(subparsers) -> None:
                    help="also print connection events (listening, connected, retrying ...) on "
                    "stderr")
     remote_args.add_arguments(p)
+    recording.add_argument(p)
     p.set_defaults(func=main)
 
 
@@ -265,6 +266,7 @@ class _Session:
         self.unheard = 0
         self.waiting_peer = False  # --wait-peer: the sender is waiting for one
         self.started = time.monotonic()
+        self.recorded: recording.Recorded | None = None
 
     # -- set-up ---------------------------------------------------------------------------------
 
@@ -274,6 +276,8 @@ class _Session:
         # before any bind or connect: take no more than is printed, and with --count no more
         # than that many (an XPUB's --subs counts table changes, not messages)
         e.call(C.Backpressure(NAME, FLOW_WINDOW, None if a.subs else a.count))
+        if a.record:
+            self.recorded = recording.Recorded(e, [NAME], a.record)
         if plan.credentials is not None:
             self.note(e.call(C.Secure(NAME, plan.credentials)))
         for ep in a.bind:
@@ -452,6 +456,8 @@ class _Session:
                           "printed")
                 self.errors += 1
                 seq = ring.first
+            if self.recorded is not None:
+                self.recorded.check(self.note)
             if failed:
                 if not self.send_logged:
                     self.note(failed)
@@ -591,6 +597,9 @@ class _Session:
                 f"{s.msgs_in / elapsed:,.0f} msg/s in, {s.msgs_out / elapsed:,.0f} msg/s out; "
                 f"{s.errors} errors"
             )
+        if self.recorded is not None and not self.recorded.finish(
+                self.note, self.args.stats or self.args.verbose):
+            code = code or 1
         if code == 0 and self.errors:
             return 1
         return code

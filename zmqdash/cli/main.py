@@ -14,6 +14,7 @@ COMMANDS = {
     "open": "dashboard", "demo": "dashboard", "cat": "cat", "run": "run",
     "sessions": "sessions", "locate": "sessions", "keygen": "keygen", "proxy": "proxy",
     "doctor": "doctor",
+    "replay": "replay",
 }
 
 

@@ -22,7 +22,7 @@ import time
 from datetime import datetime
 from typing import TextIO
 
-from zmqdash.cli import argtypes
+from zmqdash.cli import argtypes, recording
 from zmqdash.codec import entry_to_json_line, escape_text, render_frames
 from zmqdash.engine.flow import DEFAULT_WINDOW as FLOW_WINDOW
 from zmqdash.engine.ring import ERROR, EVENT, IN, INFO, KIND, OUT, SEQ, SIZE, TS
@@ -69,17 +69,19 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         help="stop after N messages received (all sockets together)")
     parser.add_argument("--timeout", type=argtypes.seconds, metavar="S",
                         help="stop after S seconds with nothing new")
+    recording.add_argument(parser, "every socket's")
     parser.set_defaults(func=main)
     return parser
 
 
 def main(args: argparse.Namespace) -> int:
-    return run(args.session, jsonl=args.jsonl, count=args.count, timeout=args.timeout)
+    return run(args.session, jsonl=args.jsonl, count=args.count, timeout=args.timeout,
+               record=args.record)
 
 
 def run(name_or_path: str, *, jsonl: bool = False, count: int | None = None,
         timeout: float | None = None, out: TextIO | None = None,
-        err: TextIO | None = None) -> int:
+        err: TextIO | None = None, record: str | None = None) -> int:
     """Load the session, build it in a fresh engine and print its events. Returns the exit
     status. Ctrl+C (and SIGTERM) end the run cleanly."""
     from zmqdash.engine import Engine
@@ -108,7 +110,20 @@ def run(name_or_path: str, *, jsonl: bool = False, count: int | None = None,
                     say(PROG, f"{where}: {problem}", err)
                 return 1
             printer = _Printer(out, jsonl, formats)
-            return _follow(engine, printer, count, timeout, err)
+            recorded = None
+            if record:
+                from zmqdash.engine import EngineError
+
+                try:  # from the first entry: what setting up logged goes in too
+                    recorded = recording.Recorded(engine, list(engine.sockets()), record,
+                                                  backlog=True)
+                except EngineError as exc:
+                    say(PROG, exc, err)
+                    return 1
+            code = _follow(engine, printer, count, timeout, err, recorded)
+            if recorded is not None and not recorded.finish(lambda text: say(PROG, text, err)):
+                code = code or 1
+            return code
         except KeyboardInterrupt:
             return 0
         except BrokenPipeError:
@@ -122,7 +137,7 @@ def run(name_or_path: str, *, jsonl: bool = False, count: int | None = None,
 
 
 def _follow(engine, printer: _Printer, count: int | None, timeout: float | None,
-            err: TextIO) -> int:
+            err: TextIO, recorded=None) -> int:
     cursors: dict[int, int] = {}  # id(ring) -> next seq to print
     read: dict[int, int] = {}  # id(ring) -> bytes of the entries read from it
     received = 0
@@ -143,6 +158,8 @@ def _follow(engine, printer: _Printer, count: int | None, timeout: float | None,
         if not engine.running:
             say(PROG, "the engine stopped", err)
             return 1
+        if recorded is not None:
+            recorded.check(lambda text: say(PROG, text, err))
         wait = None
         if timeout is not None:
             wait = last_new + timeout - time.monotonic()

@@ -186,12 +186,13 @@ class Secure:
 @dataclass(frozen=True)
 class RecordStart:
     """Record the socket's log entries (and those of the sockets in ``more``, into the same
-    file) as JSON lines to ``path``, replacing the file. Result: the absolute path, once the
-    file is open."""
+    file) as JSON lines to ``path``, replacing the file; ``backlog``: the entries the logs still
+    hold go first. Result: the absolute path, once the file is open."""
 
     name: str
     path: str
     more: tuple[str, ...] = ()
+    backlog: bool = False
 
 
 @dataclass(frozen=True)
@@ -211,7 +212,7 @@ class ReplayStart:
     received ones if the file has any, else the sent ones. ``match``: only messages whose text
     matches (plain text, or ``/regex/``). ``peer``: for a ROUTER, the identity every message goes
     to (a ROUTER's recorded identity frame is replaced by it); None on a ROUTER keeps the first
-    frame as the identity. Result: the replay's state
+    frame as the identity. ``count``: stop after that many messages. Result: the replay's state
     (:class:`~zmqdash.engine.replay.ReplayState`).
     """
 
@@ -222,6 +223,7 @@ class ReplayStart:
     match: str | None = None
     direction: str | None = None
     peer: bytes | None = None
+    count: int | None = None
 
 
 @dataclass(frozen=True)

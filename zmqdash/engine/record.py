@@ -119,6 +119,7 @@ class Recording:
                                 >= self.high_water_bytes):
             self.behind = True
             self.pauses += 1
+            self._wake.set()  # the writer looks again, so it sees `behind` when it catches up
         return self.behind
 
     def close(self) -> None:
@@ -203,11 +204,17 @@ class Recording:
             self.written += len(entries)
             self.written_bytes += sum(e[5] for e in entries)
             wrote += len(entries)
-            if self.behind and self.taken - self.written - self.lost <= self.high_water // 2 \
-                    and self.taken_bytes - self.written_bytes <= self.high_water_bytes // 2:
-                self.behind = False
-                self._drained()
+            self._caught_up()
+        # and when there was nothing to write: the engine may have turned `behind` on just
+        # after the last look, and waits for this to turn it off
+        self._caught_up()
         return wrote
+
+    def _caught_up(self) -> None:
+        if self.behind and self.taken - self.written - self.lost <= self.high_water // 2 \
+                and self.taken_bytes - self.written_bytes <= self.high_water_bytes // 2:
+            self.behind = False
+            self._drained()
 
     def _drained(self) -> None:
         if self.on_drained is not None:
@@ -255,6 +262,13 @@ class Recorder:
         rec = Recording(str(cmd.path).strip(), on_drained=self._news_from_writer)
         self.active[rec] = socks
         for s in socks:
+            if cmd.backlog:
+                entries = s.view.log.since(s.view.log.first)
+                if entries:
+                    from ..codec import JsonLines
+
+                    rec.take(JsonLines(s.name, s.type), entries, sum(e[5] for e in entries),
+                             True)
             engine._info(s, f"recording to {rec.path}")
             self._attach(s, rec)
         rec.start(engine._current)

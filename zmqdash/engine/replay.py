@@ -85,6 +85,21 @@ class ReplayState:
         return text
 
 
+def retarget(frames: list[bytes], from_router: bool, to_router: bool,
+             peer: bytes | None) -> list[bytes] | None:
+    """A recorded message's frames as they go out again. Into a ROUTER with a ``peer``: that
+    identity first, in place of a recorded ROUTER's identity frame (``peer`` None: the first
+    frame is the identity, as recorded); from a ROUTER into another type: without the identity
+    frame, which means nothing there (None if nothing is left)."""
+    if to_router:
+        if peer is None:
+            return frames
+        return [peer, *(frames[1:] if from_router else frames)]
+    if from_router:
+        return frames[1:] or None
+    return frames
+
+
 def read_messages(path: str, direction: str | None, matches, state: ReplayState):
     """``(ts, frames, from_router)`` for each message record of the file in ``direction``
     that ``matches`` (a predicate on its text, or None); counts what it skips in ``state``.
@@ -224,11 +239,12 @@ class _Run:
     """Engine-side: one replay on one socket."""
 
     def __init__(self, rid: int, state: ReplayState, source: ReplaySource,
-                 peer: bytes | None) -> None:
+                 peer: bytes | None, count: int | None = None) -> None:
         self.id = rid
         self.state = state
         self.source = source
         self.peer = peer
+        self.count = count
         self.start: float | None = None  # monotonic time of the pass's first message
         self.waiting = False  # the engine has no timer for it (waiting for the reader)
 
@@ -276,6 +292,10 @@ class Replayer:
             raise EngineError(f"the direction is in or out, not {cmd.direction!r}")
         if cmd.peer is not None and s.type != "ROUTER":
             raise EngineError("a peer identity only applies to ROUTER sockets")
+        if cmd.count is not None:
+            from . import limits
+
+            limits.count(cmd.count, "the number of messages to replay")
         path = os.path.abspath(os.path.expanduser(str(cmd.path).strip()))
         if not str(cmd.path).strip():
             raise EngineError("a replay needs a file")
@@ -293,7 +313,7 @@ class Replayer:
         uid = s.uid
         source = ReplaySource(state, matches,
                               lambda: engine._post(ReplayNews(uid, rid), None))
-        run = _Run(rid, state, source, cmd.peer)
+        run = _Run(rid, state, source, cmd.peer, cmd.count)
         run.waiting = True
         self.runs[uid] = run
         s.view.replay = state
@@ -329,6 +349,15 @@ class Replayer:
         run = self.runs.get(s.uid)
         if run is None or run.id != rid:
             return None
+        try:
+            return self._tick(s, run, now)
+        except Exception as exc:  # noqa: BLE001 - a replay's bug stops it, not the engine
+            run.state.error = repr(exc)
+            self._end(s, run, "failed")
+            self.engine._error(s, f"replay stopped: {exc!r}")
+            return None
+
+    def _tick(self, s, run: _Run, now: float) -> float | None:
         if not self._can_send(s):
             return now + RETRY
         source, state = run.source, run.state
@@ -379,6 +408,10 @@ class Replayer:
             state.state = "running"
             state.sent += 1
             sent += 1
+            if run.count is not None and state.sent >= run.count:
+                self._end(s, run, "done")
+                self.engine._info(s, state.summary())
+                return None
             if not self._can_send(s):
                 return now + RETRY
         return now + 1e-6  # more is ready: the engine looks at its sockets, then comes back
@@ -407,13 +440,7 @@ class Replayer:
 
     @staticmethod
     def _retarget(s, run: _Run, frames: list[bytes], from_router: bool) -> list[bytes] | None:
-        if s.type == "ROUTER":
-            if run.peer is None:
-                return frames  # the first frame is the identity, as recorded
-            return [run.peer, *(frames[1:] if from_router else frames)]
-        if from_router:
-            return frames[1:] or None  # a ROUTER's identity means nothing elsewhere
-        return frames
+        return retarget(frames, from_router, s.type == "ROUTER", run.peer)
 
     def _finished(self, s, run: _Run) -> None:
         state = run.state

@@ -60,7 +60,7 @@ FRAME_SEPARATOR = "|"
 PANEL_ACTIONS = frozenset({
     "rename_socket", "close_socket", "bind", "connect", "unbind", "compose", "subscribe",
     "repeat", "stop_repeat", "auto_reply", "filter", "cycle_format", "set_format",
-    "toggle_follow", "inspect", "export", "clear_log", "zoom", "show_code",
+    "toggle_follow", "inspect", "export", "clear_log", "zoom", "show_code", "record", "replay",
 })
 # what still works while a text field has the focus (its keys are not letters)
 FIELD_ACTIONS = frozenset({"app.focus_next", "app.focus_previous"})
@@ -160,6 +160,10 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
                 tooltip="Leave the zoomed panel"),
         Binding("ctrl+e", "show_code", "Show as code", show=False, id="show_code",
                 tooltip="The zmqdash cat line and a pyzmq program for this socket"),
+        Binding("R", "record", "Record", show=False, id="record",
+                tooltip="Record the socket's traffic to a JSON Lines file (again to stop)"),
+        Binding("ctrl+r", "replay", "Replay", show=False, id="replay",
+                tooltip="Replay a recording into the socket (again to stop)"),
         Binding("right_square_bracket", "next_panel", "Next panel", show=False,
                 id="next_panel", tooltip="Move to the next socket in this tab"),
         Binding("left_square_bracket", "previous_panel", "Previous panel", show=False,
@@ -665,7 +669,7 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
         if panel is None:
             return False
         kind = panel.socket_type
-        if action in ("compose", "repeat"):
+        if action in ("compose", "repeat", "replay"):
             return kind in SENDING
         if action == "subscribe":
             return kind in SUBSCRIBING

@@ -32,6 +32,8 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("Zoom the panel", "zoom", "Show only the current socket (again to go back)"),
     ("Show as code", "show_code", "The zmqdash cat line and a pyzmq program for the socket"),
     ("Leave the zoom", "unzoom", "Show every socket of the tab again"),
+    ("Record the socket's traffic", "record", "To a JSON Lines file, from now on (or stop)"),
+    ("Replay a recording", "replay", "Send a recording's messages on the socket (or stop)"),
     ("Next socket panel", "next_panel", "Move to the next panel in this tab"),
     ("Previous socket panel", "previous_panel", "Move to the previous panel in this tab"),
     ("Save the session", "save_session", "Write every socket to the session's file"),

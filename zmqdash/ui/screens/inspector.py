@@ -37,6 +37,10 @@ class InspectorScreen(Screen[None]):
         Binding("J", "copy_json", "Copy JSONL", show=False, id="inspector.copy_json"),
         Binding("left,p", "step(-1)", "Older", id="inspector.older", key_display="←"),
         Binding("right,n", "step(1)", "Newer", id="inspector.newer", key_display="→"),
+        Binding("r", "replay_entry", "Send again", id="inspector.replay", show=False,
+                tooltip="Replay this entry: send the message again, exactly as it was"),
+        Binding("E", "edit_resend", "Edit & send", id="inspector.edit_resend", show=False,
+                tooltip="Edit this message (composer syntax), then send it"),
     ]
 
     def __init__(self, view: SocketView, seq: int, fmt: str = "auto") -> None:
@@ -129,6 +133,12 @@ class InspectorScreen(Screen[None]):
         self.entry = ring.get(seq)
         self._draw()
         self.query_one("#inspector-body").scroll_home(animate=False)
+
+    def action_replay_entry(self) -> None:
+        self.app.resend_entry(self.view, self.entry)
+
+    def action_edit_resend(self) -> None:
+        self.app.resend_entry(self.view, self.entry, edit=True)
 
     def action_close(self) -> None:
         self.dismiss(None)

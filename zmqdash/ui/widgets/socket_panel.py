@@ -85,6 +85,25 @@ def text_to_subscriptions(text: str) -> list[bytes]:
     return out
 
 
+def tool_marks(view) -> tuple[str, ...]:
+    """A recording and a replay as the subtitle shows them (counts rounded, so a flood does not
+    redraw the border on every look)."""
+    marks = []
+    rec = view.recording
+    if rec is not None:
+        mark = f"REC {numbers.count(rec.written)}"
+        if rec.behind:
+            mark += " disk behind"
+        if rec.error:
+            mark += " failed"
+        marks.append(mark)
+    replay = view.replay
+    if replay is not None and replay.running:
+        speed = "max" if replay.speed is None else f"×{replay.speed:g}"
+        marks.append(f"replay {numbers.count(replay.sent)} {speed}")
+    return tuple(marks)
+
+
 def composer_hint(socket_type: str) -> str:
     what = {
         "REQ": "request",
@@ -192,6 +211,7 @@ class SocketPanel(Vertical):
         state = (
             self.log_view.following, self.log_view.below if not self.log_view.following else 0,
             self.log_view.fmt, self.log_view.filter_text, view.repeaters, view.auto_reply,
+            tool_marks(view),
         )
         self._update("subtitle", state, self._draw_subtitle)
         if view.subscribers is not None:
@@ -314,6 +334,7 @@ class SocketPanel(Vertical):
             parts.append(f"repeat ×{len(view.repeaters)}")
         if view.auto_reply is not None:
             parts.append("auto-reply")
+        parts.extend(tool_marks(view))
         self._set_subtitle(Content(" · ".join(parts)))
 
     def _set_subtitle(self, subtitle: Content) -> None:

@@ -1,0 +1,59 @@
+"""``--record FILE`` for ``zmqdash cat`` and ``zmqdash run``: every log entry of the sockets,
+as the JSON lines an export writes, written off the main loop by the engine's recorder."""
+
+from __future__ import annotations
+
+from ..engine import EngineError
+from ..engine import commands as C
+
+#: how long the end of a command waits for the recording's file to be complete
+FINISH_WAIT = 30.0
+
+
+def add_argument(parser, what: str = "the socket's") -> None:
+    parser.add_argument(
+        "--record", metavar="FILE", default=None,
+        help=f"also write every entry of {what} log (messages in and out, events, errors) to "
+        "FILE as JSON lines, the records an export writes (the file is replaced); if the disk "
+        "cannot keep up, receiving waits for it and that is said")
+
+
+class Recorded:
+    """A recording started for a command: say when the disk falls behind, and how it ended."""
+
+    def __init__(self, engine, names: list[str], path: str, backlog: bool = False) -> None:
+        """Start recording ``names`` into ``path`` (raises EngineError, in words for the
+        user)."""
+        self.engine = engine
+        self.names = names
+        self.path = engine.call(C.RecordStart(names[0], path, more=tuple(names[1:]),
+                                              backlog=backlog), timeout=10)
+        self.recording = engine.view(names[0]).recording
+        self._said = 0
+
+    def check(self, note) -> None:
+        """``note(text)`` once when the disk first falls behind."""
+        rec = self.recording
+        if rec is not None and rec.pauses and not self._said:
+            self._said = rec.pauses
+            note(f"recording: {rec.path}: the disk is not keeping up; receiving waits for it, "
+                 "nothing is lost")
+
+    def finish(self, note, verbose: bool = False) -> bool:
+        """Stop, wait for the file, and say what was written when ``verbose`` or anything went
+        wrong. False if anything was lost or could not be written."""
+        rec = self.recording
+        try:
+            self.engine.call(C.RecordStop(self.names[0]), timeout=10)
+        except EngineError:
+            pass  # the socket was closed already, which stopped the recording
+        if rec is None:
+            return True
+        if not rec.wait(FINISH_WAIT):
+            note(f"recording: {rec.path} is still being written after {FINISH_WAIT:g} s; "
+                 f"{rec.written:,} entries written so far")
+            return False
+        ok = not rec.error and not rec.lost and not rec.unwritten
+        if verbose or not ok:
+            note(f"recording: {rec.summary()}")
+        return ok
