@@ -153,10 +153,17 @@ def test_router_envelopes_go_to_the_identity_chosen_now(engine, tmp_path) -> Non
     engine.call(C.ReplayStart("d", str(path), speed=None))
     finished(engine, "d")
     assert wait_received(engine, "d", 2) == [[b"", b"job 1"], [b"", b"job 2"]]
-    # to an identity nobody has (router_mandatory): the replay stops, saying why
-    engine.call(C.ReplayStart("hub", str(path), speed=None, peer=b"nobody"))
-    state = finished(engine, "hub")
-    assert state.state == "failed" and "nobody" in state.error
+    # to an identity nobody has yet (router_mandatory): the replay waits for it, saying so,
+    # and loses nothing once it connects
+    state = engine.call(C.ReplayStart("hub", str(path), speed=None, peer=b"late"))
+    hub = engine.view("hub")
+    wait_until(engine, lambda: state.waiting_peer, what="the replay to wait for its peer")
+    assert any("waiting for that peer" in str(e[4]) for e in hub.log.since(0))
+    assert state.running and state.sent == 0
+    create(engine, "w3", "DEALER", ("identity", "late"))
+    engine.call(C.Connect("w3", real))
+    assert finished(engine, "hub").state == "done"
+    assert wait_received(engine, "w3", 2) == [[b"", b"job 1"], [b"", b"job 2"]]
 
 
 def test_a_req_replay_waits_for_each_reply(engine, tmp_path) -> None:

@@ -456,8 +456,8 @@ class _Session:
                           "printed")
                 self.errors += 1
                 seq = ring.first
-            if self.recorded is not None:
-                self.recorded.check(self.note)
+            if self.recorded is not None and self.recorded.check(self.note):
+                last_active = time.monotonic()  # receiving waits for the disk: not idle
             if failed:
                 if not self.send_logged:
                     self.note(failed)

@@ -31,13 +31,17 @@ class Recorded:
         self.recording = engine.view(names[0]).recording
         self._said = 0
 
-    def check(self, note) -> None:
-        """``note(text)`` once when the disk first falls behind."""
+    def check(self, note) -> bool:
+        """``note(text)`` once when the disk first falls behind. True while receiving waits
+        for the disk (a wait for messages should not count that time as quiet)."""
         rec = self.recording
-        if rec is not None and rec.pauses and not self._said:
+        if rec is None:
+            return False
+        if rec.pauses and not self._said:
             self._said = rec.pauses
             note(f"recording: {rec.path}: the disk is not keeping up; receiving waits for it, "
                  "nothing is lost")
+        return rec.behind
 
     def finish(self, note, verbose: bool = False) -> bool:
         """Stop, wait for the file, and say what was written when ``verbose`` or anything went

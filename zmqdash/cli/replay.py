@@ -90,7 +90,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--peer", metavar="ID", default=None,
                    help="ROUTER: send every message to this identity (hex: for bytes); a "
                    "ROUTER's recorded identity frame is replaced by it. Without it a ROUTER "
-                   "takes each message's first frame as the identity")
+                   "takes each message's first frame as the identity. The replay waits while "
+                   "that peer is not connected")
     p.add_argument("--wait-peer", action="store_true",
                    help="wait for a peer to connect before the first message (a PUB's "
                    "subscribers join late)")
@@ -143,6 +144,9 @@ def _plan(args: argparse.Namespace) -> dict:
     opts: list[tuple[str, str]] = []
     if args.connect:
         opts.append(("immediate", "1"))  # as cat: only peers that are there take messages
+    if args.type == "ROUTER":
+        # a message for a peer not connected (yet) waits for it rather than vanishing
+        opts.append(("router_mandatory", "1"))
     try:
         for ep in args.bind:
             endpoints.parse(ep, bind=True)

@@ -158,8 +158,8 @@ def _follow(engine, printer: _Printer, count: int | None, timeout: float | None,
         if not engine.running:
             say(PROG, "the engine stopped", err)
             return 1
-        if recorded is not None:
-            recorded.check(lambda text: say(PROG, text, err))
+        if recorded is not None and recorded.check(lambda text: say(PROG, text, err)):
+            last_new = time.monotonic()  # receiving waits for the disk: not quiet
         wait = None
         if timeout is not None:
             wait = last_new + timeout - time.monotonic()

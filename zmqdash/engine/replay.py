@@ -20,7 +20,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-from .errors import EngineError
+from .errors import EngineError, PeerUnreachable
 
 #: messages queued by the reader ahead of the engine
 QUEUE_LIMIT = 20_000
@@ -32,6 +32,8 @@ TICK_BATCH = 2048
 LATE_SHIFT = 0.25
 #: how long the engine waits before looking again when it cannot send yet (seconds)
 RETRY = 0.002
+#: how often a replay into a ROUTER retries while its peer is not connected (seconds)
+PEER_RETRY = 0.05
 #: what the reader puts after the last message of each pass through the file
 PASS_END = None
 
@@ -58,6 +60,8 @@ class ReplayState:
     first_bad: str = ""
     #: passes through the file finished (with loop on)
     passes: int = 0
+    #: a ROUTER's peer is not connected (router_mandatory): the replay waits for it
+    waiting_peer: bool = False
     error: str = ""
     started: float = field(default_factory=time.time)
 
@@ -393,18 +397,25 @@ class Replayer:
                     return due
                 if now - due > LATE_SHIFT:  # held up: move the schedule on, do not burst
                     run.start += now - due
-            source.pop()
             frames = self._retarget(s, run, list(frames), from_router)
             if frames is None:
+                source.pop()
                 state.skipped += 1
                 continue
             try:
                 self.engine._send_checked(s, frames)
+            except PeerUnreachable as exc:  # router_mandatory: wait for the peer, lose nothing
+                if not state.waiting_peer:
+                    state.waiting_peer = True
+                    self.engine._info(s, f"replay: {exc}; waiting for that peer to connect")
+                return now + PEER_RETRY
             except EngineError as exc:
                 state.error = str(exc)
                 self._end(s, run, "failed")
                 self.engine._error(s, f"replay stopped: {exc}")
                 return None
+            source.pop()
+            state.waiting_peer = False
             state.state = "running"
             state.sent += 1
             sent += 1
