@@ -124,7 +124,7 @@ class Looker:
         assert not bad, f"raw {[hex(ord(c)) for c in bad]} on screen after {where}"
         for literal in literals:
             assert literal in text or literal in notifications(self.app), \
-                (where, literal, text)
+                (where, literal, text.replace("\u2501", ""))
         return text
 
 
@@ -184,8 +184,8 @@ async def test_hostile_names_traffic_and_errors_on_every_tab(tmp_path):
                               ("pipeline", ["push[/]", "PWNED"]),
                               ("pair", [NAMES[0], NAMES[1], "[bold]x", "[link=x]y[/link]",
                                         "1b 5d 30 3b 50 57", "inproc://[/]pair"]),
-                              ("routerdealer", [NAMES[2], "inproc://[bold]router",
-                                                "[link=x]hi"])):
+                              # (a narrow panel elides an endpoint's middle)
+                              ("routerdealer", [NAMES[2], "[bold]router", "[link=x]hi"])):
             app.action_show_tab(tab)
             await look(*literals, where=f"tab {tab}", count=len(literals))
         # the inspector on a message full of markup, each view, older and newer

@@ -14,6 +14,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from ...codec import escape_text
 from ...codec.match import text_matcher
+from ..widgets.text_input import TextInput
 from .dialogs import FormScreen
 
 #: the largest speed factor the dialog takes (as zmqdash replay --speed)
@@ -68,13 +69,13 @@ class ReplayScreen(FormScreen[ReplayChoice | None]):
                         classes="dialog-title", markup=False)
             with Grid(classes="form"):
                 yield Label("File")
-                yield Input(self._path, compact=True, id="replay-file",
+                yield TextInput(self._path, compact=True, id="replay-file",
                             placeholder="a recording (R) or an export (e): .jsonl")
                 yield Label("Speed")
-                yield Input("1", compact=True, id="replay-speed",
+                yield TextInput("1", compact=True, id="replay-speed",
                             placeholder="1 recorded pace, 2 twice as fast, max")
                 yield Label("Only")
-                yield Input(compact=True, id="replay-filter",
+                yield TextInput(compact=True, id="replay-filter",
                             placeholder="blank: every message; text or /regex/")
                 yield Label("Messages")
                 yield Select([("received (in), or sent if none", "auto"),
