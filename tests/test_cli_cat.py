@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 
@@ -284,7 +285,13 @@ def test_port_in_use_exits_1_naming_the_problem():
         holder.close(0)
         ctx.term()
     assert result.returncode == 1
-    assert one_line(result.stderr) == f"zmqdash cat: bind {ep}: address already in use"
+    error, *hints = lines(result.stderr)
+    assert error == f"zmqdash cat: bind {ep}: address already in use"
+    # then, once, who holds it (here: the test's own process)
+    assert len(hints) == 1
+    assert hints[0].startswith(f"zmqdash cat: hint: bind {ep} failed: the address is already "
+                               f"in use by ")
+    assert f"(pid {os.getpid()}: " in hints[0]
 
 
 def test_ctrl_c_ends_a_waiting_receiver(start_cat):

@@ -258,6 +258,7 @@ class _Session:
         self.received = 0
         self.sender_done = threading.Event()
         #: why sending stopped; ``send_logged``: the engine put the same words in the log
+        self.hinted: set[str] = set()  # hints already said (each is said once)
         self.send_failed: str | None = None
         self.send_logged = False
         #: stdin was read to its end (or was not to be read at all)
@@ -420,6 +421,8 @@ class _Session:
             self.setup()
         except EngineError as exc:
             self.note(str(exc))
+            self.say_hints(self.engine.call(C.CheckHints(NAME)) if NAME in
+                           self.engine.sockets() else ())
             # an option libzmq refuses for this type is the command line's mistake
             return 2 if isinstance(exc, options.OptionError) else 1
         if not self.wants_stdin():
@@ -451,6 +454,7 @@ class _Session:
                 engine.consumed(view, seq, read_bytes)
                 if self.received >= limit:
                     return self.finish(0)
+            self.say_hints(view.hints)
             if seq < ring.first:  # cannot happen with back-pressure; said if it ever does
                 self.note(f"{ring.first - seq} entries fell out of the log before they could be "
                           "printed")
@@ -504,6 +508,13 @@ class _Session:
         """Why nothing came back, when an endpoint's handshake failed (unless -v has already
         said it as it happened)."""
         return "" if self.args.verbose else _handshake_trouble(view)
+
+    def say_hints(self, hints) -> None:
+        """Each hint once, on stderr, when it first becomes true (not on every change)."""
+        for hint in hints:
+            if hint.key not in self.hinted:
+                self.hinted.add(hint.key)
+                self.note(f"hint: {hint.text}")
 
     def finished_sending(self, view) -> bool:
         """After stdin ends: senders stop once everything left; REQ once the reply is in."""

@@ -140,6 +140,7 @@ def _follow(engine, printer: _Printer, count: int | None, timeout: float | None,
             err: TextIO, recorded=None) -> int:
     cursors: dict[int, int] = {}  # id(ring) -> next seq to print
     read: dict[int, int] = {}  # id(ring) -> bytes of the entries read from it
+    hinted: set[tuple[str, str]] = set()  # (socket, hint) already said: each is said once
     received = 0
     generation = engine.generation
     last_new = time.monotonic()
@@ -155,6 +156,7 @@ def _follow(engine, printer: _Printer, count: int | None, timeout: float | None,
                         printer.flush()
                         return 0
             printer.flush()
+        _say_hints(engine, hinted, err)
         if not engine.running:
             say(PROG, "the engine stopped", err)
             return 1
@@ -170,6 +172,17 @@ def _follow(engine, printer: _Printer, count: int | None, timeout: float | None,
                     return 1
                 return 0
         generation = engine.wait_for_change(generation, wait)
+
+
+def _say_hints(engine, hinted: set[tuple[str, str]], err: TextIO) -> None:
+    """Each socket's hints (why messages may be going missing) on ``err``, once each, when
+    they first become true."""
+    for view in engine.sockets().values():
+        for hint in view.hints:
+            if (view.name, hint.key) not in hinted:
+                hinted.add((view.name, hint.key))
+                print(f"{PROG}: {escape_text(view.name)}: hint: {hint.text}", file=err,
+                      flush=True)
 
 
 def _new_entries(engine, cursors: dict[int, int], err: TextIO,

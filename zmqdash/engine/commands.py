@@ -233,8 +233,25 @@ class ReplayStop:
     name: str
 
 
+@dataclass(frozen=True)
+class CheckHints:
+    """Work out the socket's hints now (they are otherwise worked out on a slow timer).
+    Result: the tuple of :class:`~zmqdash.engine.hints.Hint`."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class WatchCounter:
+    """Look for gaps in a number the socket's received messages carry: ``pattern`` is their
+    text with ``{seq}`` where the number is (``tick {seq} at {time}``); None stops."""
+
+    name: str
+    pattern: str | None
+
+
 Command = (
     Create | Bind | Unbind | Connect | Disconnect | Send | SendMany | Subscribe | Unsubscribe
     | SetOption | RepeatStart | RepeatStop | AutoReply | Rename | ClearLog | Backpressure | Close
-    | Secure | RecordStart | RecordStop | ReplayStart | ReplayStop
+    | Secure | RecordStart | RecordStop | ReplayStart | ReplayStop | CheckHints | WatchCounter
 )

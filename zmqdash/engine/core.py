@@ -25,7 +25,17 @@ import zmq
 from zmq.utils.monitor import parse_monitor_message
 
 from . import commands as C
-from . import endpoints, limits, monitor, multicast, options, recvpath, subscriptions, templates
+from . import (
+    endpoints,
+    hints,
+    limits,
+    monitor,
+    multicast,
+    options,
+    recvpath,
+    subscriptions,
+    templates,
+)
 from . import state as S
 from .errors import EngineError, PeerUnreachable
 from .flow import Flow
@@ -99,6 +109,8 @@ class _Sock:
         self.record_lines = None
         #: receiving held back while the recording's disk catches up
         self.recv_paused = False
+        #: what the hints need beyond the view (see hints.py)
+        self.watch = hints.Watch(time.monotonic())
 
 
 class _Repeater:
@@ -129,6 +141,7 @@ class Engine:
         default_linger: int = 0,
         nice: int = 0,
         flow_window: int | None = None,
+        hint_timing: hints.Timing | None = None,
     ) -> None:
         self.ring_capacity = ring_capacity
         #: added to the engine thread's CPU niceness (Linux; elsewhere ignored). A screen that
@@ -141,6 +154,10 @@ class Engine:
         #: when set, every socket made takes no more than its consumer reads (see .flow)
         self.flow_window = flow_window
         self._held: set = set()  # sockets not received from until their consumer reads on
+        #: when the hints about sockets (hints.py) are worked out and how long situations last
+        self.hint_timing = hint_timing or hints.Timing()
+        self._hints_due = False  # the hints' timer is on the heap
+        self._counters: dict[str, tuple] = {}  # {seq} templates seen -> hints.counter_pattern
         self.context: zmq.Context | None = None
         #: engine-wide messages (errors about sockets that do not exist, shutdown notes)
         self.log = Ring(1000)
@@ -508,6 +525,7 @@ class Engine:
         self._by_uid[uid] = s
         self._by_monitor[s.monitor] = s
         self._poller.register(s.monitor, zmq.POLLIN)
+        self._start_hints()
         return s
 
     def _cannot_create(self, exc: zmq.ZMQError) -> str:
@@ -1117,6 +1135,7 @@ class Engine:
             if name == "BIND_FAILED":
                 s.bind_failed = value
             where = evt["endpoint"].decode(errors="replace")
+            s.watch.event(s, name, value, where, time.monotonic())
             if s.subs is not None:
                 self._subscriber_event(s, name, value, where)
             security = s.view.security
@@ -1226,6 +1245,9 @@ class Engine:
         timers = self._timers
         while timers and timers[0][0] <= now:
             _, rid, uid = heapq.heappop(timers)
+            if uid == 0:
+                self._hint_tick(now)
+                continue
             s = self._by_uid.get(uid)
             rep = s.repeaters.get(rid) if s is not None else None
             if rep is None:
@@ -1280,6 +1302,58 @@ class Engine:
             self._info(s, f"repeat-send #{rep.id} finished after {seq} messages")
         # a new sent count is not a structural change: consumers read it when they look
         self._repeaters_changed(s, structural=finished)
+
+    # -- hints ---------------------------------------------------------------------------------
+
+    def _start_hints(self) -> None:
+        if not self._hints_due:
+            self._hints_due = True
+            heapq.heappush(self._timers,
+                           (time.monotonic() + self.hint_timing.interval, 0, 0))
+
+    def _hint_tick(self, now: float) -> None:
+        """Work out every socket's hints (hints.py) from what is known now; runs on a slow
+        timer while there are sockets, never per message."""
+        socks = list(self._by_uid.values())
+        for s in socks:
+            for rep in s.repeaters.values():
+                for frame in rep.cmd.frames:
+                    if frame not in self._counters:
+                        found = hints.counter_pattern(frame)
+                        if found is not None:
+                            self._counters[frame] = found
+        for s in socks:
+            if self._counters and s.can_recv:
+                hints.watch_counters(s.watch, self._counters)
+            found = hints.evaluate(s, s.watch, socks, self.hint_timing, now)
+            if found != s.watch.hints:
+                s.watch.hints = found
+                s.view.hints = found
+                self._changed.add(s.name)
+        self._hints_due = False
+        if socks:
+            self._start_hints()
+
+    def _do_checkhints(self, cmd: C.CheckHints) -> tuple:
+        s = self._get(cmd.name)
+        found = hints.evaluate(s, s.watch, list(self._by_uid.values()), self.hint_timing,
+                               time.monotonic())
+        s.watch.hints = s.view.hints = found
+        return found
+
+    def _do_watchcounter(self, cmd: C.WatchCounter) -> None:
+        s = self._get(cmd.name)
+        old = s.watch.marked
+        if old is not None:
+            s.watch.counters.pop(old, None)
+        s.watch.marked = None
+        if cmd.pattern:
+            found = hints.counter_pattern(cmd.pattern)
+            if found is None:
+                raise EngineError("a counter to watch is marked with {seq}, e.g. 'tick {seq}'")
+            s.watch.marked = cmd.pattern
+            s.watch.counters.pop(cmd.pattern, None)
+            hints.watch_counters(s.watch, {cmd.pattern: found})
 
     # -- shutdown --------------------------------------------------------------------------------
 

@@ -61,6 +61,7 @@ PANEL_ACTIONS = frozenset({
     "rename_socket", "close_socket", "bind", "connect", "unbind", "compose", "subscribe",
     "repeat", "stop_repeat", "auto_reply", "filter", "cycle_format", "set_format",
     "toggle_follow", "inspect", "export", "clear_log", "zoom", "show_code", "record", "replay",
+    "explain_hints",
 })
 # what still works while a text field has the focus (its keys are not letters)
 FIELD_ACTIONS = frozenset({"app.focus_next", "app.focus_previous"})
@@ -132,6 +133,9 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
                 tooltip="Follow the newest entry, or pause"),
         Binding("i", "inspect", "Inspect", id="inspect",
                 tooltip="Open the selected (or newest) entry"),
+        Binding("h", "explain_hints", "Why?", id="explain_hints",
+                tooltip="Explain the socket's hints: why messages may be going missing, and "
+                        "the way out (shown while there are hints)"),
         Binding("question_mark,f1", "help", "Help", id="help", key_display="?"),
         Binding("q", "leave", "Quit", id="quit"),
         Binding("b", "bind", "Bind", show=False, id="bind",
@@ -677,6 +681,8 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
             return kind in REPLYING
         if action == "stop_repeat":
             return bool(panel.view.repeaters) or None
+        if action == "explain_hints":
+            return bool(panel.view.hints)
         if action == "unbind":
             return bool(panel.view.endpoints) or None
         return True

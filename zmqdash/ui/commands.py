@@ -27,6 +27,8 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("Cycle display format", "cycle_format", "auto, text, hex, JSON"),
     ("Follow / pause the log", "toggle_follow", "Stick to the newest entry, or hold still"),
     ("Inspect an entry", "inspect", "Every frame in text, hex and JSON; copy it"),
+    ("Why? Explain the hints", "explain_hints",
+     "Why messages may be going missing from the current socket, and the way out"),
     ("Export the log to JSONL", "export", "Write the current socket's log to a file"),
     ("Clear the log", "clear_log", "Forget the current socket's log entries"),
     ("Zoom the panel", "zoom", "Show only the current socket (again to go back)"),

@@ -290,6 +290,17 @@ class PanelActions:
         self.call_from_thread(self.notify, f"{len(entries)} entries written to {target}",
                               title="Exported", markup=False)
 
+    def action_explain_hints(self) -> None:
+        panel = self._need_panel()
+        if panel is None:
+            return
+        if not panel.view.hints:
+            self.notify("Nothing to explain: no hint about this socket right now.")
+            return
+        from .widgets.hint_bar import HintBar
+
+        panel.query_one(HintBar).action_explain()
+
     def action_zoom(self) -> None:
         if self.zoomed is not None:
             self.action_unzoom()

@@ -37,6 +37,7 @@ def binding_sections(app) -> list[tuple[str, list[tuple[str, str]]]]:
     """(section, [(keys, what)]) for every binding of the dashboard."""
     from ..app import ZmqDash
     from ..widgets.composer import Composer
+    from ..widgets.hint_bar import HintBar
     from ..widgets.log_view import LogView
     from ..widgets.text_field import SubscriptionBar, TextField
     from .add_socket import AddSocketScreen
@@ -60,6 +61,8 @@ def binding_sections(app) -> list[tuple[str, list[tuple[str, str]]]]:
         ("In a socket's log", rows(LogView.BINDINGS) + [("click, double-click",
                                                           "Select, inspect")]),
         ("In the composer", rows(Composer.BINDINGS)),
+        ("On a hint line (why messages may be missing)", rows(HintBar.BINDINGS)
+         + [("click", "Explain")]),
         ("In the subscription bar", rows(SubscriptionBar.BINDINGS) + rows(TextField.BINDINGS)),
         ("In the inspector", rows(InspectorScreen.BINDINGS)),
         ("In show as code", rows(ShowCodeScreen.BINDINGS)),

@@ -29,6 +29,7 @@ from ..fitting import endpoint_line
 from ..pacing import Pacer
 from ..patterns import SENDING, SUBSCRIBING
 from .composer import Composer
+from .hint_bar import HintBar
 from .log_view import LogView
 from .subscription_table import SubscriptionTableView
 from .text_field import SubscriptionBar
@@ -145,6 +146,7 @@ class SocketPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(classes="endpoints")
         yield Static(classes="stats")
+        yield HintBar(classes="hints")
         if self.view.subscribers is not None:  # an XPUB: who subscribes to what
             yield SubscriptionTableView(self.view.subscribers, classes="subscribers")
         if self.subscribes:
@@ -214,6 +216,7 @@ class SocketPanel(Vertical):
             tool_marks(view),
         )
         self._update("subtitle", state, self._draw_subtitle)
+        self._update("hints", view.hints, self._draw_hints)
         if view.subscribers is not None:
             self._update("subscribers", view.subscribers, self._draw_subscribers)
         if self.subscribes:
@@ -354,6 +357,13 @@ class SocketPanel(Vertical):
         self._border_subtitle = subtitle
         offset = self.content_offset  # refresh() takes regions relative to the content
         self.refresh(Region(-offset.x, height - 1 - offset.y, width, 1))
+
+    def _draw_hints(self) -> None:
+        bar = self.query_one(HintBar)
+        had = bool(bar.hints)
+        bar.show(self.view.hints)
+        if had != bool(self.view.hints):
+            self.app.refresh_bindings()  # the footer offers h (Why?) while there are hints
 
     def _draw_subscribers(self) -> None:
         self.query_one(SubscriptionTableView).show(self.view.subscribers)
