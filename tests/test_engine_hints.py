@@ -3,13 +3,19 @@ involved) and gone once the situation ends."""
 
 from __future__ import annotations
 
-import signal
-
 import pytest
 import zmq
-from conftest import create, free_tcp_port, wait_received, wait_until
+from conftest import (
+    cat_bound_endpoint,
+    create,
+    free_tcp_port,
+    read_line,
+    wait_received,
+    wait_until,
+)
 
 from zmqdash.engine import commands as C
+from zmqdash.engine.credentials import CLIENT, CURVE, SERVER, Credentials
 from zmqdash.engine.hints import Timing
 
 #: fast enough for tests: looks five times a second, and situations count after a second
@@ -186,8 +192,9 @@ def test_bind_in_use_names_the_process_holding_it(engine, spawn_peer):
     create(engine, "pull", "PULL")
     with pytest.raises(Exception, match="address already in use"):
         engine.call(C.Bind("pull", holder.endpoint))
-    h = hint(engine, "pull", "bind-in-use", "already in use")
-    assert f"(pid {holder.proc.pid}: " in h.text and "pull_printer.py" in h.text
+    h = hint(engine, "pull", "bind-in-use", "already in use")  # looking, then found
+    h = hint(engine, "pull", "bind-in-use", f"(pid {holder.proc.pid}: ")
+    assert "by python (pid" in h.text and "pull_printer.py bind tcp://127.0.0.1:*" in h.text
     engine.call(C.Unbind("pull", holder.endpoint))
     no_hint(engine, "pull", "bind-in-use")
 
@@ -292,25 +299,44 @@ def test_pair_that_already_has_a_peer(engine, spawn_peer):
     no_hint(engine, "pair", "pair-extra")
 
 
+# -- routing ----------------------------------------------------------------------------------
+
+
+def test_router_sending_to_an_identity_no_peer_has(engine, spawn_peer):
+    create(engine, "router", "ROUTER")
+    real = engine.call(C.Bind("router", "tcp://127.0.0.1:*"))
+    spawn_peer("req_client", "connect", real, "hello")  # a real peer, heard from
+    wait_until(engine, lambda: engine.view("router").peers_seen, what="a peer heard from")
+    with pytest.raises(Exception, match="no connected peer has the identity 'w9'"):
+        engine.call(C.Send("router", (b"job",), peer=b"w9"))
+    h = hint(engine, "router", "router-unknown", "1 message to w9 refused")
+    assert "(heard from: hex:" in h.text and "router_mandatory" in h.explain
+    no_hint(engine, "router", "router-unknown")  # nothing more sent there: it goes
+    engine.call(C.SetOption("router", "router_mandatory", "0"))
+    for _ in range(3):  # ZeroMQ's way now: no error, the message is dropped
+        assert engine.call(C.Send("router", (b"job",), peer=b"w9")) == "dropped"
+    hint(engine, "router", "router-unknown",
+         "3 messages to w9 dropped: no connected peer has that identity, and router_mandatory "
+         "is off")
+    no_hint(engine, "router", "router-unknown")
+
+
 # -- security ------------------------------------------------------------------------------------
 
 
-def _keys():
+def _keys() -> tuple[str, str]:
     public, secret = zmq.curve_keypair()
     return public.decode(), secret.decode()
 
 
-def _curve_client(engine, name: str, server_key: str):
-    public, secret = _keys()
-    create(engine, name, "REQ", ("curve_serverkey", server_key), ("curve_publickey", public),
-           ("curve_secretkey", secret))
+def _secure(engine, name: str, kind: str, creds) -> None:
+    create(engine, name, kind)
+    engine.call(C.Secure(name, creds))
 
 
 def test_wrong_server_key_on_the_client(engine, spawn_peer):
-    server_public, server_secret = _keys()
-    server = spawn_peer("curve_peer", "bind", "tcp://127.0.0.1:*", "server", server_secret,
-                        server_public)
-    _curve_client(engine, "client", _keys()[0])  # someone else's key
+    server = spawn_peer("curve_server", "bind", "tcp://127.0.0.1:*", _keys()[1])
+    _secure(engine, "client", "REQ", Credentials(CURVE, CLIENT, server_key=_keys()[0]))
     engine.call(C.Connect("client", server.endpoint))
     h = hint(engine, "client", "handshake", "wrong server key (curve_serverkey)?")
     assert "drops the CURVE handshake on every attempt" in h.text
@@ -319,12 +345,19 @@ def test_wrong_server_key_on_the_client(engine, spawn_peer):
     no_hint(engine, "client", "handshake")
 
 
-def test_a_client_with_the_wrong_server_key_seen_by_the_server(engine, spawn_peer):
+def test_wrong_server_key_set_as_plain_options(engine, spawn_peer):
+    server = spawn_peer("curve_server", "bind", "tcp://127.0.0.1:*", _keys()[1])
     public, secret = _keys()
-    create(engine, "server", "REP", ("curve_server", "1"), ("curve_secretkey", secret),
-           ("curve_publickey", public))
+    create(engine, "client", "REQ", ("curve_serverkey", _keys()[0]),
+           ("curve_publickey", public), ("curve_secretkey", secret))
+    engine.call(C.Connect("client", server.endpoint))
+    hint(engine, "client", "handshake", "wrong server key (curve_serverkey)?")
+
+
+def test_a_client_with_the_wrong_server_key_seen_by_the_server(engine, spawn_peer):
+    _secure(engine, "server", "REP", Credentials(CURVE, SERVER, secret_key=_keys()[1]))
     real = engine.call(C.Bind("server", "tcp://127.0.0.1:*"))
-    client = spawn_peer("curve_peer", "connect", real, "client", _keys()[0])
+    client = spawn_peer("curve_client", "connect", real, _keys()[0])
     h = hint(engine, "server", "handshake", "it has the wrong server key")
     assert "does not decrypt" in h.text
     client.proc.kill()
@@ -332,11 +365,9 @@ def test_a_client_with_the_wrong_server_key_seen_by_the_server(engine, spawn_pee
 
 
 def test_security_mechanism_mismatch(engine, spawn_peer):
-    public, secret = _keys()
-    create(engine, "server", "REP", ("curve_server", "1"), ("curve_secretkey", secret),
-           ("curve_publickey", public))
+    _secure(engine, "server", "REP", Credentials(CURVE, SERVER, secret_key=_keys()[1]))
     real = engine.call(C.Bind("server", "tcp://127.0.0.1:*"))
-    client = spawn_peer("curve_peer", "connect", real, "plain")
+    client = spawn_peer("req_client", "connect", real, "hello")  # no security
     # the plain client notices first and hangs up, or the server does: either way, said
     h = hint(engine, "server", "handshake", "mechanism")
     assert "CURVE" in h.text
@@ -344,14 +375,29 @@ def test_security_mechanism_mismatch(engine, spawn_peer):
     no_hint(engine, "server", "handshake")
 
 
-def test_client_key_refused_by_the_servers_authenticator(engine, spawn_peer):
-    server_public, server_secret = _keys()
-    server = spawn_peer("curve_peer", "bind", "tcp://127.0.0.1:*", "server", server_secret,
-                        server_public, "deny")
-    _curve_client(engine, "client", server_public)
-    engine.call(C.Connect("client", server.endpoint))
+def test_client_key_refused_by_the_servers_authenticator(engine, spawn_peer, start_cat):
+    public, secret = _keys()
+    # the server: zmqdash cat in a process of its own, allowing one key that is not ours
+    server = start_cat("REP", "-b", "tcp://127.0.0.1:*", "--curve-server", secret,
+                       "--allow-keys", _keys()[0], "--no-stdin")
+    assert read_line(server.stderr).startswith("zmqdash cat: CURVE server")
+    ep = cat_bound_endpoint(server)
+    _secure(engine, "client", "REQ", Credentials(CURVE, CLIENT, server_key=public))
+    engine.call(C.Connect("client", ep))
     h = hint(engine, "client", "handshake", "the server refused this socket's key (ZAP 400)")
     assert "allowed list" in h.explain
-    server.proc.send_signal(signal.SIGKILL)
-    engine.call(C.Disconnect("client", server.endpoint))
+    server.kill()
+    engine.call(C.Disconnect("client", ep))
     no_hint(engine, "client", "handshake")
+
+
+def test_a_client_key_the_authenticator_here_refuses(engine, spawn_peer):
+    public, secret = _keys()
+    _secure(engine, "server", "REP", Credentials(CURVE, SERVER, secret_key=secret,
+                                                 allow_keys=(_keys()[0],)))
+    real = engine.call(C.Bind("server", "tcp://127.0.0.1:*"))
+    client = spawn_peer("curve_client", "connect", real, public)  # a key not on the list
+    hint(engine, "server", "handshake", "a client's key was refused by the authenticator "
+                                         "(ZAP 400)")
+    client.proc.kill()
+    no_hint(engine, "server", "handshake")

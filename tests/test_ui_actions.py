@@ -632,15 +632,18 @@ async def test_keymap_reaches_widget_bindings(tmp_path, monkeypatch):
 def test_user_docs_name_every_key_binding_id():
     from pathlib import Path
 
+    from zmqdash.ui.screens.hints import HintScreen
     from zmqdash.ui.screens.inspector import InspectorScreen as Inspector
     from zmqdash.ui.widgets.composer import Composer
+    from zmqdash.ui.widgets.hint_bar import HintBar
     from zmqdash.ui.widgets.log_view import LogView
 
     docs = (Path(__file__).parent.parent / "docs" / "ui.md").read_text()
     from zmqdash.ui.widgets.text_field import SubscriptionBar, TextField
 
     for binding in [*ZmqDash.BINDINGS, *LogView.BINDINGS, *Composer.BINDINGS,
-                    *Inspector.BINDINGS, *TextField.BINDINGS, *SubscriptionBar.BINDINGS]:
+                    *Inspector.BINDINGS, *TextField.BINDINGS, *SubscriptionBar.BINDINGS,
+                    *HintBar.BINDINGS, *HintScreen.BINDINGS]:
         assert f"`{binding.id}`" in docs, binding.id
 
 

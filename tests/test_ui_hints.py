@@ -6,6 +6,7 @@ import json
 from contextlib import asynccontextmanager
 
 import pytest
+from conftest import free_tcp_port
 from textual.widgets import Input
 from ui_support import run_async, screen_text, wait_for
 
@@ -43,7 +44,7 @@ def panel_of(app, name):
 
 async def make_sub(app, pilot, name="feed"):
     app.engine.call(C.Create(name, "SUB"))
-    app.engine.call(C.Connect(name, "tcp://127.0.0.1:1"))  # nothing there
+    app.engine.call(C.Connect(name, f"tcp://127.0.0.1:{free_tcp_port()}"))  # nothing there
     await pilot.press("2")
     await wait_for(pilot, lambda: any(p.socket_name == name for p in app._panels.values()))
     return panel_of(app, name)

@@ -99,6 +99,8 @@ class _Sock:
         self.relaxed = False
         self.conflate = False
         self.bind_failed: int | None = None  # errno of the monitor's last BIND_FAILED
+        #: ROUTER: router_mandatory as the owner set it (libzmq's stays on: see _set_option)
+        self.mandatory = True
         self.can_recv = type_name not in options.SEND_ONLY
         self.flow: Flow | None = None  # back-pressure toward a consumer reading every entry
         #: XPUB: who subscribes to what (see subscriptions.py)
@@ -801,6 +803,10 @@ class Engine:
         try:
             if s.subs is not None and opt in (zmq.XPUB_VERBOSE, zmq.XPUB_VERBOSER):
                 s.subs.set_mode(opt, int(val))  # the socket itself stays verboser
+            elif s.type == "ROUTER" and opt == zmq.ROUTER_MANDATORY:
+                # libzmq's stays on, so a message no peer can take is seen (and counted for
+                # the hints); off, it is then dropped here as libzmq would drop it
+                s.mandatory = bool(val)
             else:
                 s.sock.setsockopt(opt, val)
         except zmq.ZMQError as exc:
@@ -926,6 +932,11 @@ class Engine:
             return "queued"
         except zmq.ZMQError as exc:
             if exc.errno == errno.EHOSTUNREACH:
+                if s.watch.unroutable(frames[0], s.mandatory, time.monotonic()) == 1 and \
+                        not s.mandatory:  # asked to drop these silently, as ZeroMQ does
+                    self._info(s, f"dropped: {_send_reason(s, exc, frames)}")
+                if not s.mandatory:
+                    return "dropped"
                 raise PeerUnreachable(_send_reason(s, exc, frames)) from None
             raise EngineError(_send_reason(s, exc, frames)) from None
         self._mark_sent(s, frames, log)
@@ -1336,8 +1347,11 @@ class Engine:
 
     def _do_checkhints(self, cmd: C.CheckHints) -> tuple:
         s = self._get(cmd.name)
-        found = hints.evaluate(s, s.watch, list(self._by_uid.values()), self.hint_timing,
-                               time.monotonic())
+        socks = list(self._by_uid.values())
+        found = hints.evaluate(s, s.watch, socks, self.hint_timing, time.monotonic())
+        if s.watch.lookups:  # who holds a port: asked for now, so worth a short wait
+            hints.wait_lookups(s.watch, 1.0)
+            found = hints.evaluate(s, s.watch, socks, self.hint_timing, time.monotonic())
         s.watch.hints = s.view.hints = found
         return found
 
@@ -1496,7 +1510,8 @@ def _send_reason(s: _Sock, exc: zmq.ZMQError, frames: list[bytes]) -> str:
         from ..codec import escape_text
 
         ident = escape_text(frames[0].decode("utf-8", errors="backslashreplace"))
-        return f"no connected peer has the identity '{ident}' (router_mandatory is on)"
+        mandatory = "on" if s.mandatory else "off"
+        return f"no connected peer has the identity '{ident}' (router_mandatory is {mandatory})"
     if exc.errno == errno.ENOTSUP:
         return f"a {s.type} socket cannot send"
     return f"send: {exc.strerror}"

@@ -20,6 +20,7 @@ from __future__ import annotations
 import errno
 import re
 import select
+import threading
 import time
 from dataclasses import dataclass
 
@@ -179,13 +180,29 @@ class Watch:
         # outbox
         self.pending_prev = 0
         self.pending_since: float | None = None
-        # bind: who holds a port (looked up once per endpoint)
+        # bind: who holds a port (looked up once per endpoint, on a thread)
         self.holders: dict[str, str] = {}
+        self.lookups: list[threading.Thread] = []
         # counters carried in messages
         self.counters: dict[str, _Counter] = {}
         self.marked: str | None = None  # a pattern the user marked
         self.scanned = 0
+        # ROUTER: identities no connected peer had -> [messages, last time, refused (not dropped)]
+        self.unknown: dict[bytes, list] = {}
         self.hints: tuple[Hint, ...] = ()
+
+    def unroutable(self, identity: bytes, refused: bool, now: float) -> int:
+        """A ROUTER message for ``identity`` found no connected peer (called per such send).
+        Returns how many have, lately."""
+        seen = self.unknown.get(identity)
+        if seen is None:
+            if len(self.unknown) >= 64:  # a few kept: the hint names the newest
+                self.unknown.pop(next(iter(self.unknown)))
+            seen = self.unknown[identity] = [0, now, refused]
+        seen[0] += 1
+        seen[1] = now
+        seen[2] = refused
+        return seen[0]
 
     # -- monitor events (called before the event changes the endpoint's state) -------------------
 
@@ -558,7 +575,7 @@ def _bind_in_use(c: _Context):
         where = ep.endpoint
         who = w.holders.get(where)
         if who is None:
-            who = w.holders[where] = _holder(s, ep, c.socks)
+            who = _holder(s, ep, c.socks, w)
         yield Hint(
             f"bind-in-use {where}",
             f"bind {escape_text(where)} failed: the address is already in use {who}",
@@ -569,9 +586,12 @@ def _bind_in_use(c: _Context):
         )
 
 
-def _holder(s, ep: S.EndpointState, socks) -> str:
-    from . import porthold
+LOOKING = "(looking for the process that holds it)"
 
+
+def _holder(s, ep: S.EndpointState, socks, w: Watch) -> str:
+    """Who holds the address ``ep`` failed to bind: a socket of this engine, else the process
+    the OS names (looked up once, on a thread of its own; :data:`LOOKING` meanwhile)."""
     for other in socks:
         if other is s:
             continue
@@ -582,10 +602,28 @@ def _holder(s, ep: S.EndpointState, socks) -> str:
     match = re.search(r":(\d+)$", ep.endpoint)
     if not ep.endpoint.startswith("tcp://") or match is None:
         return "(the OS does not say by whom)"
-    found = porthold.holder(int(match.group(1)))
-    if found is None:
-        return "(the OS does not say by whom)"
-    return "by " + escape_text(found.describe())
+    where = ep.endpoint
+    w.holders[where] = LOOKING
+    port = int(match.group(1))
+
+    def look() -> None:
+        from . import porthold
+
+        found = porthold.holder(port)
+        # one store: the timer reads it at its next look
+        w.holders[where] = ("(the OS does not say by whom)" if found is None
+                            else "by " + escape_text(found.describe()))
+
+    w.lookups.append(threading.Thread(target=look, name="zmqdash-porthold", daemon=True))
+    w.lookups[-1].start()
+    return LOOKING
+
+
+def wait_lookups(w: Watch, timeout: float) -> None:
+    """Let the port-holder lookups of ``w`` finish (for an answer that is needed now)."""
+    for thread in w.lookups:
+        thread.join(timeout)
+    w.lookups = [t for t in w.lookups if t.is_alive()]
 
 
 def _outbox(c: _Context):
@@ -665,8 +703,10 @@ def _pair(c: _Context):
 
 def _handshakes(c: _Context):
     w, v = c.w, c.s.view
-    curve = _option(v, "curve_serverkey") is not None
-    server = _option(v, "curve_server") == "1"
+    sec = v.security
+    mechanism = sec.mechanism if sec is not None else ""
+    curve = mechanism == "curve" or _option(v, "curve_serverkey") is not None
+    server = (sec is not None and sec.role == "server") or _option(v, "curve_server") == "1"
     for where, f in list(w.failures.items()):
         role = _role(v, where)
         if role is None or (role == S.BIND and c.now - f.last >= c.t.shown):
@@ -700,10 +740,13 @@ def _handshakes(c: _Context):
             )
         elif f.event == "HANDSHAKE_FAILED_AUTH":
             status = f" (ZAP {f.value})" if f.value else ""
+            what = "user name or password" if mechanism == "plain" else "key"
             if role == S.BIND or server:
-                text = f"{shown}: a client's key was refused by the authenticator{status}"
+                text = f"{shown}: a client's {what} was refused by the authenticator{status}"
+                if sec is not None and sec.refused:
+                    text += f": {escape_text(sec.refused)}"
             else:
-                text = f"{shown}: the server refused this socket's key{status}"
+                text = f"{shown}: the server refused this socket's {what}{status}"
             yield Hint(
                 f"handshake {where}",
                 text + times,
@@ -800,8 +843,42 @@ def _gaps(c: _Context):
         )
 
 
+def _router_unknown(c: _Context):
+    s, w, v = c.s, c.w, c.s.view
+    if s.type != "ROUTER" or not w.unknown:
+        return
+    for ident, (_, last, _) in list(w.unknown.items()):
+        if c.now - last >= c.t.shown:
+            del w.unknown[ident]
+    if not w.unknown:
+        return
+    ident, (count, _, refused) = max(w.unknown.items(), key=lambda item: item[1][1])
+    shown = escape_text(prefix_text(ident)) if ident else '""'
+    heard = ", ".join(escape_text(prefix_text(p)) for p in v.peers_seen[-3:])
+    peers = f" (heard from: {heard})" if heard else " (it has heard from no peer yet)"
+    if refused:
+        text = (f"{_s(count, 'message')} to {shown} refused: no connected peer has that "
+                f"identity{peers}")
+    else:
+        text = (f"{_s(count, 'message')} to {shown} dropped: no connected peer has that "
+                f"identity, and router_mandatory is off{peers}")
+    others = len(w.unknown) - 1
+    if others:
+        text += f"; {others} other unknown identit{'ies' if others != 1 else 'y'}"
+    yield Hint(
+        "router-unknown",
+        text,
+        "A ROUTER sends each message to the peer whose routing identity is its first frame. "
+        "With no such peer connected, ZeroMQ drops the message without a word "
+        "(router_mandatory=0) or refuses it (router_mandatory=1, how the dashboard makes "
+        "ROUTERs). Use an identity a peer really has (the peer sets routing_id before it "
+        "connects, or pick one the ROUTER heard from in the peer chooser), and keep "
+        "router_mandatory on to be told at once.",
+    )
+
+
 CHECKS = (_no_subscription, _no_match, _publishing, _req_waiting, _retrying, _bind_in_use,
-          _outbox, _pair, _handshakes, _gaps)
+          _outbox, _pair, _handshakes, _gaps, _router_unknown)
 
 
 def evaluate(s, watch: Watch, socks, timing: Timing, now: float) -> tuple[Hint, ...]:

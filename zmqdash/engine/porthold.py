@@ -1,6 +1,7 @@
 """Which process holds a TCP port, where the operating system tells (Linux ``/proc``).
 
-Used once when a bind fails with "address already in use", so the hint can name the culprit.
+Used once when a bind fails with "address already in use", so the hint can name the culprit
+(on a thread of its own: looking through every process takes tens of milliseconds).
 Reading ``/proc/net/tcp`` finds the listening socket's inode; the process is the one with a
 descriptor on that inode. Another user's processes are invisible without privileges, and other
 systems have no ``/proc``: then the answer is None and the hint says the OS did not tell.
@@ -13,7 +14,7 @@ import time
 from dataclasses import dataclass
 
 #: most time spent looking through processes' descriptors, in seconds
-BUDGET = 0.05
+BUDGET = 1.0
 
 _LISTEN = "0A"
 
@@ -57,7 +58,8 @@ def holder(port: int, root: str = "/proc", budget: float = BUDGET) -> Holder | N
     wanted = {f"socket:[{inode}]" for inode in inodes}
     deadline = time.monotonic() + budget
     try:
-        pids = [p for p in os.listdir(root) if p.isdigit()]
+        # newest first: the holder is most often a program started lately
+        pids = sorted((p for p in os.listdir(root) if p.isdigit()), key=int, reverse=True)
     except OSError:
         return None
     for pid in pids:

@@ -134,8 +134,7 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
         Binding("i", "inspect", "Inspect", id="inspect",
                 tooltip="Open the selected (or newest) entry"),
         Binding("h", "explain_hints", "Why?", id="explain_hints",
-                tooltip="Explain the socket's hints: why messages may be going missing, and "
-                        "the way out (shown while there are hints)"),
+                tooltip="Why messages may be missing: the socket's hints, explained"),
         Binding("question_mark,f1", "help", "Help", id="help", key_display="?"),
         Binding("q", "leave", "Quit", id="quit"),
         Binding("b", "bind", "Bind", show=False, id="bind",
