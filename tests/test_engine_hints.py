@@ -348,8 +348,9 @@ def test_wrong_server_key_on_the_client(engine, spawn_peer):
 def test_wrong_server_key_set_as_plain_options(engine, spawn_peer):
     server = spawn_peer("curve_server", "bind", "tcp://127.0.0.1:*", _keys()[1])
     public, secret = _keys()
-    create(engine, "client", "REQ", ("curve_serverkey", _keys()[0]),
-           ("curve_publickey", public), ("curve_secretkey", secret))
+    # text: so a key that starts like a codec prefix (@, hex:) is taken as it is
+    create(engine, "client", "REQ", ("curve_serverkey", "text:" + _keys()[0]),
+           ("curve_publickey", "text:" + public), ("curve_secretkey", "text:" + secret))
     engine.call(C.Connect("client", server.endpoint))
     hint(engine, "client", "handshake", "wrong server key (curve_serverkey)?")
 

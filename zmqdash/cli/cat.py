@@ -16,6 +16,7 @@ import time
 from ..codec import (
     CodecError,
     entry_to_json_line,
+    escape_text,
     human_size,
     parse_message,
     prefix_to_bytes,
@@ -570,7 +571,7 @@ class _Session:
         if fmt == "jsonl":
             self.writer.line(entry_to_json_line(entry, NAME, self.plan.type))
         else:
-            self.writer.line(entry[4].describe())  # terminal-safe: prefix and peer are escaped
+            self.writer.line(escape_text(entry[4].describe()))
 
     def wait_paced(self, view) -> None:
         """A multicast sender's messages leave at the socket's rate, and libzmq cannot say

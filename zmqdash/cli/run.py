@@ -181,8 +181,7 @@ def _say_hints(engine, hinted: set[tuple[str, str]], err: TextIO) -> None:
         for hint in view.hints:
             if (view.name, hint.key) not in hinted:
                 hinted.add((view.name, hint.key))
-                print(f"{PROG}: {escape_text(view.name)}: hint: {hint.text}", file=err,
-                      flush=True)
+                say(PROG, f"{view.name}: hint: {hint.text}", err)
 
 
 def _new_entries(engine, cursors: dict[int, int], err: TextIO,

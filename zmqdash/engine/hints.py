@@ -8,8 +8,9 @@ whose situation has ended is simply not in the next result.
 
 A :class:`Hint` has a stable ``key`` (the same situation keeps its key while its numbers
 move), a one-line ``text`` and an ``explain`` of two or three sentences with the way out. Both
-are terminal-safe: everything that came from outside (endpoints, prefixes, payloads, process
-names) is escaped here.
+are plain text holding what came from outside (endpoints, names, process command lines; bytes
+in the codec's prefix form, ``hex:`` when not printable): whoever shows them escapes them
+(``codec.escape_text``), as with any other text.
 
 Everything below runs on the engine's thread. The list of every hint, with the situation that
 causes it, is docs/why-no-messages.md: keep the two together.
@@ -24,7 +25,6 @@ import threading
 import time
 from dataclasses import dataclass
 
-from ..codec import escape_text, render_frame
 from . import state as S
 from .ring import FRAMES, IN, KIND, OUT, SEQ, TS
 from .subscriptions import peer_label, prefix_text
@@ -33,8 +33,8 @@ from .subscriptions import peer_label, prefix_text
 @dataclass(frozen=True)
 class Hint:
     key: str  # stable while the same situation lasts
-    text: str  # one line, terminal-safe
-    explain: str  # why, and the way out; terminal-safe
+    text: str  # one line (escape it to show it)
+    explain: str  # why, and the way out (escape it to show it)
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def _ago(seconds: float) -> str:
 
 
 def _prefixes(subs: tuple[bytes, ...]) -> str:
-    shown = [escape_text(prefix_text(p)) for p in subs[:4]]
+    shown = [prefix_text(p) for p in subs[:4]]
     more = f" (+{len(subs) - 4} more)" if len(subs) > 4 else ""
     if len(shown) == 1:
         return shown[0] + more
@@ -400,7 +400,7 @@ def _no_match(c: _Context):
         pub, n = sending[0]
         heads = []
         for entry in _newest(pub.view.log, OUT):
-            head = render_frame(entry[FRAMES][0][:24], "text", 24) if entry[FRAMES] else ""
+            head = prefix_text(entry[FRAMES][0][:24]) if entry[FRAMES] else ""
             if head not in heads:
                 heads.append(head)
             if len(heads) == 3:
@@ -408,7 +408,7 @@ def _no_match(c: _Context):
         sample = f": it sends {', '.join(heads)}" if heads else ""
         yield Hint(
             "no-match",
-            f"{pub.type} {escape_text(pub.name)} sent {_s(n, 'message')} in {_ago(quiet)} and "
+            f"{pub.type} {pub.name} sent {_s(n, 'message')} in {_ago(quiet)} and "
             f"none starts with {subs}{sample}",
             "A SUB keeps only the messages whose first frame starts, byte for byte, with one "
             f"of its prefixes ({subs}); everything else is dropped at the publisher without a "
@@ -503,7 +503,7 @@ def _retrying(c: _Context):
         r = w.retry.get(where)
         if r is None or where in w.failures:
             continue  # a failing handshake has a hint of its own
-        shown = escape_text(where)
+        shown = where
         if r.delayed_at is not None and c.now - r.delayed_at >= c.t.hang:
             yield Hint(
                 f"retrying {where}",
@@ -563,7 +563,7 @@ def _near_miss(s, ep: S.EndpointState, socks) -> str:
             addr = _address(oep)
             if oep.role == S.BIND and oep.state == S.LISTENING and \
                     addr.startswith("tcp://") and addr[6:].rsplit(":", 1)[0] in (host, "0.0.0.0"):
-                return f"{escape_text(other.name)} listens on {escape_text(addr)}: wrong port?"
+                return f"{other.name} listens on {addr}: wrong port?"
     return ""
 
 
@@ -578,7 +578,7 @@ def _bind_in_use(c: _Context):
             who = _holder(s, ep, c.socks, w)
         yield Hint(
             f"bind-in-use {where}",
-            f"bind {escape_text(where)} failed: the address is already in use {who}",
+            f"bind {where} failed: the address is already in use {who}",
             "Only one socket can bind an address at a time. Bind another one "
             "(tcp://127.0.0.1:* picks a free port), connect to the socket that holds it "
             "instead, or stop the process holding it; u drops this failed endpoint and b binds "
@@ -598,7 +598,7 @@ def _holder(s, ep: S.EndpointState, socks, w: Watch) -> str:
         for oep in other.view.endpoints:
             if oep.role == S.BIND and oep.state == S.LISTENING and \
                     ep.endpoint in (oep.endpoint, oep.resolved):
-                return f"by {escape_text(other.name)} ({other.type}) in this zmqdash"
+                return f"by {other.name} ({other.type}) in this zmqdash"
     match = re.search(r":(\d+)$", ep.endpoint)
     if not ep.endpoint.startswith("tcp://") or match is None:
         return "(the OS does not say by whom)"
@@ -612,7 +612,7 @@ def _holder(s, ep: S.EndpointState, socks, w: Watch) -> str:
         found = porthold.holder(port)
         # one store: the timer reads it at its next look
         w.holders[where] = ("(the OS does not say by whom)" if found is None
-                            else "by " + escape_text(found.describe()))
+                            else "by " + found.describe())
 
     w.lookups.append(threading.Thread(target=look, name="zmqdash-porthold", daemon=True))
     w.lookups[-1].start()
@@ -646,7 +646,7 @@ def _outbox(c: _Context):
     else:
         hwm = _option(v, "sndhwm") or "1000"
         why = (f"the peer is not taking them: its queue is full (high-water mark sndhwm="
-               f"{escape_text(hwm)})")
+               f"{hwm})")
         explain = ("The peer is connected but does not read fast enough (or at all), so "
                    "ZeroMQ's queue towards it reached its high-water mark and the rest wait "
                    "here. Make the receiver keep up, give it more workers, or raise sndhwm "
@@ -679,10 +679,10 @@ def _pair(c: _Context):
                "nothing). Use one PAIR per peer, or a ROUTER or DEALER for several.")
     turned = list(w.pair_turned.values())
     if turned and w.pair_active is not None:
-        others = ", ".join(escape_text(t) for t in turned[:3])
+        others = ", ".join(t for t in turned[:3])
         yield Hint(
             "pair-extra",
-            f"this PAIR already has a peer ({escape_text(w.pair_active[1])}); {others} "
+            f"this PAIR already has a peer ({w.pair_active[1]}); {others} "
             f"connected too and get{'s' if len(turned) == 1 else ''} nothing",
             explain,
         )
@@ -717,7 +717,7 @@ def _handshakes(c: _Context):
                     ep.state == S.FAILED for ep in v.endpoints if _address(ep) == where):
             del w.failures[where]
             continue
-        shown = escape_text(where)
+        shown = where
         times = f" ({_s(f.count, 'time')} since {_clock(f.first)})" if f.count > 1 else ""
         if f.event == "HANDSHAKE_FAILED_PROTOCOL" and f.value == _MISMATCH:
             yield Hint(
@@ -744,7 +744,7 @@ def _handshakes(c: _Context):
             if role == S.BIND or server:
                 text = f"{shown}: a client's {what} was refused by the authenticator{status}"
                 if sec is not None and sec.refused:
-                    text += f": {escape_text(sec.refused)}"
+                    text += f": {sec.refused}"
             else:
                 text = f"{shown}: the server refused this socket's {what}{status}"
             yield Hint(
@@ -781,7 +781,7 @@ def _handshakes(c: _Context):
                 "(curve_serverkey) and a key pair of its own.",
             )
         elif f.count > 1 or role == S.CONNECT:
-            detail = escape_text(f.event.removeprefix("HANDSHAKE_FAILED_").lower())
+            detail = f.event.removeprefix("HANDSHAKE_FAILED_").lower()
             yield Hint(
                 f"handshake {where}",
                 f"{shown}: the handshake failed ({detail}, value {f.value}){times}",
@@ -853,8 +853,8 @@ def _router_unknown(c: _Context):
     if not w.unknown:
         return
     ident, (count, _, refused) = max(w.unknown.items(), key=lambda item: item[1][1])
-    shown = escape_text(prefix_text(ident)) if ident else '""'
-    heard = ", ".join(escape_text(prefix_text(p)) for p in v.peers_seen[-3:])
+    shown = prefix_text(ident) if ident else '""'
+    heard = ", ".join(prefix_text(p) for p in v.peers_seen[-3:])
     peers = f" (heard from: {heard})" if heard else " (it has heard from no peer yet)"
     if refused:
         text = (f"{_s(count, 'message')} to {shown} refused: no connected peer has that "
@@ -892,4 +892,4 @@ def watch_counters(watch: Watch, templates: dict[str, tuple[re.Pattern[bytes], b
     :func:`counter_pattern`), keeping what it knows of streams it already follows."""
     for label, (pattern, head) in templates.items():
         if label not in watch.counters:
-            watch.counters[label] = _Counter(pattern, head, escape_text(label))
+            watch.counters[label] = _Counter(pattern, head, label)

@@ -104,11 +104,9 @@ class SubscriptionChange(EventInfo):
     gone: bool = False
 
     def describe(self) -> str:
-        from ..codec import escape_text
-
-        what = escape_text(prefix_text(self.prefix))
+        what = prefix_text(self.prefix)
         word = "from" if self.event == SUBSCRIBE else "by"
-        text = f"{self.event} {what} {word} {escape_text(self.peer)}"
+        text = f"{self.event} {what} {word} {self.peer}"
         notes = [f"{self.holders} holder{'s' if self.holders != 1 else ''}"]
         if self.again:
             notes.append("again")

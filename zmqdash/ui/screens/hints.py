@@ -27,8 +27,8 @@ class HintScreen(ModalScreen[None]):
                          classes="dialog-title")
             parts = []
             for hint in self.hints:
-                parts.append(Text("⚠ " + hint.text, style="bold"))
-                parts.append(Text(hint.explain))
+                parts.append(Text("⚠ " + escape_text(hint.text), style="bold"))
+                parts.append(Text(escape_text(hint.explain)))
                 parts.append(Text(""))
             parts.append(Text("docs/why-no-messages.md lists every hint. Escape closes.",
                               style="italic"))

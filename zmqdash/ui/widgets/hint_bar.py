@@ -11,6 +11,8 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widget import Widget
 
+from ...codec import escape_text
+
 #: hints shown in the panel; the rest are counted on the last line (the explanation has all)
 MAX_SHOWN = 2
 MARK = "⚠ "
@@ -59,8 +61,8 @@ class HintBar(Widget, can_focus=True):
     def render(self) -> Text:
         lines = []
         for hint in self.hints[:MAX_SHOWN]:
-            # hint texts are terminal-safe by construction; never read as markup
-            lines.append(Text(MARK + hint.text, no_wrap=True, overflow="ellipsis"))
+            # text from outside is in it: escaped, and a Text is never read as markup
+            lines.append(Text(MARK + escape_text(hint.text), no_wrap=True, overflow="ellipsis"))
         hidden = len(self.hints) - MAX_SHOWN
         if hidden > 0:
             lines.append(Text(f"  … {hidden} more hint{'s' if hidden != 1 else ''}: "
