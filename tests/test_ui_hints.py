@@ -148,3 +148,34 @@ async def test_the_xpub_table_in_its_panel_and_its_export(tmp_path):
         assert last["kind"] == "subscriptions" and last["prefixes"] == 2 and last["peers"] == 2
         assert [row["holders"] for row in last["rows"]] == [2, 1]  # weather, then \xff
         assert table.table.prefixes == 2
+
+
+@run_async
+async def test_a_number_marked_in_the_filter_is_checked_for_gaps(spawn_peer):
+    pub = spawn_peer("publisher", "bind", "tcp://127.0.0.1:*")  # 1-update N, 2-update N
+    async with dashboard() as (app, pilot):
+        engine = app.engine
+        for name in ("feed", "witness"):
+            engine.call(C.Create(name, "SUB"))
+            engine.call(C.Subscribe(name, b"1"))
+            engine.call(C.Connect(name, pub.endpoint))
+        await pilot.press("2")
+        await wait_for(pilot, lambda: any(p.socket_name == "feed" for p in app._panels.values()))
+        panel = panel_of(app, "feed")
+        app.current_panel = panel
+        await pilot.press("slash")
+        app.screen.query_one(Input).value = "update {seq}"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: panel.counter_marked == "update {seq}", what="the mark")
+        assert panel.log_view.filter_text == "update {seq}"
+        seen = engine.view("witness").stats.msgs_in
+        await wait_for(pilot, lambda: engine.view("feed").stats.msgs_in > 20)
+        engine.call(C.Disconnect("feed", pub.endpoint))
+        # what is published while it is away is lost to it: the witness sees it go by
+        seen = engine.view("witness").stats.msgs_in
+        await wait_for(pilot, lambda: engine.view("witness").stats.msgs_in > seen + 20)
+        engine.call(C.Connect("feed", pub.endpoint))
+        bar = panel.query_one(HintBar)
+        await wait_for(pilot, lambda: any(h.key.startswith("gap") for h in bar.hints),
+                       timeout=10, what="the gap hint")
+        assert "missing between #" in screen_text(app)

@@ -2,7 +2,7 @@
 
 The log's filter (``/`` in the dashboard) and ``zmqdash replay --filter`` take the same
 syntax: ``/regex/`` is a regular expression; anything else matches as plain text, ignoring
-case unless the text has a capital letter.
+case unless the text has a capital letter, with ``{seq}`` standing for a number.
 """
 
 from __future__ import annotations
@@ -10,17 +10,32 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+#: in a plain-text filter, where the number of a counter the messages carry is
+SEQ = "{seq}"
+
+
+def is_regex(text: str) -> bool:
+    return len(text) >= 2 and text.startswith("/") and text.endswith("/")
+
+
+def marks_counter(text: str) -> bool:
+    """A plain-text filter with ``{seq}`` marks a counter the messages carry: the rows it
+    matches are checked for gaps in that number."""
+    return SEQ in text and not is_regex(text)
+
 
 def text_matcher(text: str) -> Callable[[str], bool] | None:
     """A predicate on a line of text for what the user typed (None for blank text: no
     filter). Raises ``re.error`` for a bad regular expression."""
     if not text:
         return None
-    if len(text) >= 2 and text.startswith("/") and text.endswith("/"):
+    if is_regex(text):
         search = re.compile(text[1:-1]).search
     else:
         flags = 0 if any(c.isupper() for c in text) else re.IGNORECASE
-        search = re.compile(re.escape(text), flags).search
+        # {seq} stands for a number (the one a counter carries: see marks_counter)
+        pattern = r"\d+".join(re.escape(part) for part in text.split(SEQ))
+        search = re.compile(pattern, flags).search
 
     def match(line: str) -> bool:
         return search(line) is not None

@@ -243,8 +243,9 @@ class CheckHints:
 
 @dataclass(frozen=True)
 class WatchCounter:
-    """Look for gaps in a number the socket's received messages carry: ``pattern`` is their
-    text with ``{seq}`` where the number is (``tick {seq} at {time}``); None stops."""
+    """Look for gaps in a number the socket's received messages carry: ``pattern`` is text
+    found in them with ``{seq}`` where the number is (``update {seq}``: as the log's filter
+    matches); None stops."""
 
     name: str
     pattern: str | None

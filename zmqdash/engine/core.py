@@ -1362,7 +1362,7 @@ class Engine:
             s.watch.counters.pop(old, None)
         s.watch.marked = None
         if cmd.pattern:
-            found = hints.counter_pattern(cmd.pattern)
+            found = hints.marked_pattern(cmd.pattern)
             if found is None:
                 raise EngineError("a counter to watch is marked with {seq}, e.g. 'tick {seq}'")
             s.watch.marked = cmd.pattern

@@ -117,6 +117,18 @@ def counter_pattern(template: str) -> tuple[re.Pattern[bytes], bytes] | None:
     return re.compile(b"".join(parts), re.DOTALL), head
 
 
+def marked_pattern(text: str) -> tuple[re.Pattern[bytes], bytes] | None:
+    """As :func:`counter_pattern`, for a number the user marked with ``{seq}`` in the log's
+    filter: found anywhere in a frame, ignoring case unless the text has a capital letter, as
+    the filter matches; None without ``{seq}``."""
+    if "{seq}" not in text:
+        return None
+    first, *rest = (re.escape(part.encode()) for part in text.split("{seq}"))
+    body = first + rb"(\d+)" + rb"\d+".join(rest)
+    flags = re.DOTALL | (0 if any(c.isupper() for c in text) else re.IGNORECASE)
+    return re.compile(rb".*?" + body + rb".*", flags), b""
+
+
 class _Retry:
     # times to show are wall-clock (time.time()); durations are measured on time.monotonic()
     __slots__ = ("attempts", "since", "refused", "delayed_at", "went_away")

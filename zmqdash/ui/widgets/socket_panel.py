@@ -135,6 +135,7 @@ class SocketPanel(Vertical):
         self._rate_counts = (view.stats.msgs_in, view.stats.msgs_out)
         self._rates = (0.0, 0.0)
         self.peer_choice = NEWEST_PEER
+        self.counter_marked: str | None = None  # a filter with {seq}: checked for gaps
         self._snippets = list(snippets or ())
         self._ready = False  # children exist (on_mount ran)
         self._queued = 0  # multicast: seconds of sent messages the rate still holds
