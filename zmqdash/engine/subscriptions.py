@@ -134,7 +134,7 @@ class Tracker:
         # peers that went, with the prefixes libzmq will still send an unsubscribe for
         self._leaving: dict[int, _Peer] = {}
         self._next_gone = -2  # keys for leaving peers whose descriptor was reused
-        self.table = SubscriptionTable()
+        self._table: SubscriptionTable | None = SubscriptionTable()
         #: the table changed since the engine last published it
         self.changed = False
 
@@ -259,13 +259,20 @@ class Tracker:
                                   peer=peer.label, holders=holders, again=again, gone=gone)
 
     def _publish(self) -> None:
-        rows = tuple(
-            SubscriptionRow(prefix, tuple(self._peers[k].label for k in holders))
-            for prefix, holders in sorted(self._rows.items())
-        )
-        self.table = SubscriptionTable(rows, sum(1 for k in self._peers if k != ANONYMOUS),
-                                       ANONYMOUS in self._peers)
+        self._table = None  # made again when next asked for: once per batch, not per message
         self.changed = True
+
+    @property
+    def table(self) -> SubscriptionTable:
+        """The table as it stands (a new snapshot after any change)."""
+        if self._table is None:
+            rows = tuple(
+                SubscriptionRow(prefix, tuple(self._peers[k].label for k in holders))
+                for prefix, holders in sorted(self._rows.items())
+            )
+            self._table = SubscriptionTable(
+                rows, sum(1 for k in self._peers if k != ANONYMOUS), ANONYMOUS in self._peers)
+        return self._table
 
     def clear(self) -> None:
         """Forget every peer (the socket is closing)."""
