@@ -77,6 +77,9 @@ async def test_question_mark_on_the_hint_line_explains_rather_than_helps():
         bar = panel.query_one(HintBar)
         await wait_for(pilot, lambda: bar.display, what="a hint")
         app.focus_now(bar)
+        await pilot.pause()
+        footer = screen_text(app).splitlines()[-1]
+        assert "? Explain" in footer and "? Help" not in footer  # where ? goes, and only that
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HintScreen), what="the why")
         await pilot.press("escape")

@@ -36,6 +36,8 @@ class HintBar(Widget, can_focus=True):
     BINDINGS = [
         Binding("question_mark,enter,i", "explain", "Explain", id="hints.explain",
                 tooltip="Why this hint, and the way out"),
+        # ? explains here; the footer must not also offer it for the help (F1 still is)
+        Binding("f1", "app.help", "Help", id="hints.help", key_display="F1"),
     ]
 
     def __init__(self, *, classes: str | None = None) -> None:
