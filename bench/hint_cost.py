@@ -10,7 +10,7 @@
    (the table, the peer of each message, the log), against a raw pyzmq XPUB (verboser) that
    only receives it, in msg/s and the ratio.
 
-    python bench/hint_cost.py                  # 1,000,000 messages, 3 rounds
+    python bench/hint_cost.py                  # 1,000,000 messages, 5 rounds
     python bench/hint_cost.py --count 200000   # quicker
 """
 
@@ -43,17 +43,20 @@ def pusher(endpoint: str, count: int, ready) -> None:
     ctx.term()
 
 
-def flood(count: int, timing: Timing | None) -> float:
-    """msg/s into an engine PULL (entry timestamps, as bench/engine_flood.py measures)."""
+def flood(count: int, timing: Timing | None) -> tuple[float, float]:
+    """msg/s into an engine PULL (entry timestamps, as bench/engine_flood.py measures), and
+    the engine thread's CPU time per message in microseconds (steadier on a busy machine)."""
     with Engine(hint_timing=timing) as eng:
         eng.call(C.Create("pull", "PULL"))
         endpoint = eng.call(C.Bind("pull", "tcp://127.0.0.1:*"))
         for i in range(5):  # some company for the hints to look at
             eng.call(C.Create(f"idle{i}", ("SUB", "PUB", "REQ", "PAIR", "ROUTER")[i]))
         view = eng.view("pull")
+        clock = time.pthread_getcpuclockid(eng._thread.ident)
         ready = mp.Event()
         proc = mp.Process(target=pusher, args=(endpoint, count, ready), daemon=True)
         proc.start()
+        cpu0 = time.clock_gettime(clock)
         ready.set()
         deadline = time.monotonic() + DEADLINE
         gen = eng.generation
@@ -61,13 +64,14 @@ def flood(count: int, timing: Timing | None) -> float:
             gen = eng.wait_for_change(gen, 1.0)
         while view.stats.msgs_in < count and time.monotonic() < deadline:
             time.sleep(0.1)
+        cpu = time.clock_gettime(clock) - cpu0
         ring = view.log
         elapsed = ring.get(ring.total - 1)[1] - ring.get(ring.first)[1]
         got = ring.total - ring.first
         proc.join(10)
         if view.stats.msgs_in != count:
             raise SystemExit(f"counted {view.stats.msgs_in} of {count}")
-    return (got - 1) / elapsed
+    return (got - 1) / elapsed, cpu / count * 1e6
 
 
 def evaluation_cost(rounds: int = 200) -> float:
@@ -153,18 +157,21 @@ def engine_xpub(count: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1_000_000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     on, off = [], []
     for _ in range(args.rounds):
         on.append(flood(args.count, None))
         off.append(flood(args.count, OFF))
     print(f"PULL flood, {args.count:,} x 64 B, {args.rounds} rounds each, alternated:")
-    print(f"  hints on (every 0.5 s): {min(on):,.0f} - {max(on):,.0f} msg/s, "
-          f"median {statistics.median(on):,.0f}")
-    print(f"  hints off:              {min(off):,.0f} - {max(off):,.0f} msg/s, "
-          f"median {statistics.median(off):,.0f}")
-    print(f"  on / off (medians): {statistics.median(on) / statistics.median(off):.2f}")
+    for label, runs in (("hints on (every 0.5 s)", on), ("hints off", off)):
+        rates, cpus = [r for r, _ in runs], [c for _, c in runs]
+        print(f"  {label:<22} {min(rates):>10,.0f} - {max(rates):>10,.0f} msg/s (median "
+              f"{statistics.median(rates):,.0f}); engine CPU {statistics.median(cpus):.3f} "
+              "us/msg (median)")
+    rate = statistics.median(r for r, _ in on) / statistics.median(r for r, _ in off)
+    cpu = statistics.median(c for _, c in on) / statistics.median(c for _, c in off)
+    print(f"  on / off: msg/s {rate:.2f}, engine CPU per message {cpu:.2f}")
     print(f"one evaluation of every hint of 20 idle sockets: {evaluation_cost():,.0f} us "
           "(twice a second)")
     n = min(args.count, 200_000)
