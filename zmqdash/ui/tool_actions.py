@@ -20,6 +20,20 @@ from .patterns import SENDING
 EDIT_LIMIT = 64 * 1024
 
 
+def router_target(panel) -> tuple[bool, bytes | None]:
+    """What a ROUTER panel's peer chooser names, as one identity: ``(True, identity)``, or
+    ``(True, None)`` when the first frame is the identity; ``(False, None)`` when it names the
+    newest peer and none has talked yet. Replays and resends need the identity now, not the
+    engine's newest peer at each send."""
+    fields = panel.peer()
+    if "peer" in fields:
+        return True, fields["peer"]
+    if fields.get("newest_peer"):
+        seen = panel.view.peers_seen
+        return (True, seen[-1]) if seen else (False, None)
+    return True, None
+
+
 class ToolActions:
     """Show as code (Ctrl+E), record (R), replay (Ctrl+R), and sending an entry again."""
 
@@ -100,7 +114,7 @@ class ToolActions:
             self.notify(f"A {view.type} socket cannot send, so it cannot replay.",
                         severity="warning")
             return
-        ok, peer = panel.peer()
+        ok, peer = router_target(panel)
         if not ok:
             self.notify("No peer has talked to this ROUTER yet: choose one in the panel (or "
                         "'first frame is the identity') first.", severity="error")
@@ -167,7 +181,7 @@ class ToolActions:
         to_router = view.type == "ROUTER"
         peer = None
         if to_router:
-            ok, peer = panel.peer()
+            ok, peer = router_target(panel)
             if not ok:
                 self.notify("No peer has talked to this ROUTER yet: choose one in the panel "
                             "first.", severity="error")
