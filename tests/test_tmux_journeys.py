@@ -330,3 +330,117 @@ def test_14_small_things_say_what_they_do(dash, spawn_peer):
     tmux.wait(lambda s: "┏━ hub · ROUTER" in s)
     tmux.keys("Enter")
     tmux.wait(lambda s: "first frame is the identity" in s, what="the chooser's list")
+
+
+# -- 9. the inspector keeps up with traffic that outruns the log ---------------------------------
+
+def sub_session(endpoint: str, name: str = "watcher") -> str:
+    return (f'[[socket]]\nname = "{name}"\ntype = "SUB"\nconnect = ["{endpoint}"]\n'
+            'subscribe = [""]\n')
+
+
+def test_9_the_inspector_opens_and_steps_while_entries_fall_out(dash, spawn_peer):
+    publisher = spawn_peer("publisher", "bind", "tcp://127.0.0.1:*")  # 400 msg/s
+    tmux = dash(sub_session(publisher.endpoint), ZMQDASH_RING="5")
+    tmux.keys("2")
+    tmux.wait(lambda s: re.search(r"drop \d{3}", plain(s)), what="entries falling out")
+    tmux.keys("Up", "Enter")
+    head = re.compile(r"watcher SUB · #(\d+) received")
+    screen = tmux.wait(lambda s: head.search(s) or "Nothing to inspect" in s,
+                       what="the inspector")
+    assert "Nothing to inspect" not in screen, screen
+    shown = int(head.search(screen).group(1))
+    tmux.keys("Right")
+    screen = tmux.wait(lambda s: (m := head.search(s)) and int(m.group(1)) > shown,
+                       what="a newer entry")
+    tmux.keys("Left", "Left", "Left", "Left", "Left", "Left")
+    tmux.wait(lambda s: "has fallen out of the log" in s, what="a clear word on the gap")
+    tmux.keys("Escape")
+    screen = tmux.wait(lambda s: "paused" in s and "frame 1 of 1" not in s)
+    rows = [r for r in screen.splitlines() if re.search(r"\d\d:\d\d:\d\d\.\d{3} in ", r)]
+    assert len(rows) >= 3, screen  # the paused log shows the entries it holds, not blanks
+
+
+# -- 10. a live filter -------------------------------------------------------------------------
+
+def test_10_the_filter_is_live_counts_matches_and_says_what_it_matches(dash, spawn_peer):
+    publisher = spawn_peer("publisher", "bind", "tcp://127.0.0.1:*")
+    tmux = dash(sub_session(publisher.endpoint))
+    tmux.keys("2")
+    tmux.wait(lambda s: "1-update" in s and "2-update" in s)
+    tmux.keys("/")
+    tmux.wait(lambda s: "filter" in footer(s).lower() or "⏎" in footer(s),
+              what="the filter field")
+    tmux.type("2-up")  # no Enter: rows filter as it is typed
+    screen = tmux.wait(lambda s: "2-update" in s and "1-update" not in s
+                       and re.search(r"\d+ match", s), what="live filtering and a count")
+    assert "text as shown" in screen
+    tmux.keys("Escape")  # clears it
+    tmux.wait(lambda s: "1-update" in s and "2-update" in s, what="everything again")
+    tmux.keys("t", "t")  # hex
+    tmux.wait(lambda s: "· hex" in s)
+    tmux.keys("/")
+    tmux.type("1-up")
+    tmux.wait(lambda s: re.search(r"\b0 matches", s) and "hex" in s,
+              what="no match in the hex text, and why")
+    tmux.keys("C-u")
+    tmux.type("hex:31 2d")  # the bytes "1-"
+    tmux.wait(lambda s: "bytes" in s and re.search(r"[1-9]\d* match", s),
+              what="a byte filter matching")
+    tmux.keys("Enter")  # keep it, back to the log
+    screen = tmux.wait(lambda s: "n/N" in footer(s) or "Match" in footer(s),
+                       what="n and N offered in the log")
+    tmux.keys("N")
+    tmux.wait(lambda s: "paused" in s, what="the older match selected")
+    tmux.keys("/", "C-u")
+    tmux.type(r"/#5[24]\d /")
+    tmux.keys("Enter")
+    tmux.wait(lambda s: r"/#5[24]\d /" in s and r"\\d" not in s,
+              what="the filter shown as typed")
+
+
+# -- 11. export says where, and lets the user choose -------------------------------------------
+
+def test_11_export_shows_the_full_path_and_writes_where_asked(dash, spawn_peer, tmp_path):
+    publisher = spawn_peer("publisher", "bind", "tcp://127.0.0.1:*")
+    tmux = dash(sub_session(publisher.endpoint))
+    tmux.keys("2")
+    tmux.wait(lambda s: "1-update" in s)
+    tmux.keys("e")
+    screen = tmux.wait(lambda s: "Export the log of watcher" in s)
+    default = re.search(r"(/\S+/watcher-\d{8}-\d{6}\.jsonl)", screen)
+    assert default, f"no full default path:\n{screen}"
+    target = tmp_path / "chosen" / "log.jsonl"
+    target.parent.mkdir()
+    tmux.keys("C-u")
+    tmux.type(str(target))
+    tmux.wait(lambda s: "chosen/log.jsonl" in s)  # the field shows the end it is typed at
+    tmux.keys("Enter")
+    screen = tmux.wait(lambda s: "entries written to" in s, what="the export")
+    assert str(target) in plain(screen).replace("\n", "") or target.name in screen
+    assert target.exists() and target.read_text().count("\n") > 0
+
+
+# -- 12. composer history is not the session; snippets are saved on purpose ---------------------
+
+def test_12_history_stays_out_of_the_session_and_snippets_are_explicit(dash, spawn_peer,
+                                                                        tmp_path):
+    server = spawn_peer("echo_rep", "bind", "tcp://127.0.0.1:*")
+    tmux = dash(req_session("asker", endpoint=server.endpoint))
+    tmux.wait_for_text("connected (1 peer)")
+    session = tmp_path / "journey.toml"
+    tmux.type_into("┃", "just once", before=("m",))
+    tmux.keys("Enter")
+    tmux.wait(lambda s: "in  Echo: just once" in s)
+    tmux.keys("C-s")
+    tmux.wait(lambda s: "saved to" in s)
+    assert "just once" not in session.read_text()
+    tmux.type("keep me")
+    tmux.keys("C-b")  # save the composer's text as a snippet
+    tmux.wait(lambda s: "snippet" in s and "keep me" in s, what="the snippet saved")
+    tmux.keys("Escape")
+    tmux.wait(lambda s: "a Add" in footer(s))
+    tmux.keys("C-s")
+    tmux.wait(lambda s: "asker" in s and "*" not in footer_status(s).split("│")[0])
+    text = session.read_text()
+    assert "keep me" in text and "just once" not in text, text
