@@ -9,7 +9,9 @@ key (or paste) through at a time: the next waits until the previous one has been
 the way up, or was stopped on its way, or its screen went away. What handling it posted along
 the same path (an Input's Submitted, for Enter) is waited for too: a marker message follows
 the key up twice, and on the second trip it comes after whatever the first trip's handling
-posted on the way.
+posted on the way. Text typed into a field streams: a key the focused field takes as text
+itself (it never reaches a binding) follows the one before it at once when that one was text
+for the same field too.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ class OrderedKeys:
     """Mixin for the :class:`~textual.app.App`: see the module's docstring."""
 
     _held: deque | None = None
-    _on_its_way: tuple | None = None  # (token, widget it went to, screen, when)
+    _on_its_way: tuple | None = None  # (token, widget it went to, screen, when, as text)
     _tokens = 0
 
     async def on_event(self, event: events.Event) -> None:
@@ -48,6 +50,9 @@ class OrderedKeys:
             if self._held is None:
                 self._held = deque()
             if self._on_its_way is not None or self._held:
+                if not self._held and self._streams(event):
+                    await self._deliver(event)
+                    return
                 self._held.append(event)
                 return
             await self._deliver(event)
@@ -61,9 +66,25 @@ class OrderedKeys:
         target = self.focused or self.screen
         OrderedKeys._tokens += 1
         token = OrderedKeys._tokens
-        self._on_its_way = (token, target, self.screen, self._clock())
-        target.post_message(KeyHandled(token))
+        text = self._as_text(target, event)
+        self._on_its_way = (token, target, self.screen, self._clock(), text)
+        target.post_message(KeyHandled(token, TRIPS if text else 1))
         self.set_timer(LOOK_EVERY, self._look_at_key)
+
+    @staticmethod
+    def _as_text(target, event) -> bool:
+        """Whether ``target`` takes ``event`` as text by itself (no binding involved)."""
+        if isinstance(event, events.Paste):
+            return hasattr(target, "insert_text_at_cursor")
+        return event.is_printable and target.check_consume_key(event.key, event.character)
+
+    def _streams(self, event) -> bool:
+        """Text for the field that took the previous key as text too: no need to wait."""
+        way = self._on_its_way
+        if way is None or not way[4]:
+            return False
+        target = way[1]
+        return target is self.focused and self._as_text(target, event)
 
     def _clock(self) -> float:
         import time
@@ -85,7 +106,7 @@ class OrderedKeys:
         way = self._on_its_way
         if way is None:
             return
-        _, target, screen, since = way
+        _, target, screen, since, _ = way
         gone = not target.is_attached or screen is not self.screen
         if gone or self._clock() - since > GIVE_UP:
             self._release()
@@ -108,5 +129,7 @@ class OrderedKeys:
             self.set_timer(LOOK_EVERY / 5, self._next_key)
             return
         await self._deliver(held.popleft())
+        while held and self._on_its_way is not None and self._streams(held[0]):
+            await self._deliver(held.popleft())  # more text for the same field
         if self._on_its_way is None and held:
             self.call_next(self._next_key)

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..codec import FORMATS, escape_text
 from ..engine import commands as C
 from .patterns import REPLYING
-from .widgets.log_view import LogView
+from .widgets.log_view import LogView, gone_from_log
 
 
 class PanelActions:
@@ -243,12 +243,15 @@ class PanelActions:
         panel = next((p for p in self._panels.values() if p.log_view is event.log), None)
         if panel is None:
             return
-        if event.seq is None or event.log.ring.get(event.seq) is None:
+        if event.seq is None:
             self.notify("Nothing to inspect yet.", severity="warning")
+            return
+        if event.entry is None:
+            self.notify(gone_from_log(event.log.ring, event.seq), severity="warning")
             return
         from .screens.inspector import InspectorScreen
 
-        self.push_screen(InspectorScreen(panel.view, event.seq, event.log.fmt))
+        self.push_screen(InspectorScreen(panel.view, event.seq, event.log.fmt, event.entry))
 
     def action_clear_log(self) -> None:
         panel = self._need_panel()
@@ -262,7 +265,12 @@ class PanelActions:
         view = panel.view
         stamp = time.strftime("%Y%m%d-%H%M%S")
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in view.name)
-        default = f"{safe}-{stamp}.jsonl"
+        try:
+            folder = Path.cwd()
+        except OSError:  # the working directory was removed under us
+            folder = Path.home()
+        # in full: the user sees where it goes, and can change it
+        default = str(folder / f"{safe}-{stamp}.jsonl")
 
         def export(path: str) -> None:
             path = path.strip()
@@ -271,7 +279,8 @@ class PanelActions:
                                 name="export", group="export")
 
         self.prompt(f"Export the log of {escape_text(view.name)}", default, export,
-                    hint="A JSON Lines file, one entry a line (existing files are replaced).")
+                    hint="A JSON Lines file, one entry a line; a relative path is taken from "
+                         f"{escape_text(str(folder))}. An existing file is replaced.")
 
     def _export(self, view, path: str) -> None:
         import json
@@ -283,6 +292,7 @@ class PanelActions:
         table = view.subscribers
         target = Path(path).expanduser()
         try:
+            target = target.resolve()  # the message says exactly where it went
             with open(target, "w", encoding="ascii") as out:
                 for entry in entries:
                     out.write(entry_to_json_line(entry, view.name, view.type))
@@ -291,10 +301,12 @@ class PanelActions:
                     record = table_to_record(table, view.name, view.type, time.time())
                     out.write(json.dumps(record, ensure_ascii=True) + "\n")
         except OSError as exc:
-            self.call_from_thread(self.notify, f"cannot write {path}: {exc.strerror or exc}",
+            self.call_from_thread(self.notify,
+                                  f"cannot write {escape_text(path)}: {exc.strerror or exc}",
                                   title="Export failed", severity="error", markup=False)
             return
-        self.call_from_thread(self.notify, f"{len(entries)} entries written to {target}",
+        self.call_from_thread(self.notify,
+                              f"{len(entries)} entries written to {escape_text(str(target))}",
                               title="Exported", markup=False)
 
     def action_explain_hints(self) -> None:

@@ -3,7 +3,7 @@ when there are unsaved changes.
 
 A mixin of :class:`~zmqdash.ui.app.ZmqDash`; everything it touches on disk goes through
 :mod:`zmqdash.session`. "Unsaved" means the live topology, written as a session file, is not the
-text last loaded or saved (composer history is left out: sending does not make a change).
+text last loaded or saved (what was sent is not part of it; a snippet kept on purpose is).
 """
 
 from __future__ import annotations
@@ -50,10 +50,7 @@ class SessionActions:
     def _fingerprint(self) -> str:
         from ..session import dumps
 
-        session = self.capture_session(_NAME)
-        for spec in session.sockets:
-            spec.snippets = []
-        return dumps(session)
+        return dumps(self.capture_session(_NAME))  # snippets count: keeping one is a change
 
     def mark_clean(self) -> None:
         """What runs now is what the session file says."""
@@ -144,16 +141,17 @@ class SessionActions:
         self._apply_session(session, replace=True)
 
     def capture_session(self, name: str) -> Any:
-        """The live topology as a session, with each panel's format and composer history."""
+        """The live topology as a session, with each panel's format and the snippets kept on
+        purpose (never the history of what was sent)."""
         from ..session import capture
 
         extras = {}
         self._left_out = 0
         for panel in self._panels.values():
             composer = panel.query(".composer")
-            history = list(composer.first().history[-20:]) if composer else []
-            kept = [entry for entry in history if len(entry) <= SNIPPET_MAX]
-            self._left_out += len(history) - len(kept)
+            snippets = list(composer.first().snippets) if composer else []
+            kept = [entry for entry in snippets if len(entry) <= SNIPPET_MAX]
+            self._left_out += len(snippets) - len(kept)
             extras[panel.socket_name] = {"format": panel.log_view.fmt, "snippets": kept}
         return capture(self.engine, name, extras)
 

@@ -50,12 +50,14 @@ class InspectorScreen(Screen[None]):
                 key_display="["),
     ]
 
-    def __init__(self, view: SocketView, seq: int, fmt: str = "auto") -> None:
+    def __init__(self, view: SocketView, seq: int, fmt: str = "auto",
+                 entry: tuple | None = None) -> None:
         super().__init__(classes="inspector")
         self.view = view
         self.seq = seq
         self.fmt = fmt if fmt in FORMATS else "auto"
-        self.entry = view.log.get(seq)
+        #: the entry shown, held here: the ring may drop it while it is looked at
+        self.entry = entry if entry is not None else view.log.get(seq)
         self.pager: FramePager | None = None
         self.page = None
 
@@ -171,13 +173,25 @@ class InspectorScreen(Screen[None]):
         self.notify("Copied as a JSON line.")
 
     def action_step(self, step: int) -> None:
+        from ..widgets.log_view import gone_from_log
+
         ring = self.view.log
         seq = self.seq + step
-        if seq < ring.first or seq >= ring.total:
-            self.notify("No more entries that way.", severity="warning")
+        if seq >= ring.total:
+            self.notify("This is the newest entry.", severity="warning")
+            return
+        if seq < 0:
+            self.notify("This is the oldest entry.", severity="warning")
+            return
+        entry = ring.get(seq)
+        if entry is None and step > 0:
+            seq = max(seq, ring.first)  # the next one still held
+            entry = ring.get(seq)
+        if entry is None:
+            self.notify(gone_from_log(ring, seq), severity="warning")
             return
         self.seq = seq
-        self.entry = ring.get(seq)
+        self.entry = entry
         self._draw()  # from its first page, at the top
 
     def action_replay_entry(self) -> None:

@@ -1,4 +1,7 @@
-"""The one-line message composer of a socket panel, with a history on Up/Down."""
+"""The one-line message composer of a socket panel, with a history on Up/Down.
+
+The history is what was sent in this run; it is not part of the session. Snippets are: the
+user keeps one on purpose (Ctrl+B), and the session saves those (Up/Down reach them too)."""
 
 from __future__ import annotations
 
@@ -20,6 +23,8 @@ class Composer(TextField):
                 id="composer.earlier"),
         Binding("down", "history(1)", "Later message", key_display="↓", group=_HISTORY,
                 id="composer.later"),
+        Binding("ctrl+b", "keep_snippet", "Keep", id="composer.snippet",
+                tooltip="Keep the text as a snippet of this socket (saved with the session)"),
         Binding("escape", "leave", "Leave", key_display="esc", id="composer.leave"),
     ]
 
@@ -27,8 +32,24 @@ class Composer(TextField):
                  classes: str | None = None) -> None:
         super().__init__(placeholder=placeholder, id=id, classes=classes)
         self.history: list[str] = []
+        #: kept on purpose; what the session saves
+        self.snippets: list[str] = []
         self._pos = 0  # index into history; len(history) means the draft
         self._draft = ""
+
+    def keep(self, text: str) -> bool:
+        """Keep ``text`` as a snippet (reachable with Up/Down); False if it was kept already."""
+        if not text or text in self.snippets:
+            return False
+        self.snippets.append(text)
+        self.remember(text)
+        return True
+
+    def action_keep_snippet(self) -> None:
+        text = self.value
+        panel = self.panel
+        if panel is not None:
+            panel.keep_snippet(self, text)
 
     def remember(self, text: str) -> None:
         """Add a sent message to the history (no immediate duplicates)."""

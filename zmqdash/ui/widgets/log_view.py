@@ -52,6 +52,16 @@ def entry_text(entry: Entry, fmt: str, limit: int = 4096) -> str:
     return escape_text("" if meta is None else str(meta))
 
 
+def gone_from_log(ring: Ring, seq: int) -> str:
+    """Says that entry ``seq`` is no longer held, and which are."""
+    if ring.first >= ring.total:
+        held = "it holds none now"
+    else:
+        held = f"it holds #{ring.first}-#{ring.total - 1}"
+    return (f"Entry #{seq} has fallen out of the log ({held}; ZMQDASH_RING keeps more, and "
+            "at most 64 MiB of frames are held).")
+
+
 def make_matcher(text: str, fmt: str) -> Matcher | None:
     """A filter predicate from what the user typed.
 
@@ -124,10 +134,12 @@ class LogView(ScrollView, can_focus=True):
     class Inspect(Message):
         """The user asked to open an entry in the inspector."""
 
-        def __init__(self, log: LogView, seq: int | None) -> None:
+        def __init__(self, log: LogView, seq: int | None, entry: Entry | None = None) -> None:
             super().__init__()
             self.log = log
             self.seq = seq
+            #: the entry as the row showed it (held here even if the ring has dropped it since)
+            self.entry = entry
 
     def __init__(
         self,
@@ -219,7 +231,7 @@ class LogView(ScrollView, can_focus=True):
 
     # -- the timer's entry point ------------------------------------------------------------------
 
-    def poll(self, force: bool = False) -> bool:
+    def poll(self, force: bool = False, _again: int = 0) -> bool:
         """Take in what changed in the ring; True if the view was refreshed."""
         ring = self.ring
         version = ring.version
@@ -253,6 +265,15 @@ class LogView(ScrollView, can_focus=True):
             moved = self.scroll_y != before
         finally:
             self._programmatic -= 1
+        # Hold the rows on screen now: under a flood the ring may drop them before they are
+        # drawn (a paused log showed blank rows). Gone already (dropped while this ran): look
+        # again, a couple of times at most.
+        missing = False
+        for row in range(top, min(rows, top + height)):
+            if self.entry_at(row) is None:
+                missing = True
+        if missing and ring.first > first and _again < 2:
+            return self.poll(True, _again + 1)
         if moved or rows != self._drawn_rows:
             self.refresh()
         else:
@@ -379,7 +400,12 @@ class LogView(ScrollView, can_focus=True):
         seq = self.cursor
         if seq is None and self._rows:
             seq = self.seq_at(self._rows - 1)
-        self.post_message(self.Inspect(self, seq))
+        entry = None
+        if seq is not None:
+            # what the row on screen holds: a flood may have pushed it out of the ring already
+            shown = [e for e in self._window.values() if e is not None and e[SEQ] == seq]
+            entry = shown[0] if shown else self.ring.get(seq)
+        self.post_message(self.Inspect(self, seq, entry))
 
     def toggle_follow(self) -> None:
         if self.following:

@@ -172,7 +172,7 @@ class SocketPanel(Vertical):
         if self.sends:
             composer = Composer(composer_hint(self.socket_type), classes="composer")
             for snippet in self._snippets:
-                composer.remember(snippet)
+                composer.keep(snippet)
             yield composer
 
     def on_mount(self) -> None:
@@ -447,6 +447,19 @@ class SocketPanel(Vertical):
                 composer.value = ""
 
         self.app.run_command(C.Send(self.view.name, tuple(frames), **self.peer()), sent)
+
+    def keep_snippet(self, composer: Composer, text: str) -> None:
+        app = self.app
+        if not text:
+            app.notify("Type the message to keep first.", severity="warning")
+            return
+        shown = escape_text(text if len(text) <= 40 else text[:39] + "…")
+        if composer.keep(text):
+            app.notify(f"kept as a snippet of {escape_text(self.view.name)}: {shown} "
+                       "(Ctrl+S saves it with the session)", title="Snippet", markup=False)
+            app.dirty_check = True
+        else:
+            app.notify(f"already a snippet: {shown}", title="Snippet", markup=False)
 
     def apply_subscriptions(self, text: str) -> None:
         try:
