@@ -343,18 +343,24 @@ async def test_filter_format_follow_clear_zoom():
         await _pair_with_traffic(app, pilot)
         log = panel_of(app, "b").log_view
         await pilot.press("slash")
-        app.screen.query_one(Input).value = "message 3"
+        field = app.focused
+        assert field.has_class("filter-input")
+        await type_text(pilot, "message 3")  # filters as it is typed
+        await wait_for(pilot, lambda: log.filter_text == "message 3" and log.row_count == 1)
+        await wait_for(pilot, lambda: "1 match · text as shown (auto)" in screen_text(app))
         await pilot.press("enter")
-        assert log.filter_text == "message 3" and log.row_count == 1
+        assert log.has_focus
         await wait_for(pilot, lambda: "filter message 3" in screen_text(app))
         await pilot.press("slash")
-        app.screen.query_one(Input).value = "/(/"
+        field.value = "/(/"
         await pilot.press("enter")
-        assert any("bad regular expression" in n.message for n in app._notifications)
+        await wait_for(pilot, lambda: "bad regular expression" in screen_text(app))
         await pilot.press("slash")
-        app.screen.query_one(Input).value = ""
+        field.value = "hex:6d 65 73"  # "mes": bytes
         await pilot.press("enter")
-        assert log.filter_text == "" and log.row_count == 5
+        assert log.row_count == 5
+        await pilot.press("slash", "escape")  # Escape clears
+        assert log.filter_text == "" and log.row_count == 5 and log.has_focus
         await pilot.press("t")
         assert log.fmt == "text"
         await pilot.press("t")
@@ -639,11 +645,11 @@ def test_user_docs_name_every_key_binding_id():
     from zmqdash.ui.widgets.log_view import LogView
 
     docs = (Path(__file__).parent.parent / "docs" / "ui.md").read_text()
-    from zmqdash.ui.widgets.text_field import SubscriptionBar, TextField
+    from zmqdash.ui.widgets.text_field import FilterBar, SubscriptionBar, TextField
 
     for binding in [*ZmqDash.BINDINGS, *LogView.BINDINGS, *Composer.BINDINGS,
                     *Inspector.BINDINGS, *TextField.BINDINGS, *SubscriptionBar.BINDINGS,
-                    *HintBar.BINDINGS, *HintScreen.BINDINGS]:
+                    *HintBar.BINDINGS, *HintScreen.BINDINGS, *FilterBar.BINDINGS]:
         assert f"`{binding.id}`" in docs, binding.id
 
 

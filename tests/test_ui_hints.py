@@ -166,8 +166,8 @@ async def test_a_number_marked_in_the_filter_is_checked_for_gaps(spawn_peer):
         await wait_for(pilot, lambda: any(p.socket_name == "feed" for p in app._panels.values()))
         panel = panel_of(app, "feed")
         app.current_panel = panel
-        await pilot.press("slash")
-        app.screen.query_one(Input).value = "update {seq}"
+        await pilot.press("slash")  # the filter bar takes the focus
+        app.focused.value = "update {seq}"
         await pilot.press("enter")
         await wait_for(pilot, lambda: panel.counter_marked == "update {seq}", what="the mark")
         assert panel.log_view.filter_text == "update {seq}"

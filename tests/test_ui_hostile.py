@@ -243,7 +243,9 @@ async def fields():
         async def submit(action, text: str, where: str, field: str | None = None) -> None:
             action()
             await pilot.pause()
-            box = app.screen.query_one(f"#{field}" if field else Input, Input)
+            focused = app.focused  # a dialog's field, or the panel's filter bar
+            box = app.screen.query_one(f"#{field}", Input) if field else (
+                focused if isinstance(focused, Input) else app.screen.query_one(Input))
             box.value = text
             box.focus()
             await pilot.press("enter")

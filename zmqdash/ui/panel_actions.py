@@ -188,30 +188,10 @@ class PanelActions:
                          "{seq} counts replies; a|b makes two frames.")
 
     def action_filter(self) -> None:
+        """The panel's filter bar: rows filter as you type (see SocketPanel.open_filter)."""
         panel = self._need_panel()
-        if panel is None:
-            return
-        log = panel.log_view
-
-        def apply(text: str) -> None:
-            import re
-
-            from ..codec.match import marks_counter
-
-            try:
-                log.set_filter(text)
-            except re.error as exc:
-                self.notify(f"bad regular expression: {exc}", severity="error")
-            # a number marked {seq} is checked for gaps (the engine's hints)
-            marked = log.filter_text if marks_counter(log.filter_text) else None
-            if marked != panel.counter_marked:
-                panel.counter_marked = marked
-                self.run_command(C.WatchCounter(panel.socket_name, marked))
-            panel.tick(force=True)
-
-        self.prompt("Filter the log", log.filter_text, apply,
-                    hint="Text (any case unless it has capitals), or /regex/; {seq} marks a "
-                         "number to check for gaps. Blank shows everything.")
+        if panel is not None:
+            panel.open_filter()
 
     def action_cycle_format(self) -> None:
         panel = self._need_panel()

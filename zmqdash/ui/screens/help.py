@@ -16,7 +16,8 @@ COMPOSER_SYNTAX = (
     "@@x (a literal @x) and text:... (literally) choose the bytes of a frame. "
     "a|b|c sends three frames; \\| is a literal |. "
     "Subscription bar: prefixes separated by commas, * for everything, hex: for bytes. "
-    "Filter: plain text (any case unless it has capitals) or /regex/."
+    "Filter: plain text (any case unless it has capitals) or /regex/, matched on the rows as "
+    "shown; hex:... or b64:... matches the bytes of a message."
 )
 
 
@@ -39,7 +40,7 @@ def binding_sections(app) -> list[tuple[str, list[tuple[str, str]]]]:
     from ..widgets.composer import Composer
     from ..widgets.hint_bar import HintBar
     from ..widgets.log_view import LogView
-    from ..widgets.text_field import SubscriptionBar, TextField
+    from ..widgets.text_field import FilterBar, SubscriptionBar, TextField
     from .add_socket import AddSocketScreen
     from .inspector import InspectorScreen
     from .show_code import ShowCodeScreen
@@ -64,6 +65,7 @@ def binding_sections(app) -> list[tuple[str, list[tuple[str, str]]]]:
         ("On a hint line (why messages may be missing)", rows(HintBar.BINDINGS)
          + [("click", "Explain")]),
         ("In the subscription bar", rows(SubscriptionBar.BINDINGS) + rows(TextField.BINDINGS)),
+        ("In the filter bar (rows filter as you type)", rows(FilterBar.BINDINGS)),
         ("In the inspector", rows(InspectorScreen.BINDINGS)),
         ("In show as code", rows(ShowCodeScreen.BINDINGS)),
         ("In the add-socket dialog", rows(AddSocketScreen.BINDINGS) + [

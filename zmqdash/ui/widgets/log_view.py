@@ -62,12 +62,38 @@ def gone_from_log(ring: Ring, seq: int) -> str:
             "at most 64 MiB of frames are held).")
 
 
+#: a filter starting with one of these matches the bytes of a message, not the text shown
+BYTE_FILTERS = ("hex:", "b64:")
+
+
+def matches_bytes(text: str) -> bool:
+    return text.startswith(BYTE_FILTERS)
+
+
+def match_form(text: str, fmt: str) -> str:
+    """What a filter is matched against, in words for the filter bar."""
+    return "bytes" if matches_bytes(text) else f"text as shown ({fmt})"
+
+
 def make_matcher(text: str, fmt: str) -> Matcher | None:
     """A filter predicate from what the user typed.
 
-    ``/regex/`` is a regular expression; anything else matches as plain text, ignoring case
-    unless the text has a capital letter. Blank text means no filter. Raises ``re.error``.
+    ``hex:...`` or ``b64:...`` matches messages whose bytes (any frame) contain those bytes.
+    ``/regex/`` is a regular expression on the row as shown in format ``fmt``; anything else
+    matches that text plainly, ignoring case unless it has a capital letter. Blank text means
+    no filter. Raises ``re.error`` or :class:`~zmqdash.codec.CodecError`.
     """
+    if matches_bytes(text):
+        from ...codec import prefix_to_bytes
+
+        wanted = prefix_to_bytes(text)
+        if not wanted:
+            return None
+
+        def has_bytes(entry: Entry) -> bool:
+            return any(wanted in frame for frame in entry[FRAMES])
+
+        return has_bytes
     matches = text_matcher(text)
     if matches is None:
         return None
@@ -83,6 +109,9 @@ def clock(ts: float, millis: bool = True) -> str:
     if millis:
         return f"{lt.tm_hour:02}:{lt.tm_min:02}:{lt.tm_sec:02}.{int(ts * 1000) % 1000:03}"
     return f"{lt.tm_hour:02}:{lt.tm_min:02}:{lt.tm_sec:02}"
+
+
+_MATCH = Binding.Group("Match", compact=True)
 
 
 class LogView(ScrollView, can_focus=True):
@@ -116,6 +145,10 @@ class LogView(ScrollView, can_focus=True):
     """
 
     BINDINGS = [
+        Binding("n", "match(1)", "Next match", key_display="n", group=_MATCH,
+                id="log.next_match"),
+        Binding("N", "match(-1)", "Previous match", key_display="N", group=_MATCH,
+                id="log.previous_match"),
         Binding("up", "cursor_up", "Previous entry", show=False, id="log.up"),
         Binding("down", "cursor_down", "Next entry", show=False, id="log.down"),
         Binding("pageup", "page_up", "Page up", show=False, id="log.page_up"),
@@ -222,6 +255,7 @@ class LogView(ScrollView, can_focus=True):
         """Filter the rows (see :func:`make_matcher`); raises ``re.error`` on a bad regex."""
         matcher = make_matcher(text, self.fmt)
         self.filter_text = text if matcher is not None else ""
+        self.refresh_bindings()  # n/N and what Escape does depend on it
         self._matcher = matcher
         self._matches = []
         self._mhead = 0
@@ -379,16 +413,35 @@ class LogView(ScrollView, can_focus=True):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "release":
-            # Escape backs out one step: the selection (or pause) here, else it is not this
-            # log's key (a zoomed panel is left, see the app)
-            return self.cursor is not None or not self.following
+            # Escape backs out one step: the selection (or pause), then the filter; else it is
+            # not this log's key (a zoomed panel is left, see the app)
+            return self.cursor is not None or not self.following or bool(self.filter_text)
+        if action == "match":
+            return bool(self.filter_text)  # n is the app's otherwise (rename)
         return True
 
     def watch_following(self, following: bool) -> None:
         self.refresh_bindings()  # what Escape does here changed
 
     def action_release(self) -> None:
+        if self.cursor is None and self.following:
+            self.post_message(self.FilterCleared(self))
+            return
         self.action_follow()
+
+    def action_match(self, step: int) -> None:
+        """Select the next (1, newer) or previous (-1, older) row that matches the filter."""
+        if step > 0:
+            self.action_cursor_down()
+        else:
+            self.action_cursor_up()
+
+    class FilterCleared(Message):
+        """Escape in the log with nothing selected: the filter goes."""
+
+        def __init__(self, log: LogView) -> None:
+            super().__init__()
+            self.log = log
 
     def action_follow(self) -> None:
         """Drop the cursor and stick to the newest entry again."""

@@ -12,7 +12,14 @@ from textual.css.query import NoMatches
 from textual.geometry import Region
 from textual.widgets import Input, Label, Select, Static
 
-from ...codec import CodecError, bytes_to_prefix, escape_text, prefix_to_bytes, split_frames
+from ...codec import (
+    CodecError,
+    bytes_to_prefix,
+    escape_text,
+    prefix_to_bytes,
+    split_frames,
+    stand_ins,
+)
 from ...engine import commands as C
 from ...engine.state import (
     ATTACHED,
@@ -32,7 +39,7 @@ from .composer import Composer
 from .hint_bar import HintBar
 from .log_view import LogView
 from .subscription_table import SubscriptionTableView
-from .text_field import SubscriptionBar
+from .text_field import FilterBar, SubscriptionBar
 
 #: what the peer chooser of a ROUTER offers besides the identities seen
 NEWEST_PEER = "newest"
@@ -158,6 +165,12 @@ class SocketPanel(Vertical):
                     classes="subscriptions-input",
                 )
         yield self.log_view
+        # the filter: shown while it is edited or set (/ opens it)
+        with Horizontal(classes="bar filter-bar"):
+            yield Label("filter ", classes="bar-label")
+            yield FilterBar(placeholder="text, /regex/, or hex:00 ff for bytes",
+                            classes="filter-input")
+            yield Label("", classes="filter-status", markup=False)
         if self.routes:
             # below the log, with the composer it serves: Tab from the log reaches it
             with Horizontal(classes="bar peers"):
@@ -218,6 +231,9 @@ class SocketPanel(Vertical):
         )
         self._update("subtitle", state, self._draw_subtitle)
         self._update("hints", view.hints, self._draw_hints)
+        if self.log_view.filter_text or getattr(self, "_filter_problem", ""):
+            self._update("filter", (self.log_view.filter_text, self.log_view.row_count,
+                                    self.log_view.fmt), self._draw_filter_status)
         if view.subscribers is not None:
             self._update("subscribers", view.subscribers, self._draw_subscribers)
         if self.subscribes:
@@ -332,8 +348,8 @@ class SocketPanel(Vertical):
             below = log.below
             parts.append(f"paused +{numbers.count(below)}" if below else "paused")
         parts.append(log.fmt)
-        if log.filter_text:
-            parts.append(f"filter {escape_text(log.filter_text)}")
+        if log.filter_text:  # as typed (a backslash stays one)
+            parts.append(f"filter {stand_ins(log.filter_text)}")
         if view.repeaters:
             parts.append(f"repeat ×{len(view.repeaters)}")
         if view.auto_reply is not None:
@@ -416,8 +432,90 @@ class SocketPanel(Vertical):
             return {"newest_peer": True}
         return {"peer": bytes.fromhex(choice[4:])}
 
+    # -- the filter ------------------------------------------------------------------------------
+
+    def open_filter(self) -> None:
+        bar = self.query_one(".filter-bar")
+        field = self.query_one(".filter-input", FilterBar)
+        bar.display = True
+        if field.value != self.log_view.filter_text:
+            field.value = self.log_view.filter_text
+        self.app.focus_now(field)
+        field.cursor_position = len(field.value)
+        self._draw_filter_status()
+
+    def clear_filter(self) -> None:
+        field = self.query_one(".filter-input", FilterBar)
+        field.value = ""
+        self._apply_filter("")
+        self.query_one(".filter-bar").display = False
+        self.app.focus_now(self.log_view)
+
+    def on_log_view_filter_cleared(self, event) -> None:
+        event.stop()
+        self.clear_filter()
+
+    def _apply_filter(self, text: str) -> None:
+        import re
+
+        timer = getattr(self, "_filter_timer", None)
+        if timer is not None:
+            timer.stop()
+            self._filter_timer = None
+        from ...codec.match import marks_counter
+
+        self._filter_problem = ""
+        log = self.log_view
+        try:
+            log.set_filter(text)
+        except (re.error, CodecError) as exc:
+            what = "regular expression" if isinstance(exc, re.error) else "bytes"
+            self._filter_problem = f"bad {what}: {exc}"
+        # a number marked {seq} is checked for gaps (the engine's hints)
+        marked = log.filter_text if marks_counter(log.filter_text) else None
+        if marked != self.counter_marked:
+            self.counter_marked = marked
+            self.app.run_command(C.WatchCounter(self.socket_name, marked))
+        self._shown.pop("filter", None)
+        self.tick(force=True)
+        self.app.dirty_check = True
+
+    def _draw_filter_status(self) -> None:
+        from .log_view import match_form
+
+        log = self.log_view
+        text = self.query_one(".filter-input", FilterBar).value
+        problem = getattr(self, "_filter_problem", "")
+        if problem:
+            status = problem
+        elif not log.filter_text:
+            status = "as you type"
+        else:
+            n = log.row_count
+            status = f"{n:,} match{'es' if n != 1 else ''} · {match_form(text, log.fmt)}"
+            if not n and log.fmt == "hex" and not text.startswith(("hex:", "b64:")):
+                status += "; hex:… matches bytes"
+        self.query_one(".filter-status", Label).update(escape_text(status))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if not isinstance(event.input, FilterBar):
+            return
+        event.stop()
+        timer = getattr(self, "_filter_timer", None)
+        if timer is not None:
+            timer.stop()
+        # a short pause first: each change looks at the whole log again
+        value = event.value
+        self._filter_timer = self.set_timer(0.1, lambda: self._apply_filter(value))
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        if isinstance(event.input, FilterBar):
+            self._apply_filter(event.value)
+            if not self.log_view.filter_text and not getattr(self, "_filter_problem", ""):
+                self.query_one(".filter-bar").display = False
+            self.app.focus_now(self.log_view)
+            return
         if isinstance(event.input, Composer):
             self.send(event.input)
         elif event.input.has_class("subscriptions-input"):

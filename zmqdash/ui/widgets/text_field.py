@@ -42,3 +42,18 @@ class SubscriptionBar(TextField):
     BINDINGS = [
         Binding("enter", "submit", "Apply", key_display="⏎", id="subs.apply"),
     ]
+
+
+class FilterBar(TextField):
+    """The log's filter, applied as it is typed: Enter keeps it and goes back to the log,
+    Escape clears it."""
+
+    BINDINGS = [
+        Binding("enter", "submit", "Keep", key_display="⏎", id="filter.keep"),
+        Binding("escape", "clear", "Clear", key_display="esc", id="filter.clear"),
+    ]
+
+    def action_clear(self) -> None:
+        panel = self.panel
+        if panel is not None:
+            panel.clear_filter()
