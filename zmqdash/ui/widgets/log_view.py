@@ -341,7 +341,7 @@ class LogView(ScrollView, can_focus=True):
         if self._programmatic:
             return
         # The user scrolled (wheel, scrollbar, keys): stick to the tail only at the bottom.
-        self._window.clear()
+        # (Rows map to the same entries until the next look: the ones held stay held.)
         at_end = round(new_value) >= self.max_scroll_y
         if at_end and self.cursor is None:
             self.following = True
@@ -359,7 +359,6 @@ class LogView(ScrollView, can_focus=True):
             self.scroll_to(y=top, animate=False, force=True)
         finally:
             self._programmatic -= 1
-        self._window.clear()
         self.refresh()
 
     def _move_cursor(self, row: int) -> None:
