@@ -12,6 +12,7 @@ import os
 import sys
 import threading
 import time
+from operator import itemgetter
 
 from ..codec import (
     CodecError,
@@ -449,7 +450,7 @@ class _Session:
             batch = ring.since(seq)
             if batch:
                 seq = batch[-1][0] + 1
-                read_bytes += sum(e[5] for e in batch)
+                read_bytes += sum(map(_SIZE, batch))
                 if self.show(batch):
                     last_active = time.monotonic()
                 engine.consumed(view, seq, read_bytes)
@@ -529,7 +530,7 @@ class _Session:
     def show(self, batch: list[tuple]) -> bool:
         """Print a batch of log entries; True if a message went in or out."""
         subs = self.args.subs
-        if not subs and all(e[2] == IN for e in batch):  # a flood: all in one go
+        if not subs and set(map(_KIND, batch)) == _ONLY_IN:  # a flood: all in one go
             take = batch[: max(0, (self.args.count or NO_LIMIT) - self.received)]
             self.received += len(take)
             self.writer.write(take)
@@ -615,6 +616,10 @@ class _Session:
         if code == 0 and self.errors:
             return 1
         return code
+
+
+_KIND, _SIZE = itemgetter(2), itemgetter(5)
+_ONLY_IN = {IN}
 
 
 def _binary(stream):

@@ -165,6 +165,16 @@ class Ring:
         if limit is not None and end - start > limit:
             end = start + limit
         slots, cap = self._slots, self.capacity
+        if end - start > 16:
+            # a long run: one slice of the slots (a consumer reading a flood). The writer fills
+            # slots in order, so if both ends still hold their numbers, so does every slot
+            # between (one in the middle is only overwritten after the first one is).
+            a, b = start % cap, end % cap
+            run = slots[a:b] if a < b else slots[a:] + slots[:b]
+            first, last = run[0], run[-1]
+            if (first is not None and last is not None and first[SEQ] == start
+                    and last[SEQ] == end - 1):
+                return run
         out = []
         for s in range(start, end):
             entry = slots[s % cap]
