@@ -32,7 +32,7 @@ class HintScreen(ModalScreen[None]):
                 parts.append(Text(""))
             parts.append(Text("docs/why-no-messages.md lists every hint. Escape closes.",
                               style="italic"))
-            yield Static(Group(*parts), classes="hints-body")
+            yield Static(Group(*parts), classes="hints-body", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()
