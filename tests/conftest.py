@@ -19,6 +19,11 @@ import pytest
 from zmqdash.engine import EVENT, IN, OUT, Engine
 from zmqdash.engine import commands as C
 
+# A test run started in the background by a shell without job control ignores SIGINT, and
+# every process it starts would inherit that: the Ctrl+C tests need their children to see it.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 #: generous upper bound for anything the tests wait on (a loaded CI machine is slow)
 WAIT = 10.0
 
