@@ -110,8 +110,8 @@ async def test_pasted_payloads_are_left_out_of_a_save_that_still_opens(home):
         await wait_for(pilot, lambda: app._panels, what="a panel")
         composer = next(iter(app._panels.values())).query(".composer").first()
         for i in range(9):
-            composer.history.append(f"{i}" * (1 << 20))  # nine 1 MiB pastes
-        composer.history.append("hello")
+            composer.keep(f"{i}" * (1 << 20))  # nine 1 MiB pastes kept as snippets
+        composer.keep("hello")
         written = app.save_session(home / "pasted.toml")
         assert written is not None
         session = store.load(written)
