@@ -39,6 +39,7 @@ from . import (
 from . import state as S
 from .errors import EngineError, PeerUnreachable
 from .flow import Flow
+from .rates import RateKeeper
 from .record import Recorder
 from .replay import Replayer
 from .ring import (
@@ -70,6 +71,9 @@ OPEN_FILES_WANTED = 65536
 POLL_CAP_MS = 60_000
 #: the longest linger a Close honours (linger -1 would make the context wait for ever), in ms
 CLOSE_LINGER_CAP = 2000
+
+#: the timer uid (no socket's) of the once-a-second count of traffic (rates.py)
+RATES_TIMER = -1
 
 _STOP = object()
 #: returned by a handler whose Future is resolved later (a connect waiting for a DNS lookup)
@@ -191,6 +195,7 @@ class Engine:
         self._devices = DeviceTable(self)
         self._recorder = Recorder(self)
         self._replayer = Replayer(self)
+        self._rates = RateKeeper(self)
         self._handlers: dict = {**self._security.handlers(), **self._tunnels.handlers(),
                                 **self._devices.handlers(), **self._recorder.handlers(),
                                 **self._replayer.handlers()}
@@ -322,6 +327,8 @@ class Engine:
                 pass  # best effort: a priority is a preference, not a requirement
         self._poller = zmq.Poller()
         self._poller.register(self._wake_r, zmq.POLLIN)
+        # the once-a-second count of every socket's traffic (.rates)
+        heapq.heappush(self._timers, (time.monotonic() + 1.0, 0, RATES_TIMER))
         try:
             self._loop()
         finally:
@@ -1258,6 +1265,9 @@ class Engine:
             _, rid, uid = heapq.heappop(timers)
             if uid == 0:
                 self._hint_tick(now)
+                continue
+            if uid == RATES_TIMER:
+                heapq.heappush(timers, (self._rates.tick(now), 0, RATES_TIMER))
                 continue
             s = self._by_uid.get(uid)
             rep = s.repeaters.get(rid) if s is not None else None

@@ -112,6 +112,7 @@ class SocketView:
     flow: Flow | None = None
     recording: object | None = None  # a record.Recording while the socket is recorded
     replay: object | None = None  # a replay.ReplayState while (and after) a replay runs
+    rates: object | None = None  # rates.Rates: the last minute, a second at a time
 
     @property
     def dropped(self) -> int:

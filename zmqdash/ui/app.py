@@ -34,6 +34,7 @@ from .panel_actions import PanelActions
 from .patterns import BY_ID, PATTERNS, REPLYING, SENDING, SUBSCRIBING, pattern_of
 from .session_actions import SessionActions
 from .tool_actions import ToolActions
+from .widgets.overview import OVERVIEW, Overview
 from .widgets.socket_panel import SocketPanel
 from .widgets.status_bar import StatusBar
 
@@ -171,6 +172,8 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
                 id="next_panel", tooltip="Move to the next socket in this tab"),
         Binding("left_square_bracket", "previous_panel", "Previous panel", show=False,
                 id="previous_panel", tooltip="Move to the previous socket in this tab"),
+        Binding("0", "show_overview", "Overview", show=False, id="tab_overview",
+                tooltip="Show the Overview tab: every socket and device on one map"),
         *[
             Binding(str(i), f"show_tab('{p.id}')", p.title, show=False, id=f"tab_{p.id}",
                     tooltip=f"Show the {p.title} tab")
@@ -240,7 +243,10 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
     def compose(self) -> ComposeResult:
         self._tabs = TabbedContent(id="patterns")
         self._status = StatusBar(id="status")
+        self._overview = Overview(id="overview")
         with self._tabs:
+            with TabPane("Overview", id=f"pane-{OVERVIEW}"):
+                yield self._overview
             for p in PATTERNS:
                 with TabPane(p.title, id=f"pane-{p.id}"):
                     yield Static(p.reminder, classes="reminder", markup=False)
@@ -344,6 +350,8 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
         engine.on_change = self._engine_changed
         self._sync()
         self._refresh_status(force=True)
+        if self.active_pattern == OVERVIEW:
+            self.call_after_refresh(self._overview.tick)
         self._timer = self.set_interval(1 / _refresh_hz(), self._tick, name="pull")
         if self._keymap:  # ids are checked once the screens they belong to may be loaded
             from .keymap import binding_ids, keymap_path, unknown_ids
@@ -483,6 +491,9 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
         """Where the focus goes after adding, closing, switching tab, zooming or a dialog: the
         log of the current panel, or the tab bar when the tab has none. Never a text field:
         keys typed next are commands, and nothing is sent that the user did not mean."""
+        if self.active_pattern == OVERVIEW and self.zoomed is None:
+            self.screen_stack[0].set_focus(self._overview.map)
+            return
         panel = self.zoomed or self.panel()
         if panel is None or panel is avoid or not panel.log_view.is_attached:
             panel = next((p for p in self.panels() if p is not avoid
@@ -584,6 +595,8 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
         if self.screen is self.screen_stack[0] or isinstance(self.screen, ModalScreen):
             for panel in self.visible_panels():
                 panel.tick(now)
+            if self.active_pattern == OVERVIEW:  # hidden, it costs nothing
+                self._overview.tick()
         self._refresh_status()
 
     def _refresh_status(self, force: bool = False) -> None:
@@ -613,6 +626,8 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
         # a pane that becomes visible is brought up to date at once
         for panel in self.panels():
             panel.tick(force=True)
+        if self.active_pattern == OVERVIEW and self.engine_started:
+            self._overview.tick()
         if self._panels:  # with no panel anywhere, no key depends on the tab
             self.refresh_bindings()
 
@@ -668,6 +683,8 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
             return self.zoomed is not None
         if action not in PANEL_ACTIONS:
             return True
+        if self.active_pattern == OVERVIEW:
+            return self.overview_action_state(action)
         panel = self.panel()
         if panel is None:
             return False
@@ -717,10 +734,25 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
             self.focus_now(self._tabs.query_one(ContentTabs))
         self._tabs.active = f"pane-{pattern}"
 
+    def action_show_overview(self) -> None:
+        self._unzoom()
+        self.focus_now(self._overview.map)  # first, as for the other tabs
+        self._tabs.active = f"pane-{OVERVIEW}"
+
+    def on_overview_map_open(self, event) -> None:
+        """Enter (or a double click) on the map: that socket's panel, in its tab."""
+        kind, _, name = event.key.partition(":")
+        if kind == "s":
+            self.go_to_socket(name)
+        elif hasattr(self, "go_to_device"):
+            self.go_to_device(name)
+        else:
+            self.notify(f"The device {name} has no panel here yet.", severity="warning")
+
     def action_add_socket(self, socket_type: str | None = None) -> None:
         from .screens.add_socket import AddSocketScreen
 
-        default = socket_type or BY_ID[self.active_pattern].types[0]
+        default = socket_type or BY_ID.get(self.active_pattern, PATTERNS[0]).types[0]
         taken = set(self.engine.sockets())
         self.push_screen(AddSocketScreen(default, taken), self.add_socket)
 

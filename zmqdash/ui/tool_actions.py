@@ -37,10 +37,31 @@ def router_target(panel) -> tuple[bool, bytes | None]:
 class ToolActions:
     """Show as code (Ctrl+E), record (R), replay (Ctrl+R), and sending an entry again."""
 
+    def tool_panel(self):
+        """The socket panel these actions apply to: on the overview, the selected socket's;
+        elsewhere the current panel (None, said, if there is none)."""
+        from .widgets.overview import OVERVIEW
+
+        if self.active_pattern == OVERVIEW:
+            view = self._overview.selected_view()
+            panel = next((p for p in self._panels.values() if p.view is view), None)
+            if panel is None:
+                self.notify("Select a socket on the map first.", severity="warning")
+            return panel
+        return self._need_panel()
+
     def tool_view(self):
-        """The socket these actions apply to: the current panel's (None, said, if none)."""
-        panel = self._need_panel()
+        panel = self.tool_panel()
         return None if panel is None else panel.view
+
+    def overview_action_state(self, action: str) -> bool | None:
+        """Which socket actions apply on the overview: those on the socket selected."""
+        if action not in ("show_code", "record", "replay"):
+            return False
+        view = self._overview.selected_view()
+        if view is None or hasattr(view, "kind"):  # nothing, or a device
+            return False
+        return view.type in SENDING if action == "replay" else True
 
     # -- show as code ---------------------------------------------------------------------------
 
@@ -101,7 +122,7 @@ class ToolActions:
 
     def action_replay(self) -> None:
         """Replay a recording into the current socket (asks which and how), or stop."""
-        panel = self._need_panel()
+        panel = self.tool_panel()
         if panel is None:
             return
         view = panel.view

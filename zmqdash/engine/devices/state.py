@@ -57,6 +57,7 @@ class DeviceView:
     tap: bool = True
     subscriptions: tuple[bytes, ...] = ()  # a forwarder's, as they crossed it, oldest first
     waiting: tuple[int, int] = (0, 0)  # messages waiting for the backend, for the frontend
+    rates: object | None = None  # ..rates.Rates: the last minute (in: f2b, out: b2f)
     closed: bool = False
 
     @property

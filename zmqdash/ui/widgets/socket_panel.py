@@ -56,6 +56,7 @@ STATE_MARKS = {
 }
 
 RATE_WINDOW = 1.0  # seconds between rate updates
+SPARK_MIN_HEIGHT = 30  # screens this tall show each panel's last minute (80x24 does not)
 EXACT_WIDTH = 70  # panels at least this wide show exact message counts
 
 
@@ -155,6 +156,7 @@ class SocketPanel(Vertical):
         yield Static(classes="endpoints")
         yield Static(classes="stats")
         yield HintBar(classes="hints")
+        yield Static(classes="spark")
         if self.view.subscribers is not None:  # an XPUB: who subscribes to what
             yield SubscriptionTableView(self.view.subscribers, classes="subscribers")
         if self.subscribes:
@@ -234,6 +236,9 @@ class SocketPanel(Vertical):
         if self.log_view.filter_text or getattr(self, "_filter_problem", ""):
             self._update("filter", (self.log_view.filter_text, self.log_view.row_count,
                                     self.log_view.fmt), self._draw_filter_status)
+        # the engine's minute of seconds, replaced once a second
+        self._update("spark", (id(view.rates), self.size.width, self.app.size.height),
+                     self._draw_spark)
         if view.subscribers is not None:
             self._update("subscribers", view.subscribers, self._draw_subscribers)
         if self.subscribes:
@@ -337,6 +342,25 @@ class SocketPanel(Vertical):
             widget.update(text)
         else:
             widget.update(text, layout=False)
+
+    def _draw_spark(self) -> None:
+        """The last minute's messages a second, on one line, where the screen has room."""
+        from ..map_canvas import charset_for, sparkline
+
+        widget = self.query_one(".spark", Static)
+        show = self.app.size.height >= SPARK_MIN_HEIGHT
+        if widget.display != show:
+            widget.display = show
+        if not show:
+            return
+        rates = self.view.rates
+        label = " last min"
+        width = max(1, (widget.content_size.width or self.size.width - 4) - len(label))
+        text = Text(no_wrap=True, overflow="crop")
+        text.append(sparkline(rates.total() if rates else (), width, charset_for()),
+                    style="green")
+        text.append(label, style="dim")
+        widget.update(text, layout=False)
 
     def _draw_subtitle(self) -> None:
         log = self.log_view
