@@ -41,6 +41,7 @@ class Charset:
     arrow: str
     stub: str  # the mark of an outside peer
     spark: str  # sparkline levels, lowest first (index 0: nothing)
+    sep: str  # between the parts of a line of text
 
 
 _LIGHT = {
@@ -48,10 +49,10 @@ _LIGHT = {
     E | W | S: "┬", E | W | N: "┴", N | S | E: "├", N | S | W: "┤", N | E | S | W: "┼",
     E: "─", W: "─", N: "│", S: "│",
 }
-UNICODE = Charset(_LIGHT, "╭╮╰╯─│", "┏┓┗┛━┃", "▶", "○", " ▁▂▃▄▅▆▇█")
+UNICODE = Charset(_LIGHT, "╭╮╰╯─│", "┏┓┗┛━┃", "▶", "○", " ▁▂▃▄▅▆▇█", " · ")
 ASCII = Charset({bits: ("-" if bits in (E, W, E | W) else "|" if bits in (N, S, N | S)
                         else "+") for bits in range(1, 16)},
-                "++++-|", "####=#", ">", "o", " .:-=+*#")
+                "++++-|", "####=#", ">", "o", " .:-=+*#", " - ")
 
 
 def charset_for(term: str | None = None) -> Charset:
@@ -212,7 +213,7 @@ def _box(node: Node, x: int, y: int, fig: Figures | None, selected: bool, charse
     put(x, y + BOX_H - 1, bl + h * (BOX_W - 2) + br, edge)
     kind = node.kind if not node.device else f"{node.kind} device"
     if fig is not None and fig.state:
-        kind = f"{kind} · {fig.state}"
+        kind = f"{node.kind}: {fig.state}"
     put(x + 2, y + 1, _fit(kind, INNER), styles["base"])
     if fig is None:
         return

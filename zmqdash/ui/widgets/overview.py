@@ -29,7 +29,7 @@ from ..map_canvas import Figures
 #: the tab's id (its pane is "pane-overview"), beside the patterns' ids
 OVERVIEW = "overview"
 REMINDER = ("Every socket and device, and how they connect: arrows pick one, Enter opens its "
-            "panel; ○n: peers outside zmqdash.")
+            "panel; {stub}n: peers outside zmqdash.")
 #: most rows of the top talkers table (on a screen under 30 lines: TALKERS_SHORT)
 TALKERS_MAX = 8
 TALKERS_SHORT = 4
@@ -223,9 +223,11 @@ class Overview(Vertical):
         self._layout: topology.Layout | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(REMINDER, classes="reminder", markup=False)
-        yield Static("No sockets yet. Press a to add one; the map shows each socket and device "
-                     "here.", id="overview-empty", classes="empty-hint", markup=False)
+        yield Static(REMINDER.format(stub=self.map.charset.stub), classes="reminder",
+                     markup=False)
+        yield Static("No sockets here yet. Press a to add one: this map then shows every "
+                     "socket and device, how they connect, and their traffic.",
+                     id="overview-empty", classes="empty-hint", markup=False)
         yield self.map
         yield Static(id="overview-details", markup=False)
         yield Static(id="overview-talkers")
@@ -278,18 +280,19 @@ class Overview(Vertical):
             widget.update("")
             return
         device = self.map.selected.startswith("d:")
+        dot = self.map.charset.sep
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(escape_text(view.name), style="bold")
-        text.append(f" · {view.kind} device" if device else f" · {view.type}")
+        text.append(f"{dot}{view.kind} device" if device else f"{dot}{view.type}")
         sides = ((view.frontend, "frontend "), (view.backend, "backend ")) if device else \
             ((view, ""),)
         for side_view, label in sides:
             for ep in side_view.endpoints:
-                text.append(f" · {label}{escape_text(ep.describe())}")
+                text.append(f"{dot}{label}{escape_text(ep.describe())}")
         node = self._layout.nodes.get(self.map.selected) if self._layout else None
         if node is not None and (node.outside_in or node.outside_out):
             outside = node.outside_in + node.outside_out
-            text.append(f" · {outside} peer{'s' if outside != 1 else ''} outside zmqdash",
+            text.append(f"{dot}{outside} peer{'s' if outside != 1 else ''} outside zmqdash",
                         style="italic")
         widget.update(text)
 
