@@ -146,5 +146,5 @@ def test_a_disk_that_falls_behind_holds_receiving_back_and_loses_nothing(
     records = [json.loads(line) for line in data[0].decode().splitlines()]
     bodies = [r["frames"][0] for r in records if r["kind"] == "in"]
     assert bodies == ["x" * 200 + str(i) for i in range(1, total + 1)]
-    assert rec.lost == 0 and rec.pauses >= 1
+    assert rec.lost == 0 and rec.pauses >= 1 and not rec.error  # a pipe cannot be synced
     assert "fell behind" in rec.summary()

@@ -381,3 +381,57 @@ def test_the_cat_line_of_a_sub(engine) -> None:
         assert all(line.startswith(b"A") for line in out.splitlines()), out
     finally:
         kill(proc)
+
+
+# -- devices ---------------------------------------------------------------------------------
+
+
+def device_code_then_close(engine, name: str):
+    from zmqdash.engine.devices import commands as D
+    from zmqdash.session.as_code import device_as_code
+
+    code = device_as_code(engine.devices()[name])
+    engine.call(D.DeviceClose(name))
+    return code
+
+
+def bound_sides(proc: subprocess.Popen) -> dict[str, str]:
+    sides = {}
+    for _ in range(2):
+        label, _, endpoint = read_line(proc.stdout).strip().partition(" bound to ")
+        sides[label] = endpoint
+    return sides
+
+
+@pytest.mark.parametrize("kind, upstream, downstream", [
+    ("streamer", "PUSH", "PULL"), ("forwarder", "PUB", "SUB"), ("queue", "REQ", "REP")])
+def test_each_device_kind_as_a_program_forwards_between_real_peers(
+        engine, run_program, kind, upstream, downstream) -> None:
+    from zmqdash.engine.devices import commands as D
+
+    engine.call(D.DeviceCreate("dev", kind, frontend=("@tcp://127.0.0.1:*",),
+                               backend=("@tcp://127.0.0.1:*",),
+                               backend_options=(("sndhwm", "500"),)))
+    code = device_code_then_close(engine, "dev")
+    assert code.command.startswith(f"zmqdash proxy {kind} '@tcp://127.0.0.1:*' "
+                                   "'@tcp://127.0.0.1:*' --backend-option sndhwm=500")
+    assert "backend.setsockopt(zmq.SNDHWM, 500)" in code.program
+    proc = run_program(code)
+    sides = bound_sides(proc)
+    create(engine, "up", upstream)
+    engine.call(C.Connect("up", sides["frontend"]))
+    create(engine, "down", downstream)
+    engine.call(C.Connect("down", sides["backend"]))
+    if downstream == "SUB":
+        engine.call(C.Subscribe("down", b""))
+        engine.call(C.RepeatStart("up", ("tick {seq}",), 20))  # a late subscriber misses some
+        assert wait_received(engine, "down", 2)[0][0].startswith(b"tick ")
+    elif downstream == "REP":
+        engine.call(C.AutoReply("down", ("re: {body}",)))
+        engine.call(C.Send("up", (b"hello",)))
+        assert wait_received(engine, "up", 1) == [[b"re: hello"]]  # there and back
+    else:
+        engine.call(C.Send("up", (b"job", b"\x00")))
+        assert wait_received(engine, "down", 1) == [[b"job", b"\x00"]]
+    proc.send_signal(signal.SIGINT)
+    finished(proc)

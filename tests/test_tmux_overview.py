@@ -37,6 +37,8 @@ def overview(tmp_path):
         # command sets it itself
         command = (["env", f"TERM={term}"] if term else []) + dashboard_command()
         tmux.start(command + ["open", str(path)], dashboard_env(tmp_path / "home"))
+        tmux.wait_for_text("q Quit")
+        tmux.keys("0")
         tmux.wait_for_text("top talkers")
         return tmux
 

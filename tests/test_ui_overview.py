@@ -31,6 +31,7 @@ async def dashboard(size=(120, 40), **kwargs):
 
 
 async def pipeline(app, pilot) -> None:
+    await pilot.press("0")
     for cmd in (C.Create("vent", "PUSH"), C.Create("work", "PULL"), C.Create("ask", "REQ"),
                 C.Create("answer", "REP"), C.Bind("work", "inproc://ov-p"),
                 C.Connect("vent", "inproc://ov-p"), C.Bind("answer", "inproc://ov-r"),
@@ -44,6 +45,10 @@ async def pipeline(app, pilot) -> None:
 @run_async
 async def test_the_overview_is_the_first_tab_and_0_brings_it_back():
     async with dashboard() as (app, pilot):
+        assert app.active_pattern == "reqrep"  # where the dashboard opens, as before
+        tabs = app.query_one("#patterns").query("TabPane")
+        assert tabs.first().id == "pane-overview"
+        await pilot.press("0")
         assert app.active_pattern == "overview"
         assert "No sockets here yet" in screen_text(app)
         await pilot.press("3")
@@ -103,6 +108,7 @@ async def test_top_talkers_are_sorted_by_rate_with_cat_stats_numbers():
     views["worker"].pending = 0
     app = make_app(engine, clock=frozen_clock)
     async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("0")
         await wait_for(pilot, lambda: "top talkers" in screen_text(app), what="the table")
         text = screen_text(app).split("top talkers", 1)[1]
         rows = [line.split()[0] for line in text.splitlines()

@@ -62,6 +62,7 @@ def system() -> FakeEngine:
 def steady():
     async def run(pilot) -> None:
         await pilot.pause()
+        await pilot.press("0")
         pilot.app._overview.tick(force=True)
         await pilot.pause()
 

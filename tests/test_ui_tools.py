@@ -127,7 +127,8 @@ async def test_r_records_the_socket_and_r_again_stops(tmp_path):
         await pilot.press("R")
         await wait_for(pilot, lambda: any("entries written to" in n.message
                                           for n in app._notifications), what="the summary")
-        assert view.recording is None and "REC" not in screen_text(app)
+        assert view.recording is None
+        await wait_for(pilot, lambda: "REC" not in screen_text(app), what="the mark to go")
         records = [json.loads(line) for line in target.read_text().splitlines()]
         assert [r["frames"] for r in records if r["kind"] == "in"] == [
             [f"message {i}", {"b64": "AP8="}] for i in range(2, 5)]

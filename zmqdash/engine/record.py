@@ -20,6 +20,7 @@ engine's; ``written``/``written_bytes``/``unwritten``/``error`` by the writer's.
 
 from __future__ import annotations
 
+import errno
 import os
 import threading
 import time
@@ -182,11 +183,15 @@ class Recording:
         finally:
             try:
                 out.flush()
-                os.fsync(out.fileno())
+                try:
+                    os.fsync(out.fileno())
+                except OSError as exc:
+                    if exc.errno not in (errno.EINVAL, errno.EROFS, errno.ENOTSUP):
+                        raise  # a pipe, a terminal or /dev/null cannot be synced: fine
             except OSError as exc:
                 self.error = self.error or exc.strerror or str(exc)
             except ValueError:
-                pass  # fsync of a pipe or terminal: nothing to do
+                pass  # closed already
             try:
                 out.close()
             except OSError as exc:

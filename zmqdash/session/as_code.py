@@ -443,3 +443,75 @@ def view_as_code(view) -> Code:
             last_sent = tuple(entry[FRAMES])
             break
     return socket_as_code(spec_of(view), bound=bound, failed=failed, last_sent=last_sent)
+
+
+def device_as_code(view) -> Code:
+    """The ``zmqdash proxy`` line and a pyzmq program (``zmq.proxy`` between the two sides, as
+    the guide's msgqueue.py) for a device (a :class:`~zmqdash.engine.devices.DeviceView`)."""
+    from zmqdash.engine.devices.spec import KINDS
+
+    kind = view.kind
+    spec = KINDS[kind]
+    sides = (spec.frontend, spec.backend)
+    notes: list[str] = []
+    per_side = []
+    for label, side in (("frontend", view.frontend), ("backend", view.backend)):
+        eps = [e for e in side.endpoints if e.state != "failed"]
+        failed = [e.endpoint for e in side.endpoints if e.state == "failed"]
+        if failed:
+            notes.append(f"{label}: left out, as they failed: "
+                         + ", ".join(escape_text(e) for e in failed))
+        for e in eps:
+            if e.role == "bind" and e.resolved and e.resolved != e.endpoint:
+                notes.append(f"{label} {escape_text(e.endpoint)} is bound as "
+                             f"{escape_text(e.resolved)} now; the code binds "
+                             f"{escape_text(e.endpoint)}, which picks a port of its own")
+        if any(e.endpoint.startswith("inproc://") for e in eps):
+            notes.append("inproc:// endpoints reach only sockets of the same process")
+        per_side.append((label, eps, tuple(side.options)))
+    args = ["zmqdash", "proxy", kind]
+    for _label, eps, _opts in per_side:
+        args.append(",".join(("@" if e.role == "bind" else ">") + e.endpoint for e in eps))
+    for label, _eps, opts in per_side:
+        for name, value in opts:
+            args += [f"--{label}-option", f"{name}={value}"]
+    if view.state == "paused":
+        notes.append("the device is paused now; the code forwards at once")
+    w = _Writer()
+    w.imports.discard("import sys")
+    w.add("context = zmq.Context()")
+    name = escape_text(view.name)
+    front, back = sides
+    for (label, eps, opts), kind_ in zip(per_side, sides, strict=True):
+        w.add(f"{label} = context.socket(zmq.{kind_})")
+        for opt_name, value in opts:
+            opt = option(opt_name)
+            try:
+                val = option_value(opt, value)
+            except Exception:  # noqa: BLE001 - the engine accepted it
+                val = value
+            w.add(f"{label}.setsockopt(zmq.{opt.name}, {val!r})")
+        for e in eps:
+            verb = "bind" if e.role == "bind" else "connect"
+            w.add(f"{label}.{verb}({e.endpoint!r})")
+            if verb == "bind" and "*" in e.endpoint.rpartition(":")[2]:
+                w.add(f'print("{label} bound to", '
+                      f'{label}.getsockopt_string(zmq.LAST_ENDPOINT), flush=True)')
+        w.add()
+    w.add("try:")
+    w.add("zmq.proxy(frontend, backend)  # forwards both ways until Ctrl+C", 1)
+    w.add("except (KeyboardInterrupt, zmq.ContextTerminated):")
+    w.add("pass", 1)
+    w.add("finally:")
+    w.add("frontend.close(linger=0)", 1)
+    w.add("backend.close(linger=0)", 1)
+    w.add("context.term()", 1)
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in view.name).strip("_")
+    filename = f"{safe or 'device'}.py"
+    header = [
+        f"# The {kind} device '{name}' as the dashboard has it set up: frontend {front}, "
+        f"backend {back}.",
+        f"# Run: python3 {filename}  (Ctrl+C stops it)",
+    ]
+    return Code(shlex.join(args), "\n".join(header) + "\n\n" + w.text(), filename,
+                tuple(notes))

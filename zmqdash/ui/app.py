@@ -172,7 +172,7 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
                 id="next_panel", tooltip="Move to the next socket in this tab"),
         Binding("left_square_bracket", "previous_panel", "Previous panel", show=False,
                 id="previous_panel", tooltip="Move to the previous socket in this tab"),
-        Binding("0", "show_overview", "Overview", show=False, id="tab_overview",
+        Binding("0", f"show_tab('{OVERVIEW}')", "Overview", show=False, id="tab_overview",
                 tooltip="Show the Overview tab: every socket and device on one map"),
         *[
             Binding(str(i), f"show_tab('{p.id}')", p.title, show=False, id=f"tab_{p.id}",
@@ -241,7 +241,8 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
         return DashboardScreen(id="_default")
 
     def compose(self) -> ComposeResult:
-        self._tabs = TabbedContent(id="patterns")
+        # the Overview is the first tab (key 0); the dashboard opens on the first pattern's
+        self._tabs = TabbedContent(id="patterns", initial=f"pane-{PATTERNS[0].id}")
         self._status = StatusBar(id="status")
         self._overview = Overview(id="overview")
         with self._tabs:
@@ -722,6 +723,9 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
     # -- actions: tabs, new sockets, moving between panels (the rest: panel_actions.py) --------
 
     def action_show_tab(self, pattern: str) -> None:
+        if pattern == OVERVIEW:
+            self.action_show_overview()
+            return
         if pattern not in BY_ID:
             return
         self._unzoom()

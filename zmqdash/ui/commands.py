@@ -57,7 +57,7 @@ class DashboardCommands(Provider):
             if app.action_state(action) is False:
                 continue
             out.append((title, partial(app.run_action, action), help_text))
-        out.append(("Tab: Overview", partial(app.run_action, "show_overview"),
+        out.append(("Tab: Overview", partial(app.run_action, "show_tab('overview')"),
                     "Every socket and device on one map, with the top talkers (key 0)"))
         for i, p in enumerate(PATTERNS, 1):
             out.append((f"Tab: {p.title}", partial(app.run_action, f"show_tab('{p.id}')"),

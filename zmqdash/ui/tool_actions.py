@@ -59,18 +59,30 @@ class ToolActions:
         if action not in ("show_code", "record", "replay"):
             return False
         view = self._overview.selected_view()
-        if view is None or hasattr(view, "kind"):  # nothing, or a device
+        if view is None:
             return False
+        if hasattr(view, "kind"):  # a device: shown as code; no panel to record or replay from
+            return action == "show_code"
         return view.type in SENDING if action == "replay" else True
 
     # -- show as code ---------------------------------------------------------------------------
 
     def action_show_code(self) -> None:
+        from .screens.show_code import ShowCodeScreen
+        from .widgets.overview import OVERVIEW
+
+        if self.active_pattern == OVERVIEW:
+            device = self._overview.selected_view()
+            if device is not None and hasattr(device, "kind"):  # a device box on the map
+                from ..session.as_code import device_as_code
+
+                self.push_screen(ShowCodeScreen(
+                    f"{escape_text(device.name)} · {device.kind} device", device_as_code(device)))
+                return
         view = self.tool_view()
         if view is None:
             return
         from ..session.as_code import view_as_code
-        from .screens.show_code import ShowCodeScreen
 
         self.push_screen(ShowCodeScreen(f"{escape_text(view.name)} · {view.type}",
                                         view_as_code(view)))

@@ -21,9 +21,6 @@ FLOWS = frozenset({
 })
 #: types that start the flow: a socket linked to nobody of ours is put left if it sends
 SENDERS = frozenset({"PUB", "XPUB", "PUSH", "REQ", "DEALER"})
-#: the socket type of each side of a device kind (frontend, backend)
-DEVICE_SIDES = {"streamer": ("PULL", "PUSH"), "forwarder": ("XSUB", "XPUB"),
-                "queue": ("ROUTER", "DEALER")}
 #: host names that all mean this machine, for matching a connect to a bind
 LOCAL_HOSTS = frozenset({"*", "0.0.0.0", "127.0.0.1", "localhost", "::", "[::]", "::1",
                          "[::1]", "[*]"})
@@ -113,8 +110,11 @@ def build(sockets, devices) -> Layout:
         node = Node(f"s:{view.name}", view.name, view.type, False)
         node.ports = _ports(view.endpoints, view.type, "")
         nodes[node.key] = node
+    from ..engine.devices.spec import KINDS
+
     for dev in devices:
-        front, back = DEVICE_SIDES.get(dev.kind, ("?", "?"))
+        kind = KINDS.get(dev.kind)
+        front, back = (kind.frontend, kind.backend) if kind else ("?", "?")
         node = Node(f"d:{dev.name}", dev.name, dev.kind, True)
         node.ports = (_ports(dev.frontend.endpoints, front, "frontend")
                       + _ports(dev.backend.endpoints, back, "backend"))

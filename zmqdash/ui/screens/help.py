@@ -40,6 +40,7 @@ def binding_sections(app) -> list[tuple[str, list[tuple[str, str]]]]:
     from ..widgets.composer import Composer
     from ..widgets.hint_bar import HintBar
     from ..widgets.log_view import LogView
+    from ..widgets.overview import OverviewMap
     from ..widgets.text_field import FilterBar, SubscriptionBar, TextField
     from .add_socket import AddSocketScreen
     from .inspector import InspectorScreen
@@ -68,6 +69,8 @@ def binding_sections(app) -> list[tuple[str, list[tuple[str, str]]]]:
         ("In the filter bar (rows filter as you type)", rows(FilterBar.BINDINGS)),
         ("In the inspector", rows(InspectorScreen.BINDINGS)),
         ("In show as code", rows(ShowCodeScreen.BINDINGS)),
+        ("On the overview's map", [("arrows", "Move between the boxes")] +
+         rows([b for b in OverviewMap.BINDINGS if b.id == "map.open"])),
         ("In the add-socket dialog", rows(AddSocketScreen.BINDINGS) + [
             ("enter", "Add"), ("tab", "Next field")]),
     ]

@@ -25,8 +25,8 @@ class ShowCodeScreen(Screen[None]):
 
     BINDINGS = [
         Binding("escape,q", "close", "Close", id="code.close"),
-        Binding("c", "copy_command", "Copy cat line", id="code.copy_command",
-                tooltip="Copy the zmqdash cat command line (OSC 52: works over SSH)"),
+        Binding("c", "copy_command", "Copy command", id="code.copy_command",
+                tooltip="Copy the zmqdash command line (OSC 52: works over SSH)"),
         Binding("y", "copy_program", "Copy program", id="code.copy_program",
                 tooltip="Copy the Python program (OSC 52: works over SSH)"),
         Binding("w", "save_program", "Save program", id="code.save_program",
@@ -55,7 +55,7 @@ class ShowCodeScreen(Screen[None]):
             for note in self.code.notes:
                 notes.append(f"• {note}\n")  # already terminal-safe (escaped where made)
             parts.append(notes)
-        parts.append(Text("── shell: zmqdash cat (c copies) ──", style="bold"))
+        parts.append(Text("── shell (c copies) ──", style="bold"))
         parts.append(Text(escape_text(self.code.command) + "\n"))
         parts.append(Text(f"── Python: {escape_text(self.code.filename)} "
                           "(y copies, w saves) ──", style="bold"))
@@ -67,7 +67,7 @@ class ShowCodeScreen(Screen[None]):
 
     def action_copy_command(self) -> None:
         self.app.copy_to_clipboard(self.code.command)
-        self.notify("Copied the cat line.")
+        self.notify("Copied the command line.")
 
     def action_copy_program(self) -> None:
         self.app.copy_to_clipboard(self.code.program)

@@ -155,8 +155,8 @@ class SocketPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(classes="endpoints")
         yield Static(classes="stats")
-        yield HintBar(classes="hints")
         yield Static(classes="spark")
+        yield HintBar(classes="hints")
         if self.view.subscribers is not None:  # an XPUB: who subscribes to what
             yield SubscriptionTableView(self.view.subscribers, classes="subscribers")
         if self.subscribes:
