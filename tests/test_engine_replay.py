@@ -115,6 +115,11 @@ def test_a_filter_and_the_direction(engine, tmp_path) -> None:
     finished(engine, "out")
     got = [m[0].decode() for m in wait_received(engine, "sink", 10)][5:]
     assert got == [f"out x {seq}" for seq in range(3, 20, 4)]
+    # bytes, as the log's filter takes them: hex:20 31 is " 1" (in 1, 13, 17 ...)
+    engine.call(C.ReplayStart("out", str(path), speed=None, match="hex:2031"))
+    finished(engine, "out")
+    got = [m[0].decode() for m in wait_received(engine, "sink", 15)][10:]
+    assert got == ["in x 10", "in Update 12", "in x 14", "in Update 16", "in x 18"]
 
 
 def test_loop_until_stopped(engine, tmp_path) -> None:

@@ -82,8 +82,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--loop", action="store_true",
                    help="start again after the last message, until Ctrl+C or --count")
     p.add_argument("--filter", metavar="TEXT", default=None,
-                   help="only messages whose text matches: plain text (any case unless it has "
-                   "capitals) or /regex/, as the dashboard's log filter")
+                   help="only messages that match, as the dashboard's log filter: plain text "
+                   "(any case unless it has capitals), /regex/, or hex:/b64: bytes")
     p.add_argument("--direction", choices=("in", "out"), default=None,
                    help="replay the received (in) or the sent (out) messages; default: the "
                    "received ones, or the sent ones if the file has no received message")
@@ -168,12 +168,14 @@ def _plan(args: argparse.Namespace) -> dict:
     if args.filter is not None:
         import re
 
-        from ..codec.match import text_matcher
+        from ..engine.replay import message_matcher
 
         try:
-            text_matcher(args.filter)
+            message_matcher(args.filter)
         except re.error as exc:
             raise UsageError(f"--filter: bad regular expression: {exc}") from None
+        except CodecError as exc:
+            raise UsageError(f"--filter: {exc}") from None
     return {"path": path, "options": tuple(opts), "peer": peer}
 
 

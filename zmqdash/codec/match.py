@@ -41,3 +41,26 @@ def text_matcher(text: str) -> Callable[[str], bool] | None:
         return search(line) is not None
 
     return match
+
+
+#: a filter starting with one of these matches the bytes of a message, not the text shown
+BYTE_FILTERS = ("hex:", "b64:")
+
+
+def matches_bytes(text: str) -> bool:
+    return text.startswith(BYTE_FILTERS)
+
+
+def bytes_matcher(text: str) -> Callable[[tuple[bytes, ...]], bool] | None:
+    """For a ``hex:`` or ``b64:`` filter, a predicate on a message's frames: any frame holds
+    those bytes (None for empty bytes). Raises :class:`~zmqdash.codec.CodecError`."""
+    from .input import prefix_to_bytes
+
+    wanted = prefix_to_bytes(text)
+    if not wanted:
+        return None
+
+    def has_bytes(frames) -> bool:
+        return any(wanted in frame for frame in frames)
+
+    return has_bytes

@@ -104,11 +104,26 @@ def retarget(frames: list[bytes], from_router: bool, to_router: bool,
     return frames
 
 
+def message_matcher(text: str | None):
+    """A predicate on a message's frames for a filter as the log's filter takes it: ``hex:``
+    or ``b64:`` bytes that any frame holds, else text or ``/regex/`` on the message as the log
+    shows it (format auto). None: no filter. Raises ``re.error`` or ``CodecError``."""
+    from ..codec import render_frames
+    from ..codec.match import bytes_matcher, matches_bytes, text_matcher
+
+    if not text:
+        return None
+    if matches_bytes(text):
+        return bytes_matcher(text)
+    matches = text_matcher(text)
+    return lambda frames: matches(render_frames(list(frames), "auto", 4096))
+
+
 def read_messages(path: str, direction: str | None, matches, state: ReplayState):
     """``(ts, frames, from_router)`` for each message record of the file in ``direction``
-    that ``matches`` (a predicate on its text, or None); counts what it skips in ``state``.
-    Raises OSError if the file cannot be read."""
-    from ..codec import CodecError, frame_from_json, render_frames
+    that ``matches`` (a predicate on its frames, or None); counts what it skips in
+    ``state``. Raises OSError if the file cannot be read."""
+    from ..codec import CodecError, frame_from_json
 
     with open(path, encoding="utf-8", errors="surrogateescape") as lines:
         for number, line in enumerate(lines, 1):
@@ -139,7 +154,7 @@ def read_messages(path: str, direction: str | None, matches, state: ReplayState)
                         else "not JSON"
                     state.first_bad = f"line {number}: {reason}"
                 continue
-            if matches is not None and not matches(render_frames(list(frames), "auto", 4096)):
+            if matches is not None and not matches(frames):
                 state.skipped += 1
                 continue
             yield float(ts), frames, record.get("type") == "ROUTER"
@@ -278,7 +293,6 @@ class Replayer:
     # -- commands ----------------------------------------------------------------------------
 
     def start(self, cmd) -> ReplayState:
-        from ..codec.match import text_matcher
         from . import options
 
         engine = self.engine
@@ -307,8 +321,8 @@ class Replayer:
             reason = "no such file" if not os.path.exists(path) else "not a file"
             raise EngineError(f"cannot replay {path}: {reason}")
         try:
-            matches = text_matcher(cmd.match or "")
-        except Exception as exc:  # re.error
+            matches = message_matcher(cmd.match)
+        except Exception as exc:  # re.error, CodecError
             raise EngineError(f"bad filter: {exc}") from None
         rid = engine._next_uid
         engine._next_uid += 1

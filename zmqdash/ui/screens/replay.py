@@ -12,8 +12,8 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from ...codec import escape_text
-from ...codec.match import text_matcher
+from ...codec import CodecError, escape_text
+from ...engine.replay import message_matcher
 from ..widgets.text_input import TextInput
 from .dialogs import FormScreen
 
@@ -76,7 +76,7 @@ class ReplayScreen(FormScreen[ReplayChoice | None]):
                             placeholder="1 recorded pace, 2 twice as fast, max")
                 yield Label("Only")
                 yield TextInput(compact=True, id="replay-filter",
-                            placeholder="blank: every message; text or /regex/")
+                            placeholder="blank: every message; text, /regex/ or hex:")
                 yield Label("Messages")
                 yield Select([("received (in), or sent if none", "auto"),
                               ("received (in)", "in"), ("sent (out)", "out")],
@@ -111,9 +111,12 @@ class ReplayScreen(FormScreen[ReplayChoice | None]):
             return
         match = self.query_one("#replay-filter", Input).value
         try:
-            text_matcher(match)
+            message_matcher(match)
         except re.error as exc:
             self._error(f"Bad regular expression: {exc}.")
+            return
+        except CodecError as exc:
+            self._error(f"{exc}.")
             return
         direction = self.query_one("#replay-direction", Select).value
         self.dismiss(ReplayChoice(path, speed, match or None,

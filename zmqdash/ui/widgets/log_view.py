@@ -27,7 +27,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...codec import escape_text, render_frames
-from ...codec.match import text_matcher
+from ...codec.match import bytes_matcher, matches_bytes, text_matcher
 from ...engine.ring import ERROR, EVENT, FRAMES, IN, INFO, KIND, META, OUT, SEQ, TS, Ring
 from ..fitting import cut_end, event_line, payload_line
 from ..pacing import Pacer
@@ -62,14 +62,6 @@ def gone_from_log(ring: Ring, seq: int) -> str:
             "at most 64 MiB of frames are held).")
 
 
-#: a filter starting with one of these matches the bytes of a message, not the text shown
-BYTE_FILTERS = ("hex:", "b64:")
-
-
-def matches_bytes(text: str) -> bool:
-    return text.startswith(BYTE_FILTERS)
-
-
 def match_form(text: str, fmt: str) -> str:
     """What a filter is matched against, in words for the filter bar."""
     return "bytes" if matches_bytes(text) else f"text as shown ({fmt})"
@@ -84,14 +76,12 @@ def make_matcher(text: str, fmt: str) -> Matcher | None:
     no filter. Raises ``re.error`` or :class:`~zmqdash.codec.CodecError`.
     """
     if matches_bytes(text):
-        from ...codec import prefix_to_bytes
-
-        wanted = prefix_to_bytes(text)
-        if not wanted:
+        frames_match = bytes_matcher(text)
+        if frames_match is None:
             return None
 
         def has_bytes(entry: Entry) -> bool:
-            return any(wanted in frame for frame in entry[FRAMES])
+            return frames_match(entry[FRAMES])
 
         return has_bytes
     matches = text_matcher(text)
