@@ -177,6 +177,7 @@ async def test_the_inspector_sends_an_entry_again_as_it_was_or_edited():
         app.go_to_socket("b")
         await pilot.pause()
         app.focus_now(app.panel().log_view)
+        await wait_for(pilot, lambda: "message 1" in screen_text(app), what="the log's rows")
         await pilot.press("i")
         assert isinstance(app.screen, InspectorScreen)
         a = app.engine.sockets()["a"]
