@@ -1,4 +1,5 @@
-"""Make the SVG screenshots in this folder: every pattern tab of the dashboard with live traffic.
+"""Make the SVG screenshots in this folder: the overview and every pattern tab of the dashboard
+with live traffic.
 
 The dashboard runs headless on the built-in demo session (``zmqdash demo``: every pattern over
 inproc, with repeat-senders), lets the traffic flow for a few seconds, then saves one SVG per
@@ -27,6 +28,11 @@ async def shoot(size: tuple[int, int], wait: float, out: Path) -> list[Path]:
     written = []
     async with app.run_test(size=size) as pilot:
         await asyncio.sleep(wait)  # live traffic: the demo's repeat-senders fill the logs
+        await pilot.press("0")  # the overview: a map of the whole demo, with its last minute
+        await pilot.pause(1.2)
+        path = out / "0-overview.svg"
+        path.write_text(app.export_screenshot(title="zmqdash - Overview"))
+        written.append(path)
         for i, pattern in enumerate(PATTERNS, 1):
             await pilot.press(str(i))
             await pilot.pause(0.3)
