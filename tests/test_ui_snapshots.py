@@ -1,5 +1,6 @@
-"""Snapshots of every pattern tab, the add-socket dialog, the inspector and the help screen,
-at 80x24 and 120x40. A fake engine with fixed times feeds them, and the clock is frozen.
+"""Snapshots of every tab (the five patterns and the devices), the add-socket and add-device
+dialogs, the inspector and the help screen, at 80x24 and 120x40. A fake engine with fixed
+times feeds them, and the clock is frozen.
 
 Update after an intended change with ``pytest tests/test_ui_snapshots.py --snapshot-update``.
 """
@@ -44,7 +45,7 @@ def steady(*keys: str):
 
 
 @pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("tab", ["1", "2", "3", "4", "5"])
+@pytest.mark.parametrize("tab", ["1", "2", "3", "4", "5", "6"])
 def test_pattern_tab(snap_compare, size, tab):
     assert snap_compare(dashboard(), terminal_size=size, run_before=steady(tab))
 
@@ -52,6 +53,11 @@ def test_pattern_tab(snap_compare, size, tab):
 @pytest.mark.parametrize("size", SIZES)
 def test_add_socket_dialog(snap_compare, size):
     assert snap_compare(dashboard(), terminal_size=size, run_before=steady("2", "a"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_add_device_dialog(snap_compare, size):
+    assert snap_compare(dashboard(), terminal_size=size, run_before=steady("6", "a"))
 
 
 @pytest.mark.parametrize("size", SIZES)

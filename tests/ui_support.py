@@ -16,7 +16,10 @@ from contextlib import contextmanager
 
 from zmqdash.engine import EngineError
 from zmqdash.engine import commands as C
-from zmqdash.engine.ring import ERROR, EVENT, IN, INFO, OUT, EventInfo, Ring
+from zmqdash.engine.devices import commands as D
+from zmqdash.engine.devices import spec
+from zmqdash.engine.devices.state import INJECTED, PAUSED, RUNNING, STOPPED, DeviceView
+from zmqdash.engine.ring import B2F, ERROR, EVENT, F2B, IN, INFO, OUT, EventInfo, Ring
 from zmqdash.engine.state import (
     BIND,
     CONNECT,
@@ -55,6 +58,7 @@ class FakeEngine:
         self.running = False
         self.commands: list = []
         self._views: dict[str, SocketView] = {}
+        self._devices: dict[str, DeviceView] = {}
         self._ts = T0
         self._next_port = 5555
         self._next_id = 1
@@ -88,6 +92,9 @@ class FakeEngine:
 
     def view(self, name: str) -> SocketView:
         return self._views[name]
+
+    def devices(self) -> dict[str, DeviceView]:
+        return self._devices
 
     def wait_for_change(self, generation: int, timeout: float | None = None) -> int:
         return self.generation
@@ -140,6 +147,18 @@ class FakeEngine:
         self._ts += 0.001 * count
         view.stats.msgs_in += count
         view.stats.bytes_in += count * size
+
+    def cross(self, name: str, direction: str, *frames: bytes, meta=None) -> None:
+        """A message crossing device ``name`` (``f>b`` or ``b>f``), tapped and counted."""
+        view = self._devices[name]
+        view.log.append(self.tick(), direction, frames, meta, sum(len(f) for f in frames))
+        size = sum(len(f) for f in frames)
+        if direction == F2B:
+            view.stats.f2b_msgs += 1
+            view.stats.f2b_bytes += size
+        else:
+            view.stats.b2f_msgs += 1
+            view.stats.b2f_bytes += size
 
     def event(self, name: str, event: str, endpoint: str, detail: str = "",
               count: int = 1) -> None:
@@ -289,6 +308,80 @@ class FakeEngine:
         self._changed(cmd.name)
 
 
+    # -- devices -------------------------------------------------------------------------------
+
+    def _device(self, name: str) -> DeviceView:
+        if name not in self._devices:
+            raise EngineError(f"no device named '{name}'")
+        return self._devices[name]
+
+    def _do_devicecreate(self, cmd: D.DeviceCreate) -> str:
+        if cmd.device in self._devices:
+            raise EngineError(f"there is already a device named '{cmd.device}'")
+        kind = spec.kind(cmd.kind)
+        sides = (spec.parse_side(cmd.frontend, spec.FRONTEND),
+                 spec.parse_side(cmd.backend, spec.BACKEND))
+        spec.check_sides(*sides)
+        ring = Ring(self.ring_capacity)
+        views = [SocketView(f"{cmd.device} {side}", type_, ring)
+                 for side, type_ in ((spec.FRONTEND, kind.frontend), (spec.BACKEND, kind.backend))]
+        for view, eps in zip(views, sides, strict=True):
+            for role, ep in eps:
+                real = ep
+                if ep.endswith(":*"):
+                    real = ep[:-1] + str(self._next_port)
+                    self._next_port += 1
+                state = LISTENING if role == BIND else CONNECTED
+                view.endpoints += (EndpointState(ep, role, state, peers=1, resolved=real),)
+        device = DeviceView(cmd.device, kind.name, ring, views[0], views[1], tap=cmd.tap,
+                            state=RUNNING)
+        self._devices = {**self._devices, cmd.device: device}
+        ring.append(self.tick(), INFO, (), f"running: {kind.name}", 0)
+        self._changed(cmd.device)
+        return cmd.device
+
+    def _do_devicepause(self, cmd: D.DevicePause) -> None:
+        view = self._device(cmd.device)
+        view.state, view.paused_at = PAUSED, self._ts
+
+    def _do_deviceresume(self, cmd: D.DeviceResume) -> float:
+        view = self._device(cmd.device)
+        view.state, view.paused_at = RUNNING, None
+        return 0.0
+
+    def _do_devicestop(self, cmd: D.DeviceStop) -> None:
+        self._device(cmd.device).state = STOPPED
+
+    def _do_devicerestart(self, cmd: D.DeviceRestart) -> None:
+        self._device(cmd.device).state = RUNNING
+
+    def _do_deviceinject(self, cmd: D.DeviceInject) -> str:
+        self._device(cmd.device)
+        self.cross(cmd.device, spec.direction(cmd.direction), *cmd.frames, meta=INJECTED)
+        self._devices[cmd.device].stats.injected += 1
+        return "sent"
+
+    def _do_devicetap(self, cmd: D.DeviceTap) -> None:
+        self._device(cmd.device).tap = cmd.on
+
+    def _do_deviceclearlog(self, cmd: D.DeviceClearLog) -> None:
+        self._device(cmd.device).log.clear()
+
+    def _do_devicerename(self, cmd: D.DeviceRename) -> str:
+        view = self._device(cmd.device)
+        view.name = cmd.new_name
+        self._devices = {(cmd.new_name if k == cmd.device else k): v
+                         for k, v in self._devices.items()}
+        self._changed(cmd.new_name)
+        return cmd.new_name
+
+    def _do_deviceclose(self, cmd: D.DeviceClose) -> None:
+        view = self._device(cmd.device)
+        view.closed = True
+        self._devices = {k: v for k, v in self._devices.items() if k != cmd.device}
+        self._changed(cmd.device)
+
+
 def populated(engine: FakeEngine | None = None) -> FakeEngine:
     """Every pattern with a little traffic, the same every time."""
     eng = engine or FakeEngine()
@@ -342,6 +435,12 @@ def populated(engine: FakeEngine | None = None) -> FakeEngine:
     call(C.Send("dealer", (b"", b"job 1")))
     eng.receive("broker", b"\x00k\x8bEg", b"", b"job 1")
     eng.receive("broker", b"worker-A", b"", b"ready")
+
+    call(D.DeviceCreate("hub", "queue", ("@tcp://127.0.0.1:5559",),
+                        (">tcp://127.0.0.1:5560",)))
+    for i in range(3):
+        eng.cross("hub", F2B, b"\x00k\x8bEg", b"", f"Hello #{i + 1}".encode())
+        eng.cross("hub", B2F, b"\x00k\x8bEg", b"", f"World #{i + 1}".encode())
     return eng
 
 

@@ -28,10 +28,11 @@ from textual.widgets._tabbed_content import ContentTabs
 from ..codec import FORMATS, escape_text
 from ..engine import commands as C
 from .commands import DashboardCommands
+from .device_actions import DEVICE_ACTIONS, DEVICE_BINDINGS, DeviceActions, device_views, is_device
 from .keyorder import OrderedKeys
 from .keys import typed_as_text
 from .panel_actions import PanelActions
-from .patterns import BY_ID, PATTERNS, REPLYING, SENDING, SUBSCRIBING, pattern_of
+from .patterns import BY_ID, DEVICES, PATTERNS, REPLYING, SENDING, SUBSCRIBING, pattern_of
 from .session_actions import SessionActions
 from .tool_actions import ToolActions
 from .widgets.overview import OVERVIEW, Overview
@@ -115,7 +116,7 @@ class DashboardScreen(Screen):
     AUTO_FOCUS = "ContentTabs"
 
 
-class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None]):
+class ZmqDash(OrderedKeys, SessionActions, DeviceActions, PanelActions, ToolActions, App[None]):
     """The full-screen dashboard. Build it with :func:`make_app`."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
@@ -124,8 +125,10 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
 
     BINDINGS = [
         Binding("a", "add_socket", "Add", id="add_socket",
-                tooltip="Add a socket: type, name, endpoints, subscriptions, options"),
+                tooltip="Add a socket: type, name, endpoints, subscriptions, options (on the "
+                        "Devices tab: a device)"),
         Binding("m", "compose", "Send", id="compose", tooltip="Write a message to send"),
+        *DEVICE_BINDINGS,
         Binding("s", "subscribe", "Subs", id="subscribe", tooltip="Edit the SUB's prefixes"),
         Binding("slash", "filter", "Filter", id="filter", tooltip="Filter the log"),
         Binding("t", "cycle_format", "Format", id="format",
@@ -224,6 +227,7 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
         self.current_panel: SocketPanel | None = None
         self._panels: dict[int, SocketPanel] = {}
         self._views_seen: object = None
+        self._devices_seen: object = None
         self._focus_next: tuple[str, str] | None = None  # (socket just added, its tab)
         self._rate_at = clock()
         self._rate_counts = (0, 0)
@@ -251,11 +255,7 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
             for p in PATTERNS:
                 with TabPane(p.title, id=f"pane-{p.id}"):
                     yield Static(p.reminder, classes="reminder", markup=False)
-                    yield Static(
-                        f"No sockets here yet. Press a to add one (for example: {p.example}).",
-                        classes="empty-hint",
-                        markup=False,
-                    )
+                    yield Static(p.empty_hint, classes="empty-hint", markup=False)
                     yield HorizontalScroll(id=f"panels-{p.id}", classes="panels",
                                            can_focus=False)
         yield self._status
@@ -418,10 +418,13 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
         if self._shutting_down:
             return  # the tabs a panel would go in may already be gone
         views = self.engine.sockets()
-        if views is self._views_seen:
+        devices = device_views(self.engine)
+        if views is self._views_seen and devices is self._devices_seen:
             return
-        self._views_seen = views
+        self._views_seen, self._devices_seen = views, devices
         alive = {id(v): v for v in views.values()}
+        devices_by_id = {id(v) for v in devices.values()}
+        alive.update((id(v), v) for v in devices.values())
         before = set(self._panels)
         for key in [k for k in self._panels if k not in alive]:
             panel = self._panels.pop(key)
@@ -437,9 +440,12 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
         for key, view in alive.items():
             if key in self._panels:
                 continue
-            fmt, snippets = self._extras.pop(view.name, ("auto", []))
-            panel = SocketPanel(view, fmt if fmt in FORMATS else "auto", snippets)
-            panel.pattern = pattern_of(view.type)
+            if key in devices_by_id:
+                panel = self.device_panel(view)
+            else:
+                fmt, snippets = self._extras.pop(view.name, ("auto", []))
+                panel = SocketPanel(view, fmt if fmt in FORMATS else "auto", snippets)
+                panel.pattern = pattern_of(view.type)
             self._panels[key] = panel
             self.query_one(f"#panels-{panel.pattern}", HorizontalScroll).mount(panel)
             if self._focus_next is not None and self._focus_next[0] == view.name:
@@ -682,13 +688,15 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
         None (shown disabled)."""
         if action == "unzoom":
             return self.zoomed is not None
-        if action not in PANEL_ACTIONS:
+        if action not in PANEL_ACTIONS and action not in DEVICE_ACTIONS:
             return True
         if self.active_pattern == OVERVIEW:
             return self.overview_action_state(action)
         panel = self.panel()
         if panel is None:
             return False
+        if action in DEVICE_ACTIONS or is_device(panel):
+            return self.device_action_state(panel, action)
         kind = panel.socket_type
         if action in ("compose", "repeat", "replay"):
             return kind in SENDING
@@ -707,7 +715,8 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
     def _need_panel(self) -> SocketPanel | None:
         panel = self.panel()
         if panel is None:
-            self.notify("No socket in this tab: press a to add one.", severity="warning")
+            what = "device" if self.active_pattern == DEVICES else "socket"
+            self.notify(f"No {what} in this tab: press a to add one.", severity="warning")
         return panel
 
     def prompt(self, title: str, value: str, then: Callable[[str], None], *,
@@ -756,6 +765,9 @@ class ZmqDash(OrderedKeys, SessionActions, PanelActions, ToolActions, App[None])
     def action_add_socket(self, socket_type: str | None = None) -> None:
         from .screens.add_socket import AddSocketScreen
 
+        if socket_type is None and self.active_pattern == DEVICES:
+            self.action_add_device()
+            return
         default = socket_type or BY_ID.get(self.active_pattern, PATTERNS[0]).types[0]
         taken = set(self.engine.sockets())
         self.push_screen(AddSocketScreen(default, taken), self.add_socket)

@@ -8,11 +8,18 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.markup import escape
 
 from ..codec import FORMATS, escape_text
+from .device_actions import device_views
 from .patterns import PATTERNS
 
 #: (title, action, help) for the actions that act on the app or the current socket
 ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("Add a socket", "add_socket", "Type, name, bind/connect endpoints, subscriptions, options"),
+    ("Add a device", "add_device", "A streamer, forwarder or queue between two sets of endpoints"),
+    ("Pause or resume the device", "pause_device", "Stop forwarding (messages wait), or go on"),
+    ("Stop the device", "stop_device", "Close both its sockets (restart starts it again)"),
+    ("Restart the device", "restart_device", "Make its sockets again and run"),
+    ("Inject a message", "inject", "Send into one of the device's directions"),
+    ("Tap on/off", "toggle_tap", "Log every message that crosses the device, or only count"),
     ("Send a message", "compose", "Focus the composer of the current socket"),
     ("Edit subscriptions", "subscribe", "Change the prefixes of the current SUB socket"),
     ("Repeat-send", "repeat", "Send a template every N ms ({seq}, {time} ...)"),
@@ -74,6 +81,9 @@ class DashboardCommands(Provider):
         for name in app.engine.sockets():
             out.append((f"Go to socket {escape_text(name)}", partial(app.go_to_socket, name),
                         "Show its tab and focus it"))
+        for name in device_views(app.engine):
+            out.append((f"Go to device {escape_text(name)}", partial(app.go_to_device, name),
+                        "Show the Devices tab and focus it"))
         return out
 
     async def discover(self) -> Hits:

@@ -1,4 +1,5 @@
-"""The five messaging patterns the dashboard has a tab for, and which socket types live where."""
+"""The dashboard's tabs: the five messaging patterns, which socket types live where, and the
+devices (a streamer, forwarder or queue between two sets of endpoints)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,12 @@ class Pattern:
     title: str
     types: tuple[str, ...]
     reminder: str
-    example: str  # a first socket to try, shown in an empty tab
+    example: str  # a first socket (or device) to try, shown in an empty tab
+    noun: str = "sockets"  # what the tab holds
+
+    @property
+    def empty_hint(self) -> str:
+        return f"No {self.noun} here yet. Press a to add one (for example: {self.example})."
 
 
 PATTERNS: tuple[Pattern, ...] = (
@@ -50,7 +56,20 @@ PATTERNS: tuple[Pattern, ...] = (
         "ROUTER tags each message with its sender's identity; DEALER is async REQ.",
         "ROUTER bind tcp://127.0.0.1:5558, then DEALER connect to it",
     ),
+    Pattern(
+        "devices",
+        "Devices",
+        (),
+        "A device sits between two sets of peers: streamer (PUSH/PULL), forwarder (PUB/SUB), "
+        "queue (REQ/REP).",
+        "a queue with frontend @tcp://127.0.0.1:5559 for clients, backend @tcp://127.0.0.1:5560 "
+        "for workers",
+        noun="devices",
+    ),
 )
+
+#: the tab of devices
+DEVICES = "devices"
 
 BY_ID = {p.id: p for p in PATTERNS}
 TYPE_TO_PATTERN = {t: p.id for p in PATTERNS for t in p.types}

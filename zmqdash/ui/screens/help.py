@@ -42,6 +42,7 @@ def binding_sections(app) -> list[tuple[str, list[tuple[str, str]]]]:
     from ..widgets.log_view import LogView
     from ..widgets.overview import OverviewMap
     from ..widgets.text_field import FilterBar, SubscriptionBar, TextField
+    from .add_device import AddDeviceScreen
     from .add_socket import AddSocketScreen
     from .inspector import InspectorScreen
     from .show_code import ShowCodeScreen
@@ -72,6 +73,8 @@ def binding_sections(app) -> list[tuple[str, list[tuple[str, str]]]]:
         ("On the overview's map", [("arrows", "Move between the boxes")] +
          rows([b for b in OverviewMap.BINDINGS if b.id == "map.open"])),
         ("In the add-socket dialog", rows(AddSocketScreen.BINDINGS) + [
+            ("enter", "Add"), ("tab", "Next field")]),
+        ("In the add-device dialog", rows(AddDeviceScreen.BINDINGS) + [
             ("enter", "Add"), ("tab", "Next field")]),
     ]
 

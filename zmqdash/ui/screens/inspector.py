@@ -15,12 +15,27 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ...codec import FORMATS, entry_to_json_line, escape_text, human_size, iso_time
-from ...engine.ring import ERROR, EVENT, FRAMES, IN, INFO, KIND, META, OUT, SEQ, TS
+from ...engine.ring import (
+    B2F,
+    ERROR,
+    EVENT,
+    F2B,
+    FRAMES,
+    IN,
+    INFO,
+    KIND,
+    MESSAGE_KINDS,
+    META,
+    OUT,
+    SEQ,
+    TS,
+)
 from ...engine.state import SocketView
 from ..frame_pages import BODY, GAP, HEAD, FramePager
 from ..widgets.page_view import PageView
 
-KIND_WORDS = {IN: "received", OUT: "sent", EVENT: "event", ERROR: "error", INFO: "note"}
+KIND_WORDS = {IN: "received", OUT: "sent", EVENT: "event", ERROR: "error", INFO: "note",
+              F2B: "frontend → backend", B2F: "backend → frontend"}
 #: the role of an event's own words
 NOTE = "note"
 ROLES = {HEAD: Style(bold=True), NOTE: Style(italic=True)}
@@ -97,10 +112,14 @@ class InspectorScreen(Screen[None]):
         head.append(f"{escape_text(view.name)} ", style="bold")
         head.append(f"{view.type} · #{entry[SEQ]} {KIND_WORDS.get(kind, kind)} · ")
         when = iso_time(entry[TS])
-        if kind in (IN, OUT):
+        if kind in MESSAGE_KINDS:
             size = sum(len(f) for f in frames)
+            if entry[META] is not None:  # a device's message the user injected
+                head.append(f"{escape_text(str(entry[META]))} · ")
             if self.pager is None:
-                peer = kind == IN and view.type == "ROUTER"
+                # the first frame of a ROUTER's message (a queue's, either way) names the peer
+                peer = len(frames) > 1 and (kind == IN and view.type == "ROUTER" or
+                                            kind in (F2B, B2F) and view.type == "queue")
                 self.pager = FramePager(frames, self.fmt,
                                         (lambda i: "peer identity" if i == 1 else "") if peer
                                         else None)
@@ -134,7 +153,7 @@ class InspectorScreen(Screen[None]):
         entry = self.entry
         if entry is None:
             return ""
-        if entry[KIND] in (IN, OUT) and self.page is not None:
+        if entry[KIND] in MESSAGE_KINDS and self.page is not None:
             return "\n".join(text for text, role in self.page.lines if role == BODY)
         if entry[KIND] == EVENT:
             return entry[META].describe()

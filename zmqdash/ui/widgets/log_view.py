@@ -28,7 +28,22 @@ from textual.strip import Strip
 
 from ...codec import escape_text, render_frames
 from ...codec.match import bytes_matcher, matches_bytes, text_matcher
-from ...engine.ring import ERROR, EVENT, FRAMES, IN, INFO, KIND, META, OUT, SEQ, TS, Ring
+from ...engine.ring import (
+    B2F,
+    ERROR,
+    EVENT,
+    F2B,
+    FRAMES,
+    IN,
+    INFO,
+    KIND,
+    MESSAGE_KINDS,
+    META,
+    OUT,
+    SEQ,
+    TS,
+    Ring,
+)
 from ..fitting import cut_end, event_line, payload_line
 from ..pacing import Pacer
 
@@ -38,13 +53,14 @@ Matcher = Callable[[Entry], bool]
 #: most entries a filter examines per poll (a backlog larger than this skips to the newest)
 SCAN_LIMIT = 50_000
 
-TAGS = {IN: "in ", OUT: "out", EVENT: "evt", ERROR: "ERR", INFO: "inf"}
+#: each kind's tag; a device's messages show their direction (frontend to backend and back)
+TAGS = {IN: "in ", OUT: "out", EVENT: "evt", ERROR: "ERR", INFO: "inf", F2B: "f→b", B2F: "b→f"}
 
 
 def entry_text(entry: Entry, fmt: str, limit: int = 4096) -> str:
     """The one-line, terminal-safe body of a log entry (without time and tag)."""
     kind = entry[KIND]
-    if kind == IN or kind == OUT:
+    if kind in MESSAGE_KINDS:
         return render_frames(entry[FRAMES], fmt, limit)
     meta = entry[META]
     if kind == EVENT:
@@ -484,6 +500,7 @@ class LogView(ScrollView, can_focus=True):
             styles = {"base": base}
             for name in ("time", IN, OUT, EVENT, ERROR, INFO, "cursor"):
                 styles[name] = get(f"log--{name}", partial=True, default=Style())
+            styles[F2B], styles[B2F] = styles[IN], styles[OUT]  # a device's two directions
             self._styles = styles
         return styles
 
@@ -518,7 +535,7 @@ class LogView(ScrollView, can_focus=True):
         stamp = " " + clock(ts, millis=width >= 48) + " "
         tag = TAGS.get(kind, kind[:3]) + " "
         budget = max(4, width - len(stamp) - len(tag))
-        if kind == IN or kind == OUT:
+        if kind in MESSAGE_KINDS:
             body = payload_line(entry[FRAMES], self.fmt, budget)
         elif kind == EVENT:
             body = event_line(meta, budget)
@@ -527,7 +544,7 @@ class LogView(ScrollView, can_focus=True):
         kind_style = base + styles.get(kind, Style())
         # events, errors and notes look unlike messages; the body is padded to the full width
         # here, so a row is three segments (fewer escape sequences sent to the terminal)
-        body_style = base if kind == IN or kind == OUT else kind_style
+        body_style = base if kind in MESSAGE_KINDS else kind_style
         segments = [
             Segment(stamp, base + styles["time"]),
             Segment(tag, kind_style),

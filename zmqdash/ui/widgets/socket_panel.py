@@ -23,6 +23,7 @@ from ...codec import (
 from ...engine import commands as C
 from ...engine.state import (
     ATTACHED,
+    CLOSED,
     CONNECTED,
     FAILED,
     LISTENING,
@@ -53,6 +54,7 @@ STATE_MARKS = {
     RETRYING: "↻",
     FAILED: "✗",
     TUNNEL_DOWN: "↻",
+    CLOSED: "■",
 }
 
 RATE_WINDOW = 1.0  # seconds between rate updates
@@ -121,6 +123,29 @@ def composer_hint(socket_type: str) -> str:
         "XSUB": "message upstream",
     }.get(socket_type, "message")
     return f"{what} (Enter sends; hex: b64: @file a|b)"
+
+
+def append_endpoints(text: Text, eps, width: int, queued: int = 0, prefix: str = "") -> None:
+    """One line per endpoint, in ``width`` cells, appended to ``text``: its state's mark, then
+    what it is and its state in words, led by ``prefix`` (a device's panel draws each side's
+    endpoints with this too)."""
+    for ep in eps:
+        if text.plain:
+            text.append("\n")
+        mark = STATE_MARKS.get(ep.state, "?")
+        style = {
+            FAILED: "bold red", RETRYING: "yellow", PENDING: "yellow",
+            TUNNEL_DOWN: "bold yellow", CLOSED: "dim",
+        }.get(ep.state, "green")
+        if prefix:
+            text.append(prefix, style="bold")
+        text.append(f"{mark} ", style=style)
+        text.append(endpoint_line(ep, width - 2 - len(prefix)))
+        if ep.detail:  # a multicast endpoint's pace, on a line of its own
+            text.append("\n  ")
+            if queued:  # first, so a narrow panel still shows it
+                text.append(f"~{queued} s queued · ", style="yellow")
+            text.append(escape_text(ep.detail), style="dim")
 
 
 class SocketPanel(Vertical):
@@ -282,21 +307,7 @@ class SocketPanel(Vertical):
         eps = self.view.endpoints
         if not eps:
             text.append("no endpoints yet: b binds, c connects", style="italic")
-        for i, ep in enumerate(eps):
-            if i:
-                text.append("\n")
-            mark = STATE_MARKS.get(ep.state, "?")
-            style = {
-                FAILED: "bold red", RETRYING: "yellow", PENDING: "yellow",
-                TUNNEL_DOWN: "bold yellow",
-            }.get(ep.state, "green")
-            text.append(f"{mark} ", style=style)
-            text.append(endpoint_line(ep, width - 2))
-            if ep.detail:  # a multicast endpoint's pace, on a line of its own
-                text.append("\n  ")
-                if self._queued:  # first, so a narrow panel still shows it
-                    text.append(f"~{self._queued} s queued · ", style="yellow")
-                text.append(escape_text(ep.detail), style="dim")
+        append_endpoints(text, eps, width, self._queued)
         widget.update(text)
 
     def _draw_stats(self) -> None:

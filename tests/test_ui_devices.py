@@ -1,0 +1,218 @@
+"""The Devices tab, driven by keys through Pilot, against a real engine: adding a device from
+the dialog (and what it refuses), pause, resume, stop, restart, inject into both directions, the
+tap in the log and the inspector, rename, close, and the palette. Traffic comes from sockets of
+the same engine, over inproc."""
+
+from __future__ import annotations
+
+import uuid
+
+from test_ui_actions import dashboard, make_socket, type_text
+from textual.widgets import Input, Select
+from ui_support import run_async, screen_text, wait_for
+
+from zmqdash.engine import commands as C
+from zmqdash.engine.devices import DeviceCreate
+from zmqdash.ui.screens.add_device import AddDeviceScreen
+from zmqdash.ui.screens.add_socket import AddSocketScreen
+from zmqdash.ui.screens.dialogs import ConfirmScreen, PromptScreen
+from zmqdash.ui.screens.inspector import InspectorScreen
+from zmqdash.ui.screens.repeat import RepeatScreen
+from zmqdash.ui.widgets.device_panel import DevicePanel
+
+
+def ep() -> str:
+    return f"inproc://{uuid.uuid4().hex}"
+
+
+async def make_device(app, pilot, name="hub", kind="queue"):
+    front, back = ep(), ep()
+    app.engine.call(DeviceCreate(name, kind, ("@" + front,), ("@" + back,)))
+    await wait_for(pilot, lambda: any(isinstance(p, DevicePanel) and p.view.name == name
+                                      for p in app._panels.values()), what="its panel")
+    await pilot.press("6")
+    return app.engine.devices()[name], front, back
+
+
+def received(app, name):
+    return [list(e[3]) for e in app.engine.sockets()[name].log.since(0) if e[2] == "in"]
+
+
+@run_async
+async def test_key_6_shows_the_devices_tab_and_a_adds_one():
+    async with dashboard() as (app, pilot):
+        await pilot.press("6")
+        assert app.active_pattern == "devices"
+        assert "No devices here yet" in screen_text(app)
+        await pilot.press("a")
+        dialog = app.screen
+        assert isinstance(dialog, AddDeviceScreen)
+        assert dialog.query_one("#kind", Select).value == "queue"
+        assert dialog.query_one("#name", Input).value == "queue1"
+        front, back = ep(), ep()
+        dialog.query_one("#frontend", Input).value = "@" + front
+        dialog.query_one("#backend", Input).value = f">{back}"
+        dialog.query_one("#backend-options", Input).value = "sndhwm=5000"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "queue1" in app.engine.devices(), what="the device")
+        view = app.engine.devices()["queue1"]
+        assert (view.state, view.frontend.type, view.backend.type) == (
+            "running", "ROUTER", "DEALER")
+        assert [(e.role, e.endpoint) for e in view.backend.endpoints] == [("connect", back)]
+        assert view.backend.options == (("sndhwm", "5000"),)
+        await wait_for(pilot, lambda: "● running" in screen_text(app))
+        text = screen_text(app)
+        assert f"front ROUTER ● bind {front}" in text and "queue1 · queue" in text
+        assert isinstance(app.panel(), DevicePanel)
+
+
+@run_async
+async def test_the_add_device_dialog_says_what_is_wrong_and_stays():
+    async with dashboard() as (app, pilot):
+        await pilot.press("6", "a")
+        dialog = app.screen
+        error = dialog.query_one("#add-device-error")
+        cases = [
+            ("@inproc://same", ">inproc://same",
+             "the frontend and the backend both name inproc://same"),
+            ("@inproc://a", "", "the backend has no endpoint"),
+            ("", "@inproc://b", "the frontend has no endpoint"),
+            ("@nonsense", "@inproc://b", "frontend: bind nonsense: not an endpoint"),
+            ("@inproc://a,,@inproc://c", "@inproc://b", "frontend: an empty endpoint"),
+        ]
+        for front, back, message in cases:
+            dialog.query_one("#frontend", Input).value = front
+            dialog.query_one("#backend", Input).value = back
+            await pilot.press("ctrl+s")
+            assert app.screen is dialog
+            assert message in str(error.render()), (front, back, str(error.render()))
+        dialog.query_one("#frontend", Input).value = "@inproc://a"
+        dialog.query_one("#backend", Input).value = "@inproc://b"
+        dialog.query_one("#frontend-options", Input).value = "rcvhmw=1"
+        await pilot.press("ctrl+s")
+        assert "did you mean rcvhwm" in str(error.render())
+        await pilot.press("escape")
+        assert not isinstance(app.screen, AddDeviceScreen) and not app.engine.devices()
+
+
+@run_async
+async def test_pause_resume_stop_and_restart_from_the_keyboard():
+    async with dashboard() as (app, pilot):
+        view, _, _ = await make_device(app, pilot)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: view.state == "paused")
+        await wait_for(pilot, lambda: "⏸ paused for" in screen_text(app), what="paused shown")
+        await pilot.press("p")
+        await wait_for(pilot, lambda: view.state == "running")
+        await pilot.press("x")
+        await wait_for(pilot, lambda: view.state == "stopped")
+        await wait_for(pilot, lambda: "■ stopped · r restarts" in screen_text(app))
+        assert "closed" in screen_text(app)  # both sides' endpoints
+        await pilot.press("p")  # nothing to pause: the key is off while stopped
+        assert view.state == "stopped"
+        await pilot.press("r")
+        await wait_for(pilot, lambda: view.state == "running")
+        await wait_for(pilot, lambda: "listening" in screen_text(app))
+        await pilot.press("T")
+        await wait_for(pilot, lambda: not view.tap)
+        await wait_for(pilot, lambda: "tap off" in screen_text(app))
+
+
+@run_async
+async def test_inject_into_each_direction_of_a_queue():
+    async with dashboard() as (app, pilot):
+        view, front, back = await make_device(app, pilot)
+        await make_socket(app, pilot, "client", "DEALER")
+        app.engine.call(C.SetOption("client", "routing_id", "c1"))
+        app.engine.call(C.Connect("client", front))
+        await make_socket(app, pilot, "worker", "DEALER", connect=[back])
+        app.engine.call(C.Send("client", (b"", b"first")))  # the queue now knows c1
+        await wait_for(pilot, lambda: received(app, "worker") == [[b"c1", b"", b"first"]])
+        await pilot.press("6", "m")
+        composer = app.panel().query_one(".composer", Input)
+        assert composer.has_focus
+        await type_text(pilot, "down|stairs")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: received(app, "worker")[-1:] == [[b"down", b"stairs"]],
+                       what="the injected request")
+        select = app.panel().query_one(".direction-select", Select)
+        app.focus_now(select)
+        await pilot.press("enter", "down", "enter")
+        assert select.value == "b>f"
+        await pilot.press("m")
+        await type_text(pilot, "c1||up")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: received(app, "client")[-1:] == [[b"", b"up"]],
+                       what="the injected reply")
+        assert view.stats.injected == 2
+        await wait_for(pilot, lambda: "inj 2" in screen_text(app))
+
+
+@run_async
+async def test_the_tap_shows_directions_and_the_inspector_opens_a_message():
+    async with dashboard() as (app, pilot):
+        view, front, back = await make_device(app, pilot, "line", "streamer")
+        await make_socket(app, pilot, "tasks", "PUSH", connect=[front])
+        await make_socket(app, pilot, "work", "PULL", connect=[back])
+        app.engine.call(C.Send("tasks", (b"job-1", b"part two")))
+        await wait_for(pilot, lambda: received(app, "work") == [[b"job-1", b"part two"]])
+        await pilot.press("6")
+        await wait_for(pilot, lambda: "f→b job-1 │ part two" in screen_text(app))
+        assert "f→b 1" in screen_text(app)
+        await pilot.press("i")
+        await wait_for(pilot, lambda: isinstance(app.screen, InspectorScreen))
+        text = screen_text(app)
+        assert "line streamer" in text and "frontend → backend" in text
+        assert "frame 2 of 2" in text
+
+
+@run_async
+async def test_rename_and_close_a_device():
+    async with dashboard() as (app, pilot):
+        await make_device(app, pilot)
+        await pilot.press("n")
+        assert isinstance(app.screen, PromptScreen)
+        field = app.screen.query_one(Input)
+        field.value = "broker"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: list(app.engine.devices()) == ["broker"])
+        await wait_for(pilot, lambda: "broker · queue" in screen_text(app))
+        await pilot.press("w")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not app.engine.devices())
+        await wait_for(pilot, lambda: "No devices here yet" in screen_text(app))
+
+
+@run_async
+async def test_socket_keys_stay_with_sockets():
+    async with dashboard() as (app, pilot):
+        await make_socket(app, pilot, "asker", "REQ", connect=[ep()])
+        view, _, _ = await make_device(app, pilot)
+        await pilot.press("b")  # bind is a socket's action: nothing on a device
+        assert not isinstance(app.screen, PromptScreen)
+        await pilot.press("a")  # on the Devices tab, a adds a device
+        assert isinstance(app.screen, AddDeviceScreen)
+        await pilot.press("escape", "1")
+        await pilot.press("p")  # on a REQ's panel, p is repeat-send, not pause
+        assert isinstance(app.screen, RepeatScreen)
+        assert view.state == "running"
+        await pilot.press("escape", "a")
+        assert isinstance(app.screen, AddSocketScreen)
+
+
+@run_async
+async def test_the_palette_adds_and_finds_devices():
+    async with dashboard() as (app, pilot):
+        await make_device(app, pilot, "hub")
+        await pilot.press("1", "ctrl+p")
+        await type_text(pilot, "go to device hub")
+        await wait_for(pilot, lambda: "Go to device hub" in screen_text(app))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.active_pattern == "devices")
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "add a device")
+        await wait_for(pilot, lambda: "Add a device" in screen_text(app))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, AddDeviceScreen),
+                       what="the add-device dialog")

@@ -1,0 +1,171 @@
+"""Actions on devices: add one, pause or resume it, stop, restart, inject into either
+direction, switch its tap, rename, close, clear its log; and which of the panel actions apply
+to a device's panel.
+
+A mixin of :class:`~zmqdash.ui.app.ZmqDash`, ahead of :class:`~.panel_actions.PanelActions` (it
+takes over the socket actions that mean something else for a device: rename, close, clear the
+log). It expects ``panel``, ``_need_panel``, ``prompt``, ``run_command``, ``focus_now`` and the
+engine from the app, and talks to devices only through engine commands.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+from ..codec import escape_text
+from ..engine.devices import commands as D
+from ..engine.devices.state import PAUSED, STOPPED, DeviceView
+from .patterns import DEVICES
+
+#: the keys of a device's panel (in the dashboard's bindings, after the composer's `m`: where a
+#: key means something else for a socket, the binding that applies to the current panel runs)
+DEVICE_BINDINGS = [
+    Binding("m", "inject", "Inject", id="device.inject",
+            tooltip="Device: write a message to inject into one direction"),
+    Binding("p", "pause_device", "Pause/resume", id="device.pause",
+            tooltip="Device: stop forwarding (messages wait in ZeroMQ's queues), or go on"),
+    Binding("x", "stop_device", "Stop", show=False, id="device.stop",
+            tooltip="Device: close both its sockets (r starts it again)"),
+    Binding("r", "restart_device", "Restart", show=False, id="device.restart",
+            tooltip="Device: make its sockets again, same endpoints, and run"),
+    Binding("T", "toggle_tap", "Tap on/off", show=False, id="device.tap",
+            tooltip="Device: log every message that crosses it, or only count them"),
+]
+DEVICE_ACTIONS = frozenset({"inject", "pause_device", "stop_device", "restart_device",
+                            "toggle_tap"})
+#: panel actions that act on a device's panel as they act on a socket's
+SHARED_ACTIONS = frozenset({"filter", "cycle_format", "set_format", "toggle_follow", "inspect",
+                            "export", "clear_log", "zoom", "rename_socket", "close_socket"})
+
+
+def is_device(panel) -> bool:
+    return getattr(panel, "pattern", None) == DEVICES
+
+
+def device_views(engine) -> dict:
+    """The engine's devices (none for an engine that has no devices, like a test's fake)."""
+    devices = getattr(engine, "devices", None)
+    return devices() if devices is not None else {}
+
+
+class DeviceActions:
+    """The dashboard's actions on devices (see the module's docstring)."""
+
+    def device_action_state(self, panel, action: str) -> bool | None:
+        """Whether ``action`` applies to ``panel`` when it, or the action, is a device's:
+        True, False (hidden) or None (shown disabled)."""
+        if not is_device(panel):
+            return False  # a device's action on a socket's panel
+        state = panel.view.state
+        if action in ("pause_device", "stop_device", "inject"):
+            return state != STOPPED or None
+        if action in ("restart_device", "toggle_tap") or action in SHARED_ACTIONS:
+            return True
+        return False  # bind, subscribe, repeat-send ...: a socket's
+
+    # -- making one ----------------------------------------------------------------------------
+
+    def action_add_device(self) -> None:
+        from .screens.add_device import AddDeviceScreen
+
+        self.push_screen(AddDeviceScreen(taken=set(device_views(self.engine))), self.add_device)
+
+    def add_device(self, spec) -> None:
+        """Make the device a :class:`~.screens.add_device.NewDevice` describes."""
+        if spec is None:
+            return
+        self._focus_next = (spec.name, DEVICES)
+        self.run_command(D.DeviceCreate(spec.name, spec.kind, (spec.frontend,),
+                                        (spec.backend,), True, tuple(spec.frontend_options),
+                                        tuple(spec.backend_options)))
+
+    def device_panel(self, view: DeviceView):
+        """The panel for a device the engine just made (its display format kept, if known)."""
+        from ..codec import FORMATS
+        from .widgets.device_panel import DevicePanel
+
+        fmt, snippets = self._extras.pop(device_key(view.name), ("auto", []))
+        return DevicePanel(view, fmt if fmt in FORMATS else "auto", snippets)
+
+    def go_to_device(self, name: str) -> None:
+        for panel in self._panels.values():
+            if is_device(panel) and panel.view.name == name:
+                self._show_panel(panel)
+                return
+
+    # -- running it ------------------------------------------------------------------------------
+
+    def _device_panel(self):
+        panel = self._need_panel()
+        return panel if is_device(panel) else None
+
+    def action_pause_device(self) -> None:
+        panel = self._device_panel()
+        if panel is None:
+            return
+        name = panel.view.name
+        if panel.view.state == PAUSED:
+            self.run_command(D.DeviceResume(name))
+        else:
+            self.run_command(D.DevicePause(name))
+
+    def action_stop_device(self) -> None:
+        panel = self._device_panel()
+        if panel is not None:
+            self.run_command(D.DeviceStop(panel.view.name))
+
+    def action_restart_device(self) -> None:
+        panel = self._device_panel()
+        if panel is not None:
+            self.run_command(D.DeviceRestart(panel.view.name))
+
+    def action_toggle_tap(self) -> None:
+        panel = self._device_panel()
+        if panel is not None:
+            self.run_command(D.DeviceTap(panel.view.name, not panel.view.tap))
+
+    def action_inject(self) -> None:
+        panel = self._device_panel()
+        if panel is not None:
+            self.focus_now(panel.query_one(".composer"))
+
+    # -- what a socket's panel action means for a device's ---------------------------------------
+
+    def action_rename_socket(self) -> None:
+        panel = self.panel()
+        if not is_device(panel):
+            return super().action_rename_socket()
+        old = panel.view.name
+        self.prompt(f"Rename {escape_text(old)}", old,
+                    lambda new: new.strip() != old and
+                    self.run_command(D.DeviceRename(old, new.strip())),
+                    hint="A new name for the device.")
+
+    def action_close_socket(self) -> None:
+        panel = self.panel()
+        if not is_device(panel):
+            return super().action_close_socket()
+        from .screens.dialogs import ConfirmScreen
+
+        name = panel.view.name
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.run_command(D.DeviceClose(name))
+
+        self.push_screen(ConfirmScreen(
+            f"Close {escape_text(name)} ({panel.view.kind})?",
+            "Both its sockets close (what waits in them is lost), and its log goes away."),
+            done)
+
+    def action_clear_log(self) -> None:
+        panel = self.panel()
+        if not is_device(panel):
+            return super().action_clear_log()
+        self.run_command(D.DeviceClearLog(panel.view.name))
+
+
+def device_key(name: str) -> tuple[str, str]:
+    """Where a device's display settings wait in the app's ``_extras`` (sockets and devices
+    have names of their own)."""
+    return ("device", name)
