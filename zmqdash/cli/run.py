@@ -1,9 +1,10 @@
 """``zmqdash run NAME|PATH``: a session without the dashboard, printing every event.
 
-Every log entry of every socket (messages in and out, monitor events, errors, notes) is printed
-as it happens, as a text line or a JSON line, until Ctrl+C, ``--count`` messages received, or
-``--timeout`` seconds with nothing new. The loop sleeps in ``Engine.wait_for_change``, so it
-wakes the moment something happens and costs nothing while nothing does.
+Every log entry of every socket and device (messages in and out, messages crossing a device
+each way, monitor events, errors, notes) is printed as it happens, as a text line or a JSON
+line, until Ctrl+C, ``--count`` messages received, or ``--timeout`` seconds with nothing new.
+The loop sleeps in ``Engine.wait_for_change``, so it wakes the moment something happens and
+costs nothing while nothing does.
 
 Exit status: 0 when it ran and stopped as asked (Ctrl+C included); 1 when the session cannot be
 loaded or set up, or ``--timeout`` ended the run before ``--count`` messages arrived; 2 for
@@ -25,11 +26,13 @@ from typing import TextIO
 from zmqdash.cli import argtypes, recording
 from zmqdash.codec import entry_to_json_line, escape_text, render_frames
 from zmqdash.engine.flow import DEFAULT_WINDOW as FLOW_WINDOW
-from zmqdash.engine.ring import ERROR, EVENT, IN, INFO, KIND, OUT, SEQ, SIZE, TS
+from zmqdash.engine.ring import B2F, ERROR, EVENT, F2B, IN, INFO, KIND, MESSAGE_KINDS, SEQ, SIZE, TS
 
 from .messages import say
 
 PROG = "zmqdash run"
+#: what --count counts: messages received, and messages that crossed a device
+RECEIVED = frozenset({IN, F2B, B2F})
 
 #: characters of payload shown per text line
 TEXT_LIMIT = 500
@@ -38,10 +41,13 @@ ENGINE_LOG = "(engine)"
 
 EPILOG = """\
 output:
-  text lines:  TIME  SOCKET  KIND  DETAIL   (KIND: in, out, event, error, info;
-               payloads shown in the socket's format, always terminal-safe)
+  text lines:  TIME  SOCKET  KIND  DETAIL   (KIND: in, out, event, error, info, and
+               for a device f>b and b>f, a message that crossed it frontend to
+               backend or back; payloads shown in the socket's or device's format,
+               always terminal-safe)
   --jsonl:     one JSON object per entry (socket, type, seq, ts, time, kind, then
-               frames and size, or event details, or text)
+               frames and size, or event details, or text; a device's records
+               name the device and add the direction)
 
 exit status:
   0  stopped as asked: Ctrl+C, --count reached, or --timeout with no --count
@@ -58,15 +64,17 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "run",
         help="run a session without the dashboard, printing every event",
-        description="Run a saved session or a session file without the dashboard, printing "
-                    "every message in and out, monitor event and error as it happens.",
+        description="Run a saved session or a session file (its sockets and devices) "
+                    "without the dashboard, printing every message in and out, message "
+                    "crossing a device, monitor event and error as it happens.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("session", metavar="NAME|PATH", help="a saved session or a .toml file")
     parser.add_argument("--jsonl", action="store_true", help="print JSON lines instead of text")
     parser.add_argument("--count", type=argtypes.count, metavar="N",
-                        help="stop after N messages received (all sockets together)")
+                        help="stop after N messages received or crossing a device (all "
+                             "together)")
     parser.add_argument("--timeout", type=argtypes.seconds, metavar="S",
                         help="stop after S seconds with nothing new")
     recording.add_argument(parser, "every socket's")
@@ -96,7 +104,8 @@ def run(name_or_path: str, *, jsonl: bool = False, count: int | None = None,
     except SessionError as exc:
         say(PROG, exc, err)
         return 1
-    formats = {sock.name: sock.format for sock in session.sockets}
+    formats = {(sock.name, sock.type): sock.format for sock in session.sockets}
+    formats.update({(dev.name, dev.kind): dev.format for dev in session.devices})
     # every socket takes no more than is printed: a slow reader of the output holds the
     # messages back in ZeroMQ's queues instead of losing them (see zmqdash.engine.flow)
     engine = Engine(flow_window=FLOW_WINDOW)
@@ -150,7 +159,7 @@ def _follow(engine, printer: _Printer, count: int | None, timeout: float | None,
             last_new = time.monotonic()
             for _ts, name, type_, entry in batch:
                 printer.entry(name, type_, entry)
-                if entry[KIND] == IN:
+                if entry[KIND] in RECEIVED:
                     received += 1
                     if count is not None and received >= count:
                         printer.flush()
@@ -193,6 +202,8 @@ def _new_entries(engine, cursors: dict[int, int], err: TextIO,
     read = {} if read is None else read
     sources = [(ENGINE_LOG, "", engine.log, None)]
     sources += [(v.name, v.type, v.log, v) for v in engine.sockets().values()]
+    # a device's tap is not held back: what falls out of its log is counted below
+    sources += [(v.name, v.kind, v.log, None) for v in engine.devices().values()]
     for name, type_, ring, view in sources:
         key = id(ring)
         start = cursors.get(key, 0)
@@ -213,23 +224,24 @@ def _new_entries(engine, cursors: dict[int, int], err: TextIO,
 
 
 class _Printer:
-    def __init__(self, out: TextIO, jsonl: bool, formats: dict[str, str]) -> None:
+    def __init__(self, out: TextIO, jsonl: bool, formats: dict[tuple[str, str], str]) -> None:
         self.out = out
         self.jsonl = jsonl
-        self.formats = formats
-        self.width = max((len(name) for name in formats), default=0)
+        self.formats = formats  # by (name, type): a socket and a device may share a name
+        self.width = max((len(name) for name, _ in formats), default=0)
 
     def entry(self, name: str, type_: str, entry: tuple) -> None:
         if self.jsonl:
             self.out.write(entry_to_json_line(entry, name, type_) + "\n")
         else:
-            self.out.write(self.text_line(name, entry) + "\n")
+            self.out.write(self.text_line(name, type_, entry) + "\n")
 
-    def text_line(self, name: str, entry: tuple) -> str:
+    def text_line(self, name: str, type_: str, entry: tuple) -> str:
         ts, kind, frames, meta = entry[1], entry[2], entry[3], entry[4]
         stamp = datetime.fromtimestamp(ts).strftime("%H:%M:%S.%f")[:-3]
-        if kind in (IN, OUT):
-            detail = render_frames(list(frames), self.formats.get(name, "auto"), TEXT_LIMIT)
+        if kind in MESSAGE_KINDS:
+            detail = render_frames(list(frames), self.formats.get((name, type_), "auto"),
+                                   TEXT_LIMIT)
         elif kind == EVENT:
             detail = escape_text(meta.describe())
         elif kind in (ERROR, INFO):

@@ -2,9 +2,9 @@
 
 :func:`apply` only submits engine commands (it never touches a socket), so any thread may call
 it. It goes in phases, each finished before the next starts: create every socket with its
-options, bind every socket, then connect, subscribe, switch auto-replies on and start the
-repeat-senders. Binding everything first means no connect races its peer's bind, whatever order
-the sockets come in.
+options, bind every socket, make the devices (each binds and connects its two sides), then
+connect, subscribe, switch auto-replies on and start the repeat-senders. Binding first means no
+connect races its peer's bind, whatever order the sockets and devices come in.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from zmqdash.engine import commands as C
+from zmqdash.engine.devices import commands as D
 from zmqdash.engine.errors import EngineError
 
-from .model import RepeatSpec, Session, SocketSpec
+from .model import DeviceSpec, RepeatSpec, Session, SocketSpec
 
 #: how long one phase may take (connects to host names wait for the lookup)
 PHASE_TIMEOUT = 10.0
@@ -54,6 +55,11 @@ def apply(engine, session: Session, timeout: float = PHASE_TIMEOUT) -> list[str]
                     for sock in created if sock.security is not None])
     created = [sock for sock in created if sock.name not in insecure]
     run([(sock, C.Bind(sock.name, ep)) for sock in created for ep in sock.bind])
+    # a device that cannot bind is kept, stopped, with the reason (it is still the session's)
+    run([(dev, D.DeviceCreate(dev.name, dev.kind, tuple(dev.frontend), tuple(dev.backend),
+                              dev.tap, tuple(dev.frontend_options.items()),
+                              tuple(dev.backend_options.items())))
+         for dev in session.devices])
     run([(sock, C.Connect(sock.name, ep, via=sock.via.get(ep)))
          for sock in created for ep in sock.connect])
     # Subscriptions and auto-replies are all in place before the first repeat-send goes out,
@@ -86,9 +92,11 @@ def _resolved(creds):
 
 
 def close_all(engine, timeout: float = PHASE_TIMEOUT) -> list[str]:
-    """Close every socket of ``engine`` (before applying another session). Returns problems."""
+    """Close every socket and device of ``engine`` (before applying another session). Returns
+    problems."""
     errors = []
     futures = [(name, engine.submit(C.Close(name))) for name in list(engine.sockets())]
+    futures += [(name, engine.submit(D.DeviceClose(name))) for name in list(devices_of(engine))]
     for name, fut in futures:
         try:
             fut.result(timeout)
@@ -97,17 +105,48 @@ def close_all(engine, timeout: float = PHASE_TIMEOUT) -> list[str]:
     return errors
 
 
-def capture(engine, name: str, extras: dict[str, dict] | None = None) -> Session:
+def capture(engine, name: str, extras: dict[str, dict] | None = None,
+            device_extras: dict[str, dict] | None = None) -> Session:
     """The engine's live topology as a :class:`Session` named ``name``.
 
     Endpoints are kept as the user gave them (a wildcard port stays ``*``), failed ones included
     (they were asked for). ``extras`` holds what only the dashboard knows, by socket name:
-    ``{"format": "hex", "snippets": [...]}``.
+    ``{"format": "hex", "snippets": [...]}``; ``device_extras`` the same by device name (its
+    display format). A device is captured whatever its state (paused or stopped is not saved).
     """
     extras = extras or {}
+    device_extras = device_extras or {}
     sockets = [spec_of(view, extras.get(view.name))
                for view in engine.sockets().values() if not view.closed]
-    return Session(name=name, sockets=sockets)
+    devices = [device_spec_of(view, device_extras.get(view.name))
+               for view in devices_of(engine).values() if not view.closed]
+    return Session(name=name, sockets=sockets, devices=devices)
+
+
+def devices_of(engine) -> dict:
+    """The engine's devices (none for an engine without them)."""
+    devices = getattr(engine, "devices", None)
+    return devices() if devices is not None else {}
+
+
+def device_spec_of(view, extra: dict | None = None) -> DeviceSpec:
+    """One live device (a :class:`~zmqdash.engine.devices.DeviceView`) as a
+    :class:`DeviceSpec`."""
+    from zmqdash.engine.devices import endpoint_text
+
+    extra = extra or {}
+    front, back = view.endpoints
+    front_opts, back_opts = view.options
+    return DeviceSpec(
+        name=view.name,
+        kind=view.kind,
+        frontend=[endpoint_text(role, ep) for role, ep in front],
+        backend=[endpoint_text(role, ep) for role, ep in back],
+        tap=view.tap,
+        format=extra.get("format", "auto"),
+        frontend_options={k: _option_value(str(v)) for k, v in front_opts},
+        backend_options={k: _option_value(str(v)) for k, v in back_opts},
+    )
 
 
 def spec_of(view, extra: dict | None = None) -> SocketSpec:

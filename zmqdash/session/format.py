@@ -17,6 +17,12 @@ The layout (see ``docs/sessions.md``)::
     frames = ["tick {seq}"]
     interval_ms = 1000
 
+    [[device]]
+    name = "broker"
+    kind = "queue"
+    frontend = ["@tcp://127.0.0.1:5559"]
+    backend = [">tcp://127.0.0.1:5560"]
+
 Reading is strict: an unknown key is an error (a typo must not be silently ignored), with a
 suggestion when one is close. Writing is done by hand rather than by a generic TOML writer so
 that short arrays stay on one line and the keys come in a fixed, readable order.
@@ -32,16 +38,18 @@ from datetime import date, datetime, time
 from zmqdash.codec import CodecError, bytes_to_prefix, describe_char, prefix_to_bytes
 
 from . import remote
-from .model import FORMAT_VERSION, RepeatSpec, Session, SessionError, SocketSpec
+from .model import FORMAT_VERSION, DeviceSpec, RepeatSpec, Session, SessionError, SocketSpec
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-TOP_KEYS = ("version", "name", "socket")
+TOP_KEYS = ("version", "name", "socket", "device")
 SOCKET_KEYS = ("name", "type", "bind", "connect", "subscribe", "format", "reply", "snippets",
                "options", "repeat", "curve", "plain")
+DEVICE_KEYS = ("name", "kind", "frontend", "backend", "tap", "format", "frontend_options",
+               "backend_options")
 REPEAT_KEYS = ("frames", "interval_ms", "count", "peer")
 
 HEADER = "# A zmqdash session: zmqdash open FILE shows it, zmqdash run FILE runs it headless.\n"
@@ -89,7 +97,11 @@ def from_dict(data: dict, stem: str) -> Session:
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
         raise SessionError("expected [[socket]] tables (with double brackets)", where="socket")
     sockets = [_socket(table, f"socket[{i}]") for i, table in enumerate(tables)]
-    session = Session(name=name, sockets=sockets, version=FORMAT_VERSION)
+    tables = data.get("device", [])
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise SessionError("expected [[device]] tables (with double brackets)", where="device")
+    devices = [_device(table, f"device[{i}]") for i, table in enumerate(tables)]
+    session = Session(name=name, sockets=sockets, version=FORMAT_VERSION, devices=devices)
     session.validate()
     return session
 
@@ -105,19 +117,7 @@ def _socket(table: dict, where: str) -> SocketSpec:
         _prefix(text, f"{where}.subscribe[{i}]")
         for i, text in enumerate(_strings(table.get("subscribe", []), f"{where}.subscribe"))
     ]
-    options = table.get("options", {})
-    if not isinstance(options, dict):
-        raise SessionError(f"expected a table ([socket.options]), not {_kind(options)}",
-                           where=f"{where}.options")
-    opts: dict[str, str | int] = {}
-    for key, value in options.items():
-        if isinstance(value, bool):
-            value = int(value)
-        elif not isinstance(value, (str, int)):
-            raise SessionError(
-                f"an option value must be a string, a whole number or true/false, "
-                f"not {_kind(value)}", where=f"{where}.options.{key}")
-        opts[key] = value
+    opts = _options(table, "options", "socket", where)
     repeats = table.get("repeat", [])
     if isinstance(repeats, dict):
         repeats = [repeats]
@@ -138,6 +138,44 @@ def _socket(table: dict, where: str) -> SocketSpec:
         repeat=[_repeat(r, f"{where}.repeat[{i}]") for i, r in enumerate(repeats)],
         snippets=_strings(table.get("snippets", []), f"{where}.snippets"),
         reply=None if reply is None else _strings(reply, f"{where}.reply"),
+    )
+
+
+def _options(table: dict, key: str, owner: str, where: str) -> dict[str, str | int]:
+    """A table of socket options (``[socket.options]``, ``[device.frontend_options]`` ...)."""
+    options = table.get(key, {})
+    if not isinstance(options, dict):
+        raise SessionError(f"expected a table ([{owner}.{key}]), not {_kind(options)}",
+                           where=f"{where}.{key}")
+    opts: dict[str, str | int] = {}
+    for name, value in options.items():
+        if isinstance(value, bool):
+            value = int(value)
+        elif not isinstance(value, (str, int)):
+            raise SessionError(
+                f"an option value must be a string, a whole number or true/false, "
+                f"not {_kind(value)}", where=f"{where}.{key}.{name}")
+        opts[name] = value
+    return opts
+
+
+def _device(table: dict, where: str) -> DeviceSpec:
+    _check_keys(table, DEVICE_KEYS, where)
+    for key in ("name", "kind", "frontend", "backend"):
+        if key not in table:
+            raise SessionError(f"missing key '{key}'", where=where)
+    tap = table.get("tap", True)
+    if not isinstance(tap, bool):
+        raise SessionError(f"expected true or false, not {_kind(tap)}", where=f"{where}.tap")
+    return DeviceSpec(
+        name=_string(table["name"], f"{where}.name"),
+        kind=_string(table["kind"], f"{where}.kind"),
+        frontend=_strings(table["frontend"], f"{where}.frontend"),
+        backend=_strings(table["backend"], f"{where}.backend"),
+        tap=tap,
+        format=_string(table.get("format", "auto"), f"{where}.format").strip().lower(),
+        frontend_options=_options(table, "frontend_options", "device", where),
+        backend_options=_options(table, "backend_options", "device", where),
     )
 
 
@@ -268,11 +306,7 @@ def to_toml(session: Session, stem: str | None = None) -> str:
             lines.append(_array("reply", sock.reply))
         if sock.snippets:
             lines.append(_array("snippets", sock.snippets))
-        if sock.options:
-            lines.append("\n[socket.options]\n")
-            for key, value in sock.options.items():
-                shown = str(value) if isinstance(value, int) else toml_string(value)
-                lines.append(f"{_key(key)} = {shown}\n")
+        lines += _options_lines("socket.options", sock.options)
         lines += remote.security_lines(sock)
         for rep in sock.repeat:
             lines.append("\n[[socket.repeat]]\n")
@@ -282,7 +316,29 @@ def to_toml(session: Session, stem: str | None = None) -> str:
                 lines.append(f"count = {rep.count}\n")
             if rep.peer is not None:
                 lines.append(f"peer = {toml_string(bytes_to_prefix(rep.peer))}\n")
+    for dev in session.devices:
+        lines.append("\n[[device]]\n")
+        lines.append(f"name = {toml_string(dev.name)}\n")
+        lines.append(f"kind = {toml_string(dev.kind)}\n")
+        lines.append(_array("frontend", dev.frontend))
+        lines.append(_array("backend", dev.backend))
+        if not dev.tap:
+            lines.append("tap = false\n")
+        if dev.format != "auto":
+            lines.append(f"format = {toml_string(dev.format)}\n")
+        lines += _options_lines("device.frontend_options", dev.frontend_options)
+        lines += _options_lines("device.backend_options", dev.backend_options)
     return "".join(lines)
+
+
+def _options_lines(header: str, options: dict) -> list[str]:
+    if not options:
+        return []
+    lines = [f"\n[{header}]\n"]
+    for key, value in options.items():
+        shown = str(value) if isinstance(value, int) else toml_string(value)
+        lines.append(f"{_key(key)} = {shown}\n")
+    return lines
 
 
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f",

@@ -1,4 +1,5 @@
-"""What a session holds: sockets and how each is wired, with the checks that make it valid.
+"""What a session holds: sockets and devices and how each is wired, with the checks that make
+it valid.
 
 A :class:`Session` is plain data. :meth:`Session.validate` checks everything that can be checked
 without opening a socket, and raises a :class:`SessionError` naming the key path of the problem
@@ -180,16 +181,80 @@ class SocketSpec:
 
 
 @dataclass
+class DeviceSpec:
+    """One device of a session: a streamer, forwarder or queue between two sets of endpoints.
+
+    ``frontend`` and ``backend`` hold endpoints in the ``@bind`` / ``>connect`` syntax (no
+    prefix binds), as ``zmqdash proxy`` takes them. ``tap`` logs every message that crosses;
+    ``format`` is for the dashboard's display only. Options are set on that side's socket."""
+
+    name: str
+    kind: str
+    frontend: list[str] = field(default_factory=list)
+    backend: list[str] = field(default_factory=list)
+    tap: bool = True
+    format: str = "auto"
+    frontend_options: dict[str, str | int] = field(default_factory=dict)
+    backend_options: dict[str, str | int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.kind, str):
+            self.kind = self.kind.strip().lower()
+
+    @property
+    def has_secrets(self) -> bool:
+        return any(is_secret(name) for opts in (self.frontend_options, self.backend_options)
+                   for name in opts)
+
+    def validate(self, where: str = "device") -> None:
+        """Raise :class:`SessionError` for the first problem, naming its key path."""
+        from zmqdash.engine.devices import spec
+
+        _check_name(self.name, f"{where}.name", "device name")
+        _check_str(self.kind, f"{where}.kind")
+        try:
+            spec.kind(self.kind)
+        except EngineError as exc:
+            raise SessionError(str(exc), where=f"{where}.kind") from None
+        sides = []
+        for side in (spec.FRONTEND, spec.BACKEND):
+            items = getattr(self, side)
+            for i, text in enumerate(items):
+                _check_str(text, f"{where}.{side}[{i}]")
+            try:
+                sides.append(spec.parse_side(items, side))
+            except EngineError as exc:
+                raise SessionError(str(exc).removeprefix(f"{side}: "),
+                                   where=f"{where}.{side}") from None
+        try:
+            spec.check_sides(*sides)
+        except EngineError as exc:
+            raise SessionError(str(exc), where=where) from None
+        if not isinstance(self.tap, bool):
+            raise SessionError("tap is true or false", where=f"{where}.tap")
+        for side in (spec.FRONTEND, spec.BACKEND):
+            for name, value in getattr(self, f"{side}_options").items():
+                _check_option(name, value, f"{where}.{side}_options.{name}")
+        if self.format not in FORMATS:
+            raise SessionError(
+                f"unknown format '{self.format}' (one of {', '.join(FORMATS)})",
+                where=f"{where}.format",
+            )
+
+
+@dataclass
 class Session:
-    """A whole topology: its sockets in the order they are created."""
+    """A whole topology: its sockets in the order they are created, then its devices."""
 
     name: str
     sockets: list[SocketSpec] = field(default_factory=list)
     version: int = FORMAT_VERSION
+    devices: list[DeviceSpec] = field(default_factory=list)
 
     @property
     def has_secrets(self) -> bool:
-        return any(sock.has_secrets for sock in self.sockets)
+        return any(sock.has_secrets for sock in self.sockets) or \
+            any(dev.has_secrets for dev in self.devices)
 
     def socket(self, name: str) -> SocketSpec | None:
         return next((sock for sock in self.sockets if sock.name == name), None)
@@ -210,6 +275,16 @@ class Session:
                     where=f"{where}.name",
                 )
             seen[sock.name] = i
+        seen = {}
+        for i, dev in enumerate(self.devices):
+            where = f"device[{i}]"
+            dev.validate(where)
+            if dev.name in seen:
+                raise SessionError(
+                    f"duplicate device name '{dev.name}' (also device[{seen[dev.name]}])",
+                    where=f"{where}.name",
+                )
+            seen[dev.name] = i
 
 
 def _check_str(value: object, where: str) -> None:

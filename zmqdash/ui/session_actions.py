@@ -94,9 +94,13 @@ class SessionActions:
 
     def _remember_extras(self, session: Any) -> None:
         """Display format and composer snippets of each socket, used when its panel appears."""
+        from .device_actions import device_key
+
         for spec in getattr(session, "sockets", ()):
             self._extras[spec.name] = (getattr(spec, "format", "auto"),
                                        list(getattr(spec, "snippets", ())))
+        for spec in getattr(session, "devices", ()):
+            self._extras[device_key(spec.name)] = (spec.format, [])
 
     def _apply_session(self, session: Any, replace: bool = False) -> None:
         engine = self.engine
@@ -144,16 +148,20 @@ class SessionActions:
         """The live topology as a session, with each panel's format and the snippets kept on
         purpose (never the history of what was sent)."""
         from ..session import capture
+        from .device_actions import is_device
 
-        extras = {}
+        extras, device_extras = {}, {}
         self._left_out = 0
         for panel in self._panels.values():
+            if is_device(panel):  # its format only: what was injected is not the topology
+                device_extras[panel.view.name] = {"format": panel.log_view.fmt}
+                continue
             composer = panel.query(".composer")
             snippets = list(composer.first().snippets) if composer else []
             kept = [entry for entry in snippets if len(entry) <= SNIPPET_MAX]
             self._left_out += len(snippets) - len(kept)
             extras[panel.socket_name] = {"format": panel.log_view.fmt, "snippets": kept}
-        return capture(self.engine, name, extras)
+        return capture(self.engine, name, extras, device_extras)
 
     def save_session(self, path: str | os.PathLike) -> Path | None:
         from ..session import store
@@ -251,12 +259,17 @@ class SessionActions:
             if yes:
                 for name in list(self.engine.sockets()):
                     self.run_command(C.Close(name))
+                from ..engine.devices import DeviceClose
+                from .device_actions import device_views
+
+                for name in list(device_views(self.engine)):
+                    self.run_command(DeviceClose(name))
                 self._set_session(None, None)
                 self._clean = self._empty_fingerprint()
                 self.dirty_check = True
 
         self.check_dirty()
-        detail = "Every socket is closed" + (
+        detail = "Every socket and device is closed" + (
             f"; {self.session_name} has unsaved changes (Ctrl+S saves them)." if self.dirty
             else " (save first to keep them).")
         self.push_screen(ConfirmScreen("Start a new, empty session?", detail), done)

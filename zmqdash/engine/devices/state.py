@@ -59,6 +59,10 @@ class DeviceView:
     waiting: tuple[int, int] = (0, 0)  # messages waiting for the backend, for the frontend
     rates: object | None = None  # ..rates.Rates: the last minute (in: f2b, out: b2f)
     closed: bool = False
+    #: what it was made with, per side (frontend, backend): ((role, endpoint), ...) as given
+    #: (a wildcard port stays ``*``), and the options as (name, value) pairs
+    endpoints: tuple[tuple, tuple] = ((), ())
+    options: tuple[tuple, tuple] = ((), ())
 
     @property
     def type(self) -> str:

@@ -141,6 +141,8 @@ class DeviceTable:
             frontend=S.SocketView(name=f"{name} {spec.FRONTEND}", type=kind.frontend, log=ring),
             backend=S.SocketView(name=f"{name} {spec.BACKEND}", type=kind.backend, log=ring),
             tap=bool(cmd.tap),
+            endpoints=(front, back),
+            options=(tuple(cmd.frontend_options), tuple(cmd.backend_options)),
         )
         d = _Device(kind, cmd, view, (front, back))
         self._devices[name] = d
