@@ -138,10 +138,11 @@ def test_the_demo_has_a_forwarder_with_a_subscriber_behind_it(engine):
     wait_until(engine, lambda: engine.view("far-subscriber").stats.msgs_in >= 2,
                what="updates through the forwarder")
     got = [e[3][0] for e in engine.view("far-subscriber").log.since(0) if e[2] == "in"]
-    assert all(m.startswith(b"2-Update! >> #") for m in got)
-    assert view.subscriptions == (b"2",) and view.stats.f2b_msgs >= 2
+    assert all(m.startswith(b"1-Update! >> #") for m in got)
+    assert view.subscriptions == (b"1",) and view.stats.f2b_msgs >= 2
     tapped = [(e[2], e[3][0][:2]) for e in view.log.since(0) if e[2] in ("f>b", "b>f")]
-    assert tapped[0] == ("b>f", b"\x012") and ("f>b", b"2-") in tapped
+    assert tapped[0] == ("b>f", b"\x011") and ("f>b", b"1-") in tapped
+    assert ("f>b", b"2-") not in tapped  # only what is subscribed comes down
 
 
 def test_sockets_and_devices_may_share_a_name():

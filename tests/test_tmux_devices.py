@@ -34,12 +34,12 @@ def demo(tmp_path):
 def test_the_demo_devices_tab_shows_traffic_and_pauses(demo):
     demo.wait_for_text("Request/Reply")
     demo.keys("6")
-    screen = demo.wait(lambda s: "proxy · forwarder" in s and "f→b 2-Update! >> #" in s,
+    screen = demo.wait(lambda s: "proxy · forwarder" in s and "f→b 1-Update! >> #" in s,
                        timeout=15, what="updates crossing the forwarder")
-    assert "b→f 01 32" in screen  # the far subscriber's "2" went up: \x01 then "2"
-    assert "upstream 2" in screen and "● running" in screen
+    assert "b→f 01 31" in screen  # the far subscriber's "1" went up: \x01 then "1"
+    assert "upstream 1" in screen and "● running" in screen
     assert "front XSUB" in screen and "back XPUB" in screen
-    assert "f→b 1-Update" not in screen  # only what is subscribed comes down
+    assert "f→b 2-Update" not in screen  # only what is subscribed comes down
     demo.keys("p")
     screen = demo.wait(lambda s: "⏸ paused for" in s, what="paused")
     held = crossed(screen)

@@ -13,11 +13,13 @@ pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux
 # (tab key, what must appear on that tab, what must never appear there)
 TABS = [
     ("1", ["in  Hello #", "in  Echo: Hello #"], []),
-    ("2", ["out 1-Update! >> #", "out 2-Update! >> #", "in  1-Update! >> #"],
-     ["in  2-Update!"]),  # the SUB is subscribed to "1" only
+    # three panels share the width: the rows are cut short after "1-Update"
+    ("2", ["out 1-Update", "out 2-Update", "in  1-Update"],
+     ["in  2-Update"]),  # both SUBs are subscribed to "1" only
     ("3", ["out task #", "in  task #"], []),
     ("4", ["in  ping #", "in  pong #"], []),
     ("5", ["in  ack: job #", "out dealer-1"], []),
+    ("6", ["f→b 1-Update! >> #", "b→f 01 31"], ["f→b 2-Update"]),  # the forwarder
 ]
 
 
