@@ -171,17 +171,21 @@ class DevicePanel(SocketPanel):
         self.query_one(".device-state", Static).update(state_text(self.view, time.time()))
 
     def _draw_endpoints(self) -> None:
+        if not self.size.width:
+            self._shown.pop("endpoints", None)  # not laid out yet: drawn once it is
+            return
         view = self.view
         text = Text(no_wrap=True, overflow="ellipsis")
-        width = max(len(view.frontend.type), len(view.backend.type))
+        width = max(8, self.size.width - 2)  # the padding
+        types = max(len(view.frontend.type), len(view.backend.type))
         for side, side_view in (("front", view.frontend), ("back", view.backend)):
-            label = f"{side} {side_view.type:<{width}} "
+            label = f"{side} {side_view.type:<{types}} "
             if not side_view.endpoints:
                 if text.plain:
                     text.append("\n")
                 text.append(label, style="bold")
                 text.append("no endpoint", style="italic")
-            append_endpoints(text, side_view.endpoints, prefix=label)
+            append_endpoints(text, side_view.endpoints, width, prefix=label)
         self.query_one(".endpoints", Static).update(text)
 
     def _draw_stats(self) -> None:
