@@ -164,6 +164,10 @@ async def test_the_tap_shows_directions_and_the_inspector_opens_a_message():
         text = screen_text(app)
         assert "line streamer" in text and "frontend → backend" in text
         assert "frame 2 of 2" in text
+        await pilot.press("r")  # send it again: injected into the direction it went
+        await wait_for(pilot, lambda: received(app, "work") == [[b"job-1", b"part two"]] * 2,
+                       what="the message injected again")
+        assert view.stats.injected == 1 and view.stats.f2b_msgs == 2
 
 
 @run_async

@@ -158,6 +158,45 @@ class DeviceActions:
             "Both its sockets close (what waits in them is lost), and its log goes away."),
             done)
 
+    def resend_entry(self, view, entry, edit: bool = False) -> None:
+        """The inspector's "send again" on a device's message: inject it into the direction it
+        went (``edit`` first opens it as composer text)."""
+        from ..engine.ring import B2F, F2B, FRAMES, KIND
+
+        if not isinstance(view, DeviceView) or entry is None or entry[KIND] not in (F2B, B2F):
+            return super().resend_entry(view, entry, edit)
+        from .tool_actions import EDIT_LIMIT
+
+        name, direction, frames = view.name, entry[KIND], list(entry[FRAMES])
+
+        def inject(frames_out) -> None:
+            self.run_command(D.DeviceInject(name, direction, tuple(frames_out)),
+                             lambda _result: self.notify(
+                                 f"Injected into {direction} of {escape_text(name)} again.",
+                                 markup=False))
+
+        if not edit:
+            inject(frames)
+            return
+        if sum(len(f) for f in frames) > EDIT_LIMIT:
+            self.notify("This message is too big to edit as text; r injects it as it is.",
+                        severity="warning")
+            return
+        from ..codec import CodecError, bytes_to_prefix, join_frames, parse_message
+
+        sep = self.frame_separator or "|"
+
+        def edited(value: str) -> None:
+            try:
+                inject(parse_message(value, sep))
+            except CodecError as exc:
+                self.notify(escape_text(str(exc)), title="Not injected", severity="error",
+                            markup=False)
+
+        self.prompt(f"Edit and inject into {direction} of {escape_text(name)}",
+                    join_frames([bytes_to_prefix(f) for f in frames], sep), edited,
+                    hint="The frames as composer text; Enter injects them.")
+
     def action_clear_log(self) -> None:
         panel = self.panel()
         if not is_device(panel):
