@@ -75,9 +75,6 @@ class FakeEngine:
     def sockets(self) -> dict[str, SocketView]:
         return self._views
 
-    def devices(self) -> dict:
-        return getattr(self, "_devices", {})
-
     def add_device(self, name: str, kind: str, frontend: tuple, backend: tuple):
         """A device as the engine shows one (no forwarding here): each side's endpoints."""
         from zmqdash.engine.devices.state import RUNNING, DeviceView
@@ -87,7 +84,7 @@ class FakeEngine:
             view.endpoints = tuple(eps)
         device = DeviceView(name, kind, Ring(self.ring_capacity), sides[0], sides[1],
                             state=RUNNING)
-        self._devices = {**self.devices(), name: device}
+        self._devices = {**self._devices, name: device}
         return device
 
     def view(self, name: str) -> SocketView:
