@@ -20,7 +20,7 @@ from conftest import child_env, create, entries, received, wait_received, wait_u
 
 from zmqdash.engine import ERROR, EVENT, IN, INFO, OUT, EventInfo, Ring, recvpath
 from zmqdash.engine import commands as C
-from zmqdash.engine.core import DRAIN_BATCH
+from zmqdash.engine.receive import DRAIN_BATCH
 
 # -- the two paths --------------------------------------------------------------------------------
 
@@ -76,16 +76,6 @@ def _push_pull(engine, endpoint: str | None = None) -> None:
     create(engine, "pull", "PULL")
     real = engine.call(C.Bind("pull", endpoint or f"inproc://{uuid.uuid4().hex}"))
     engine.call(C.Connect("push", real))
-
-
-def _run_on_engine_thread(engine, fn):
-    """Run ``fn()`` on the engine's thread, the only one that may touch its sockets."""
-
-    class Probe:
-        name = None
-
-    engine._do_probe = lambda cmd: fn()
-    return engine.call(Probe())
 
 
 MESSAGES = [
@@ -153,16 +143,16 @@ def _queue_then_drain(engine, messages) -> int:
     push = engine.context.socket(zmq.PUSH)
     push.sndhwm = 0
     push.connect(ep)
-    s, stats = engine._by_name["pull"], engine.view("pull").stats
+    stats = engine.view("pull").stats
 
     def queue_then_drain() -> int:
         for frames in messages:
             push.send_multipart(frames)
-        engine._drain(s)
+        engine.drain(engine.record("pull"))
         return stats.msgs_in
 
     try:
-        return _run_on_engine_thread(engine, queue_then_drain)
+        return engine.on_engine_thread(queue_then_drain)
     finally:
         push.close(0)
 
@@ -217,7 +207,7 @@ def test_rep_without_auto_reply_takes_one_request_at_a_time(engine, recv_path):
         engine.call(C.Send(f"req{i}", (b"q%d" % i,)))
     rep = engine.view("rep")
     wait_until(engine, lambda: rep.stats.msgs_in >= 1)
-    _run_on_engine_thread(engine, lambda: None)  # a full poll round later: still only one
+    engine.on_engine_thread(lambda: None)  # a full poll round later: still only one
     assert rep.stats.msgs_in == 1
     for n in (2, 3):
         engine.call(C.Send("rep", (b"answer",)))
@@ -246,12 +236,12 @@ def test_router_hook_sees_every_message_in_order(engine, recv_path):
 def test_efsm_stops_quietly_and_other_errors_are_reported(engine, recv_path):
     create(engine, "req", "REQ")
     create(engine, "push", "PUSH")
-    req, push = engine._by_name["req"], engine._by_name["push"]
-    _run_on_engine_thread(engine, lambda: engine._drain(req))  # a REQ that has asked nothing
+    # a REQ that has asked nothing
+    engine.on_engine_thread(lambda: engine.drain(engine.record("req")))
     view = engine.view("req")
     assert (view.stats.msgs_in, view.stats.errors) == (0, 0)
     assert entries(view, ERROR) == []
-    _run_on_engine_thread(engine, lambda: engine._drain(push))  # a PUSH cannot receive
+    engine.on_engine_thread(lambda: engine.drain(engine.record("push")))  # a PUSH cannot receive
     view = engine.view("push")
     assert (view.stats.msgs_in, view.stats.errors) == (0, 1)
     assert [e[4] for e in entries(view, ERROR)] == [

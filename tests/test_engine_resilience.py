@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from dataclasses import dataclass
 
 import pytest
 from conftest import child_env, entries, wait_until
@@ -15,15 +16,19 @@ from zmqdash.engine import ERROR, EngineError
 from zmqdash.engine import commands as C
 
 
-def test_a_command_handler_that_raises_fails_only_its_future(engine, monkeypatch):
+def test_a_command_handler_that_raises_fails_only_its_future(engine):
     engine.call(C.Create("a", "PUSH"))
+
+    @dataclass(frozen=True)
+    class Broken:  # a command whose handler has a bug, about socket "a"
+        name: str
 
     def broken(cmd):
         raise RuntimeError("handler bug")
 
-    monkeypatch.setattr(engine, "_do_clearlog", broken)
-    with pytest.raises(EngineError, match="ClearLog failed: RuntimeError\\('handler bug'\\)"):
-        engine.call(C.ClearLog("a"))
+    engine.on_engine_thread(lambda: engine.register({Broken: broken}))
+    with pytest.raises(EngineError, match="Broken failed: RuntimeError\\('handler bug'\\)"):
+        engine.call(Broken("a"))
     assert engine.running
     # the next command is served, and the failure is in the socket's log
     assert engine.call(C.Bind("a", "inproc://after-a-bug")) == "inproc://after-a-bug"
@@ -33,14 +38,14 @@ def test_a_command_handler_that_raises_fails_only_its_future(engine, monkeypatch
 def test_a_repeater_that_raises_stops_alone(engine, monkeypatch):
     engine.call(C.Create("p", "PUSH"))
     engine.call(C.Create("q", "PUSH"))
-    tick = engine._tick
+    tick = engine.send_repeat
 
     def tick_or_fail(s, rep):
         if s.name == "p":
             raise OverflowError("a bad number")
         return tick(s, rep)
 
-    monkeypatch.setattr(engine, "_tick", tick_or_fail)
+    monkeypatch.setattr(engine, "send_repeat", tick_or_fail)
     engine.call(C.RepeatStart("p", ("x",), interval_ms=1))
     engine.call(C.RepeatStart("q", ("y",), interval_ms=1, count=3))
     view_p, view_q = engine.view("p"), engine.view("q")
@@ -59,14 +64,14 @@ def test_a_socket_whose_receive_fails_is_set_aside_and_the_rest_go_on(engine, mo
         engine.call(C.Bind(name, f"inproc://{name}"))
         engine.call(C.Create(f"to-{name}", "PUSH"))
         engine.call(C.Connect(f"to-{name}", f"inproc://{name}"))
-    drain = engine._drain
+    drain = engine.drain
 
     def drain_or_fail(s):
         if s.name == "bad":
             raise MemoryError("no room")
         return drain(s)
 
-    monkeypatch.setattr(engine, "_drain", drain_or_fail)
+    monkeypatch.setattr(engine, "drain", drain_or_fail)
     engine.call(C.Send("to-bad", (b"x",)))
     bad = engine.view("bad")
     wait_until(engine, lambda: entries(bad, ERROR), what="bad's error")

@@ -14,7 +14,7 @@ from conftest import child_env, create, free_tcp_port, stop_engine, wait_receive
 
 from zmqdash.engine import EngineError
 from zmqdash.engine import commands as C
-from zmqdash.engine.core import OUTBOX_LIMIT
+from zmqdash.engine.send import OUTBOX_LIMIT
 
 PAYLOAD = b"x" * 10_000
 
@@ -184,10 +184,10 @@ def test_engine_codec_and_cat_never_import_textual():
 @pytest.fixture
 def slow_dns(monkeypatch):
     """Host name lookups block until ``release.set()``; returns the Event."""
-    import zmqdash.engine.core as core
+    import zmqdash.engine.links as links
 
     release = threading.Event()
-    real = core.pysocket.getaddrinfo
+    real = links.pysocket.getaddrinfo
 
     def blocked(host, *args, **kwargs):
         if host == "slow.example":
@@ -195,7 +195,7 @@ def slow_dns(monkeypatch):
             raise OSError("lookup abandoned")
         return real(host, *args, **kwargs)
 
-    monkeypatch.setattr(core.pysocket, "getaddrinfo", blocked)
+    monkeypatch.setattr(links.pysocket, "getaddrinfo", blocked)
     yield release
     release.set()
 

@@ -36,9 +36,9 @@ from ..engine import (
     tunnels,
 )
 from ..engine import commands as C
-from ..engine.core import OUTBOX_LIMIT
 from ..engine.flow import DEFAULT_WINDOW as FLOW_WINDOW
 from ..engine.options import RECEIVE_ONLY, SEND_ONLY, SOCKET_TYPES
+from ..engine.send import OUTBOX_LIMIT
 from ..engine.state import ATTACHED
 from . import argtypes, recording, remote_args
 from .messages import say

@@ -9,7 +9,7 @@ consumer). ``limit`` bounds the messages taken in all (``cat --count``), so none
 will not be printed.
 
 The consumer reads entries, then tells the engine how far it got with
-:meth:`Engine.consumed <zmqdash.engine.core.Engine.consumed>`; only when the engine is holding
+:meth:`Engine.consumed <zmqdash.engine.loop.Loop.consumed>`; only when the engine is holding
 does that wake it. Each side writes its own fields (one store each, under the GIL): the consumer
 ``read_seq`` and ``read_bytes``, the engine ``held``. The engine sets ``held`` and then looks at
 the consumer's fields once more, and the consumer stores its fields and then looks at

@@ -10,7 +10,10 @@ import random
 import re
 import time
 import uuid
+from collections.abc import Callable, Iterable
 from datetime import datetime
+
+from .errors import EngineError
 
 PLACEHOLDERS = ("seq", "time", "epoch", "ms", "rand", "uuid", "body")
 _PATTERN = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
@@ -61,3 +64,14 @@ def compile_frame(template: str):
     elif template.startswith("@@"):
         template = template[1:]
     return lambda seq, body="": render(template, seq, body).encode()
+
+
+def compile_frames(frames: Iterable[str]) -> list[Callable[..., bytes]]:
+    """Each template frame compiled (:func:`compile_frame`); a frame the codec cannot read is
+    an :class:`~.errors.EngineError` with the codec's words."""
+    from ..codec import CodecError
+
+    try:
+        return [compile_frame(f) for f in frames]
+    except CodecError as exc:
+        raise EngineError(str(exc)) from None

@@ -1,0 +1,54 @@
+"""The engine-side record of one socket: its pyzmq socket and monitor, its outbox, repeaters,
+auto-reply, and the state the other parts keep about it. Touched only by the poller thread;
+consumers read the :class:`~.state.SocketView` it holds."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from typing import TYPE_CHECKING
+
+from . import hints, multicast, options, subscriptions
+from . import state as S
+from .flow import Flow
+
+if TYPE_CHECKING:
+    from .repeat import Repeater
+
+class SocketRecord:
+    """Engine-side record of one socket (touched only by the poller thread)."""
+
+    def __init__(self, uid: int, name: str, type_name: str, sock, mon, view: S.SocketView):
+        self.uid = uid
+        self.name = name
+        self.type = type_name
+        self.sock = sock
+        self.monitor = mon
+        self.view = view
+        self.outbox: deque[list[bytes]] = deque()
+        self.poll_flags = 0
+        self.fold: dict[str, tuple] = {}  # endpoint -> the log entry a retry loop folds into
+        self.repeaters: dict[int, Repeater] = {}
+        self.repeats_started = 0
+        self.reply: list | None = None  # compiled auto-reply frames
+        self.replies = 0
+        self.pending_request: list[bytes] | None = None  # REP: a request not answered yet
+        self.peer_order: deque[bytes] = deque()
+        self.linger = 0
+        self.relaxed = False
+        self.conflate = False
+        self.bind_failed: int | None = None  # errno of the monitor's last BIND_FAILED
+        #: ROUTER: router_mandatory as the owner set it (libzmq's stays on: see _set_option)
+        self.mandatory = True
+        self.can_recv = type_name not in options.SEND_ONLY
+        self.flow: Flow | None = None  # back-pressure toward a consumer reading every entry
+        #: XPUB: who subscribes to what (see subscriptions.py)
+        self.subs = subscriptions.Tracker() if type_name == "XPUB" else None
+        self.pace: multicast.Pace | None = None  # a multicast sender's estimated queue
+        #: the record.Recording taking this socket's entries, and its line writer
+        self.recording = None
+        self.record_lines = None
+        #: receiving held back while the recording's disk catches up
+        self.recv_paused = False
+        #: what the hints need beyond the view (see hints.py)
+        self.watch = hints.Watch(time.monotonic())
