@@ -11,6 +11,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from ...engine.devices import spec
 from ...engine.errors import EngineError
+from ..widgets.text_input import TextInput
 from .add_socket import free_name, parse_options
 from .dialogs import FormScreen
 
@@ -61,18 +62,18 @@ class AddDeviceScreen(FormScreen[NewDevice | None]):
                 yield Select([(k, k) for k in spec.KINDS], value=self._kind, allow_blank=False,
                              compact=True, id="kind")
                 yield Label("Name")
-                yield Input(self._auto_name, compact=True, id="name")
+                yield TextInput(self._auto_name, compact=True, id="name")
                 yield Label("Frontend")
-                yield Input(placeholder="@tcp://127.0.0.1:5559 (clients, publishers, senders)",
+                yield TextInput(placeholder="@tcp://127.0.0.1:5559 (clients, publishers, senders)",
                             compact=True, id="frontend")
                 yield Label("Backend")
-                yield Input(placeholder="@tcp://127.0.0.1:5560 (workers, subscribers)",
+                yield TextInput(placeholder="@tcp://127.0.0.1:5560 (workers, subscribers)",
                             compact=True, id="backend")
                 yield Label("Front opts")
-                yield Input(placeholder="rcvhwm=1000, ... (optional)", compact=True,
+                yield TextInput(placeholder="rcvhwm=1000, ... (optional)", compact=True,
                             id="frontend-options")
                 yield Label("Back opts")
-                yield Input(placeholder="sndhwm=1000, ... (optional)", compact=True,
+                yield TextInput(placeholder="sndhwm=1000, ... (optional)", compact=True,
                             id="backend-options")
             yield Static(KIND_HINTS[self._kind], id="add-device-kind", classes="dialog-hint",
                          markup=False)
