@@ -140,6 +140,35 @@ def test_the_drawing_in_box_characters_and_in_ascii() -> None:
     assert any("#= vent" in row for row in plain)
 
 
+def test_a_line_into_a_box_never_runs_into_the_line_out_of_its_row_neighbour() -> None:
+    # boxes of one map row share their text rows: were lines to come into a box's left side
+    # on the row lines leave its left neighbour's right side, the two would join in a
+    # junction (the PUB->SUB line merging into the PUSH->PULL line below it)
+    layout = topology.build([
+        sock("pub", "PUB", bind("tcp://*:5556", peers=2, resolved="tcp://0.0.0.0:5556")),
+        sock("sub-a", "SUB", connect("tcp://127.0.0.1:5556")),
+        sock("sub-b", "SUB", connect("tcp://127.0.0.1:5556")),
+        sock("push", "PUSH", bind("tcp://*:5557", peers=1, resolved="tcp://0.0.0.0:5557")),
+        sock("pull", "PULL", connect("tcp://127.0.0.1:5557")),
+        sock("client", "REQ", connect("inproc://rr")),
+        sock("server", "REP", bind("inproc://rr")),
+    ], [device("hub", "forwarder", [connect("tcp://127.0.0.1:5556")],
+               [bind("tcp://*:5558")])])
+    drawing = map_canvas.draw(layout, {}, None, UNICODE, styles())
+    rows = text_of(drawing)
+    cell = lambda x, y: rows[y][x] if 0 <= y < len(rows) and 0 <= x < len(rows[y]) else " "  # noqa: E731
+    into, out_of = set(), set()
+    for x, y, w, _h in drawing.boxes.values():
+        for dy in range(map_canvas.BOX_H):
+            if cell(x - 1, y + dy) == UNICODE.arrow:
+                into.add(dy)
+            if cell(x + w, y + dy) in "─┐┘┬┴┼":
+                out_of.add(dy)
+    assert len(into) == len(out_of) == 1 and not into & out_of, (into, out_of)
+    assert sum(row.count(UNICODE.arrow) for row in rows) == len(layout.links) - sum(
+        1 for lk in layout.links if layout.nodes[lk.target].dummy)
+
+
 def test_charset_follows_the_terminal() -> None:
     assert charset_for("vt100") is ASCII and charset_for("vt220") is ASCII
     assert charset_for("dumb") is ASCII

@@ -26,6 +26,11 @@ GAP = 8  # columns between two columns of boxes (the lines run there)
 ROW_GAP = 1  # lines between two boxes of a column
 MARGIN = 5  # room left and right of the outer columns, for stubs
 INNER = BOX_W - 4  # text width inside a box (a space each side)
+# Lines leave a box's right side on one row and come into a box's left side on another, so a
+# line ending at a box never runs into the line leaving its neighbour in the row (boxes of
+# a row share their rows): where two lines meet in a junction they really join.
+IN_ROW = 1
+OUT_ROW = 2
 
 N, E, S, W = 1, 2, 4, 8
 
@@ -137,7 +142,7 @@ def draw(layout: Layout, figures: dict[str, Figures], selected: str | None,
         a, b = layout.nodes[link.source], layout.nodes[link.target]
         ax, ay = box_origin(a)
         bx, by = box_origin(b)
-        y1, y2 = ay + BOX_H // 2, by + BOX_H // 2
+        y1, y2 = ay + OUT_ROW, by + IN_ROW
         start = ax + BOX_W
         end = bx - 1
         lane = lanes.get(a.column, 0)
@@ -149,9 +154,12 @@ def draw(layout: Layout, figures: dict[str, Figures], selected: str | None,
         if not b.dummy:
             text[(end, y2)] = (charset.arrow, styles["line"])
     for node in layout.nodes.values():
-        if node.dummy:  # a waypoint: the line goes straight through the column
-            x, y = box_origin(node)
-            line(x - 1, y + BOX_H // 2, x + BOX_W, y + BOX_H // 2)
+        if node.dummy:  # a waypoint: the line goes through the column, in on the row lines
+            x, y = box_origin(node)  # come in by and out on the row lines leave by
+            mid = x + BOX_W // 2
+            line(x - 1, y + IN_ROW, mid, y + IN_ROW)
+            line(mid, y + IN_ROW, mid, y + OUT_ROW)
+            line(mid, y + OUT_ROW, x + BOX_W, y + OUT_ROW)
     boxes: dict[str, tuple[int, int, int, int]] = {}
     for node in layout.real_nodes():
         x, y = box_origin(node)
