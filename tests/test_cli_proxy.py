@@ -134,6 +134,36 @@ def test_a_streamer_between_a_task_manager_and_two_workers(start_proxy, spawn_pe
     assert "backend->frontend" not in err  # a streamer goes one way
 
 
+def test_record_keeps_what_crosses_with_its_direction(start_proxy, spawn_peer, tmp_path):
+    path = tmp_path / "tasks.jsonl"
+    proc = start_proxy("streamer", "@tcp://127.0.0.1:*", "@tcp://127.0.0.1:*", "--count",
+                       "50", "--record", str(path))
+    eps = started(proc)
+    worker = spawn_peer("pull_printer", "connect", eps["backend"], "50")
+    spawn_peer("task_push", "connect", eps["frontend"], "50")
+    assert len(read_lines([worker], 50)[worker]) == 50
+    assert wait_or_dump(proc, WAIT) == 0
+    assert proc.stdout.read() == b""  # no --tap: nothing printed, though the tap is on
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    crossed = [r for r in records if r["kind"] == "f>b"]
+    assert [r["frames"] for r in crossed] == [[f"task {i} {(i * 37) % 100 + 1}"]
+                                               for i in range(1, 51)]
+    assert {(r["device"], r["type"], r["direction"]) for r in crossed} == {
+        ("proxy", "streamer", "frontend->backend")}
+    # from the first entry: what starting the device logged is in the file too
+    assert any(r["kind"] == "info" and r["text"].startswith("running: streamer")
+               for r in records[:records.index(crossed[0])])
+
+
+def test_a_recording_that_cannot_be_written_is_one_line(tmp_path):
+    out = run_proxy("streamer", "@tcp://127.0.0.1:*", "@tcp://127.0.0.1:*", "--record",
+                    str(tmp_path / "no" / "such" / "dir.jsonl"))
+    assert out.returncode == 1
+    last = out.stderr.strip().splitlines()[-1]
+    assert last == (f"zmqdash proxy: cannot record to {tmp_path}/no/such/dir.jsonl: No such "
+                    "file or directory")
+
+
 def test_stats_every_n_seconds(start_proxy, spawn_peer):
     proc = start_proxy("--stats", "0.2", "streamer", "@tcp://127.0.0.1:*",
                        "@tcp://127.0.0.1:*")

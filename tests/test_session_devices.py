@@ -173,9 +173,17 @@ def test_zmqdash_run_prints_a_devices_tap_as_json_lines(tmp_path, spawn_peer):
     """))
     env = child_env()
     env["ZMQDASH_HOME"] = str(tmp_path / "home")
+    recorded = tmp_path / "run.jsonl"
     out = subprocess.run([sys.executable, "-m", "zmqdash", "run", str(path), "--jsonl",
-                          "--count", "6"], capture_output=True, text=True, timeout=30, env=env)
+                          "--count", "6", "--record", str(recorded)], capture_output=True,
+                         text=True, timeout=30, env=env)
     assert out.returncode == 0, out.stderr
+    # --record: the device's records, with their directions, in the same file as the socket's
+    kept = [json.loads(line) for line in recorded.read_text().splitlines()]
+    assert [(r["kind"], r["frames"][1:]) for r in kept
+            if r.get("device") == "broker" and r["kind"] in ("f>b", "b>f")][:2] == [
+        ("f>b", ["", "Hello #1"]), ("b>f", ["", "Echo: Hello #1"])]
+    assert any(r.get("socket") == "client" and r["kind"] == "out" for r in kept)
     recs = [json.loads(line) for line in out.stdout.splitlines()]
     crossed = [r for r in recs if r["kind"] in ("f>b", "b>f")]
     assert [(r["kind"], r["frames"][1:]) for r in crossed][:2] == [

@@ -29,6 +29,7 @@ from ..engine.devices import (
     parse_side,
 )
 from ..engine.ring import B2F, F2B
+from . import recording
 from .cat import DEFAULT_LINGER_MS, FORMATS, TICK, message_text
 from .messages import say
 
@@ -106,6 +107,11 @@ def add_parser(subparsers) -> None:
                    help="a socket option of the backend (repeatable), e.g. sndhwm=10000")
     p.add_argument("-v", "--verbose", action="store_true",
                    help="also print connection events (listening, accepted ...) on stderr")
+    p.add_argument(
+        "--record", metavar="FILE", default=None,
+        help="also write every message that crosses (with its direction), and the device's "
+        "events, to FILE as JSON lines, the records a recording writes (the file is "
+        "replaced); if the disk cannot keep up, the device waits for it and that is said")
     p.set_defaults(func=main)
     # `--stats` takes an optional N: a bare one followed by a positional (`--stats queue ...`)
     # must not swallow it, so it is told apart before argparse sees it
@@ -228,6 +234,7 @@ class _Run:
         self.errors = 0
         self.started = time.monotonic()
         self._last_stats = (self.started, 0, 0)
+        self.recorded: recording.Recorded | None = None
 
     def note(self, text: str) -> None:
         say(PROG, text)
@@ -243,13 +250,29 @@ class _Run:
             for ep in side_view.endpoints:
                 verb = "bound" if ep.role == "bind" else "connecting to"
                 self.note(f"{side} {side_view.type} {verb} {ep.resolved or ep.endpoint}")
+        if self.args.record:
+            try:  # from the first entry: what starting logged goes in too
+                self.recorded = recording.Recorded(self.engine, [], self.args.record,
+                                                   backlog=True, devices=[NAME])
+            except EngineError as exc:
+                self.note(str(exc))
+                return 1
         self.note(f"{view.kind} running (Ctrl+C stops)")
         try:
-            return self.follow(view)
+            code = self.follow(view)
         except (KeyboardInterrupt, _Terminated):
             if self.args.stats is not None:  # the counters are printed however it ends
                 self.print_stats(view, time.monotonic(), final=True)
+            self.finish_recording()
             raise
+        if not self.finish_recording():
+            code = code or 1
+        return code
+
+    def finish_recording(self) -> bool:
+        """Stop the recording, if any, and wait for its file: False if anything was lost."""
+        recorded, self.recorded = self.recorded, None
+        return recorded is None or recorded.finish(self.note, verbose=self.args.verbose)
 
     def follow(self, view) -> int:
         ring, stats = view.log, view.stats
@@ -271,6 +294,8 @@ class _Run:
             crossed = self.crossed(stats)
             if crossed != last_crossed:
                 last_crossed, last_change = crossed, now
+            if self.recorded is not None and self.recorded.check(self.note):
+                last_change = now  # the device waits for the disk: not quiet
             if args.count is not None and crossed >= args.count:
                 return self.finish(view, 0)
             if args.timeout is not None and now - last_change >= args.timeout:
@@ -289,7 +314,8 @@ class _Run:
     def show(self, view, entry) -> None:
         kind_ = entry[2]
         if kind_ in MARKS:
-            self.print_message(view, entry)
+            if self.args.tap:  # (a recording turns the engine's tap on without --tap)
+                self.print_message(view, entry)
         elif kind_ == ERROR:
             self.errors += 1
             self.note(entry[4])

@@ -1,5 +1,6 @@
-"""``--record FILE`` for ``zmqdash cat`` and ``zmqdash run``: every log entry of the sockets,
-as the JSON lines an export writes, written off the main loop by the engine's recorder."""
+"""``--record FILE`` for ``zmqdash cat``, ``run`` and ``proxy``: every log entry of the sockets
+(and what crosses the devices), as the JSON lines an export writes, written off the main loop
+by the engine's recorder."""
 
 from __future__ import annotations
 
@@ -21,14 +22,18 @@ def add_argument(parser, what: str = "the socket's") -> None:
 class Recorded:
     """A recording started for a command: say when the disk falls behind, and how it ended."""
 
-    def __init__(self, engine, names: list[str], path: str, backlog: bool = False) -> None:
-        """Start recording ``names`` into ``path`` (raises EngineError, in words for the
-        user)."""
+    def __init__(self, engine, names: list[str], path: str, backlog: bool = False,
+                 devices: list[str] | tuple[str, ...] = ()) -> None:
+        """Start recording the sockets ``names`` and the ``devices`` into ``path`` (raises
+        EngineError, in words for the user)."""
         self.engine = engine
         self.names = names
-        self.path = engine.call(C.RecordStart(names[0], path, more=tuple(names[1:]),
-                                              backlog=backlog), timeout=10)
-        self.recording = engine.view(names[0]).recording
+        self.devices = tuple(devices)
+        self.path = engine.call(C.RecordStart(names[0] if names else "", path,
+                                              more=tuple(names[1:]), backlog=backlog,
+                                              devices=self.devices), timeout=10)
+        self.recording = (engine.view(names[0]) if names else
+                          engine.devices()[self.devices[0]]).recording
         self._said = 0
 
     def check(self, note) -> bool:
@@ -47,8 +52,14 @@ class Recorded:
         """Stop, wait for the file, and say what was written when ``verbose`` or anything went
         wrong. False if anything was lost or could not be written."""
         rec = self.recording
+        if self.names:
+            stop = C.RecordStop(self.names[0])
+        else:
+            from ..engine.devices import DeviceRecordStop
+
+            stop = DeviceRecordStop(self.devices[0])
         try:
-            self.engine.call(C.RecordStop(self.names[0]), timeout=10)
+            self.engine.call(stop, timeout=10)
         except EngineError:
             pass  # the socket was closed already, which stopped the recording
         if rec is None:

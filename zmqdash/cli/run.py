@@ -77,7 +77,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                              "together)")
     parser.add_argument("--timeout", type=argtypes.seconds, metavar="S",
                         help="stop after S seconds with nothing new")
-    recording.add_argument(parser, "every socket's")
+    recording.add_argument(parser, "every socket's and device's")
     parser.set_defaults(func=main)
     return parser
 
@@ -125,7 +125,7 @@ def run(name_or_path: str, *, jsonl: bool = False, count: int | None = None,
 
                 try:  # from the first entry: what setting up logged goes in too
                     recorded = recording.Recorded(engine, list(engine.sockets()), record,
-                                                  backlog=True)
+                                                  backlog=True, devices=list(engine.devices()))
                 except EngineError as exc:
                     say(PROG, exc, err)
                     return 1

@@ -185,14 +185,16 @@ class Secure:
 
 @dataclass(frozen=True)
 class RecordStart:
-    """Record the socket's log entries (and those of the sockets in ``more``, into the same
-    file) as JSON lines to ``path``, replacing the file; ``backlog``: the entries the logs still
-    hold go first. Result: the absolute path, once the file is open."""
+    """Record the socket's log entries (and those of the sockets in ``more``, and what crosses
+    the ``devices``, into the same file) as JSON lines to ``path``, replacing the file;
+    ``backlog``: the entries the logs still hold go first. ``name`` may be "" when ``devices``
+    names what to record. Result: the absolute path, once the file is open."""
 
     name: str
     path: str
     more: tuple[str, ...] = ()
     backlog: bool = False
+    devices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

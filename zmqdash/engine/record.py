@@ -1,4 +1,5 @@
-"""Recording: sockets' log entries written to a JSON Lines file as they happen.
+"""Recording: sockets' log entries (and devices': what crosses them, with its direction)
+written to a JSON Lines file as they happen. A device takes part as a :class:`RecordTarget`.
 
 The engine's thread hands every new entry of a recorded socket to :meth:`Recording.take` (a
 batch of received messages at once, anything else as it is logged), which only appends to a
@@ -237,6 +238,32 @@ class RecordNews:
         self.name = None  # not a user's command
 
 
+class RecordTarget:
+    """What can be recorded besides a socket (a device): the attributes the recorder reads and
+    sets on a socket's engine record, and what it asks the engine to do for a socket, done by
+    the target itself. ``recv_paused`` set to True holds receiving back (the target stops
+    reading its sources) until it is set to False."""
+
+    name: str
+    type: str  # what its JSON lines call its type (a device's kind)
+    view: object  # with ``log`` (a Ring), ``recording`` and ``closed``
+    recording: Recording | None = None
+    record_lines = None
+    recv_paused: bool = False
+
+    def info(self, text: str) -> None:
+        raise NotImplementedError
+
+    def error(self, text: str) -> None:
+        raise NotImplementedError
+
+    def update_poll(self) -> None:
+        raise NotImplementedError
+
+    def changed(self) -> None:
+        raise NotImplementedError
+
+
 class Recorder:
     """The engine's recording part: the RecordStart and RecordStop commands, and handing each
     recorded socket's entries to its :class:`Recording` (on the engine's thread only)."""
@@ -254,27 +281,39 @@ class Recorder:
     # -- commands ---------------------------------------------------------------------------------
 
     def start(self, cmd):
+        """RecordStart: the sockets it names, and its ``devices`` (their tap), in one file."""
         from .errors import EngineError
 
         engine = self.engine
-        names = (cmd.name, *cmd.more)
+        names = tuple(name for name in (cmd.name, *cmd.more) if name)
         socks = [engine._get(name) for name in dict.fromkeys(names)]
-        if not str(cmd.path).strip():
+        socks += [engine._devices.record_target(name)
+                  for name in dict.fromkeys(getattr(cmd, "devices", ()))]
+        if not socks:
+            raise EngineError("nothing to record: name a socket or a device")
+        return self.begin(socks, cmd.path, cmd.backlog)
+
+    def begin(self, socks: list, path: str, backlog: bool = False):
+        """Record ``socks`` (sockets' engine records, or :class:`RecordTarget`) to ``path``."""
+        from .errors import EngineError
+
+        engine = self.engine
+        if not str(path).strip():
             raise EngineError("a recording needs a file name")
         for s in socks:
             if s.recording is not None:
                 raise EngineError(f"{s.name} is being recorded already, to {s.recording.path}")
-        rec = Recording(str(cmd.path).strip(), on_drained=self._news_from_writer)
+        rec = Recording(str(path).strip(), on_drained=self._news_from_writer)
         self.active[rec] = socks
         for s in socks:
-            if cmd.backlog:
+            if backlog:
                 entries = s.view.log.since(s.view.log.first)
                 if entries:
                     from ..codec import JsonLines
 
                     rec.take(JsonLines(s.name, s.type), entries, sum(e[5] for e in entries),
                              True)
-            engine._info(s, f"recording to {rec.path}")
+            self._info(s, f"recording to {rec.path}")
             self._attach(s, rec)
         rec.start(engine._current)
         return engine.LATER if engine._current is not None else rec.path
@@ -282,9 +321,14 @@ class Recorder:
     def stop(self, cmd) -> Recording:
         """Stop the recording socket ``cmd.name`` is part of; the result is the
         :class:`Recording` (its ``wait()`` returns once the file is complete)."""
+
+        return self.end(self.engine._get(cmd.name))
+
+    def end(self, s) -> Recording:
+        """Stop the recording ``s`` (a socket's record or a :class:`RecordTarget`) is part
+        of."""
         from .errors import EngineError
 
-        s = self.engine._get(cmd.name)
         rec = s.recording
         if rec is None:
             raise EngineError(f"{s.name} is not being recorded")
@@ -304,7 +348,7 @@ class Recorder:
                 text = f"cannot record to {rec.path}: {rec.error}"
             for s in socks:
                 if not s.view.closed:
-                    self.engine._error(s, text)
+                    self._error(s, text)
             from .errors import EngineError
 
             _settle(rec._opened, EngineError(text))
@@ -313,7 +357,7 @@ class Recorder:
             for s in socks:
                 if s.recv_paused:
                     s.recv_paused = False
-                    self.engine._update_poll(s)
+                    self._update_poll(s)
 
     # -- the engine's hooks -----------------------------------------------------------------------
 
@@ -371,7 +415,7 @@ class Recorder:
             rec.take(s.record_lines, (entry,), entry[5], False)
 
         s.view.log.tap = tap
-        self.engine._changed.add(s.name)
+        self._changed(s)
 
     def _detach(self, s) -> None:
         s.view.log.tap = None
@@ -381,8 +425,8 @@ class Recorder:
         if s.recv_paused:
             s.recv_paused = False
             if not s.view.closed:
-                self.engine._update_poll(s)
-        self.engine._changed.add(s.name)
+                self._update_poll(s)
+        self._changed(s)
 
     def _finish(self, rec: Recording, quiet: bool = False) -> None:
         socks = self.active.pop(rec, [])
@@ -393,14 +437,40 @@ class Recorder:
         if not quiet:
             for s in socks:
                 if not s.view.closed:
-                    self.engine._info(s, f"recording stopped: {rec.path}")
+                    self._info(s, f"recording stopped: {rec.path}")
 
     def _hold(self, s) -> None:
         s.recv_paused = True
-        self.engine._update_poll(s)
+        self._update_poll(s)
         if s.recording.pauses == 1:
-            self.engine._info(s, "recording: the disk is not keeping up, so receiving waits "
-                                 "for it (messages wait in ZeroMQ's queues, none is lost)")
+            self._info(s, "recording: the disk is not keeping up, so receiving waits for it "
+                          "(messages wait in ZeroMQ's queues, none is lost)")
+
+    # what the engine does for a socket, a RecordTarget does itself
+
+    def _info(self, s, text: str) -> None:
+        if isinstance(s, RecordTarget):
+            s.info(text)
+        else:
+            self.engine._info(s, text)
+
+    def _error(self, s, text: str) -> None:
+        if isinstance(s, RecordTarget):
+            s.error(text)
+        else:
+            self.engine._error(s, text)
+
+    def _update_poll(self, s) -> None:
+        if isinstance(s, RecordTarget):
+            s.update_poll()
+        else:
+            self.engine._update_poll(s)
+
+    def _changed(self, s) -> None:
+        if isinstance(s, RecordTarget):
+            s.changed()
+        else:
+            self.engine._changed.add(s.name)
 
     def _news_from_writer(self, rec: Recording) -> None:
         """The writer's thread: hand the news to the engine's."""

@@ -11,6 +11,8 @@ from .commands import (
     DeviceCreate,
     DeviceInject,
     DevicePause,
+    DeviceRecordStart,
+    DeviceRecordStop,
     DeviceRename,
     DeviceRestart,
     DeviceResume,
@@ -35,7 +37,7 @@ from .state import INJECTED, PAUSED, RUNNING, STOPPED, DeviceStats, DeviceView
 __all__ = [
     "BACKEND", "DIRECTION_WORDS", "FRONTEND", "INJECTED", "KINDS", "PAUSED", "RUNNING",
     "STOPPED", "DeviceClearLog", "DeviceClose", "DeviceCreate", "DeviceInject", "DevicePause",
-    "DeviceRename", "DeviceRestart", "DeviceResume", "DeviceStats", "DeviceStop", "DeviceTap",
-    "DeviceView", "Kind", "check_sides", "direction", "endpoint_text", "kind", "parse_side",
-    "side_text",
+    "DeviceRecordStart", "DeviceRecordStop", "DeviceRename", "DeviceRestart", "DeviceResume",
+    "DeviceStats", "DeviceStop", "DeviceTap", "DeviceView", "Kind", "check_sides", "direction",
+    "endpoint_text", "kind", "parse_side", "side_text",
 ]

@@ -90,6 +90,25 @@ class DeviceClearLog:
 
 
 @dataclass(frozen=True)
+class DeviceRecordStart:
+    """Record what crosses the device (each message with its direction), and its events, as
+    JSON lines to ``path`` (replaced), the records a socket's recording writes. The tap is
+    turned on for it. Result: the absolute path, once the file is open."""
+
+    device: str
+    path: str
+    backlog: bool = False
+
+
+@dataclass(frozen=True)
+class DeviceRecordStop:
+    """Stop recording the device. Result: the :class:`~zmqdash.engine.record.Recording`
+    (``wait()`` for the file to be complete)."""
+
+    device: str
+
+
+@dataclass(frozen=True)
 class DeviceClose:
     """Stop the device and forget it."""
 
@@ -98,5 +117,6 @@ class DeviceClose:
 
 DeviceCommand = (
     DeviceCreate | DevicePause | DeviceResume | DeviceStop | DeviceRestart | DeviceInject
-    | DeviceTap | DeviceRename | DeviceClearLog | DeviceClose
+    | DeviceTap | DeviceRename | DeviceClearLog | DeviceRecordStart | DeviceRecordStop
+    | DeviceClose
 )

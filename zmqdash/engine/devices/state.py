@@ -58,6 +58,7 @@ class DeviceView:
     subscriptions: tuple[bytes, ...] = ()  # a forwarder's, as they crossed it, oldest first
     waiting: tuple[int, int] = (0, 0)  # messages waiting for the backend, for the frontend
     rates: object | None = None  # ..rates.Rates: the last minute (in: f2b, out: b2f)
+    recording: object | None = None  # ..record.Recording, while it is being recorded
     closed: bool = False
     #: what it was made with, per side (frontend, backend): ((role, endpoint), ...) as given
     #: (a wildcard port stays ``*``), and the options as (name, value) pairs

@@ -27,6 +27,7 @@ import zmq
 from .. import core, forwardpath, options, subscriptions
 from .. import state as S
 from ..errors import EngineError
+from ..record import RecordTarget
 from ..ring import B2F, ERROR, EVENT, F2B, FRAMES, INFO, KIND, META, TS, Ring
 from . import commands as C
 from . import spec
@@ -62,6 +63,8 @@ class _Device:
         self.ports: dict[tuple[int, str], str] = {}
         self.refused_at = 0.0
         self.refused_since = 0
+        #: what the engine's recorder records (see _Recorded)
+        self.rec: _Recorded | None = None
 
     @property
     def name(self) -> str:
@@ -70,6 +73,55 @@ class _Device:
     @property
     def watches_subscriptions(self) -> bool:
         return self.kind.name == "forwarder"
+
+
+class _Recorded(RecordTarget):
+    """A device as the engine's recorder sees it: its log (the tap) is what is recorded, and
+    while the recording's disk falls behind (``recv_paused``) the device reads neither side,
+    so messages wait in ZeroMQ's queues as for a recorded socket."""
+
+    def __init__(self, table: DeviceTable, d: _Device) -> None:
+        self.table = table
+        self.device = d
+        self.recording = None
+        self.record_lines = None
+        self._held = False
+
+    @property
+    def name(self) -> str:
+        return self.device.name
+
+    @property
+    def type(self) -> str:
+        return self.device.kind.name
+
+    @property
+    def view(self) -> DeviceView:
+        return self.device.view
+
+    @property
+    def recv_paused(self) -> bool:
+        return self._held
+
+    @recv_paused.setter
+    def recv_paused(self, held: bool) -> None:
+        was, self._held = self._held, bool(held)
+        if was and not held:  # what waited for the disk goes across now
+            for di in range(len(self.device.kind.directions)):
+                self.table._pump(self.device, di)
+
+    def info(self, text: str) -> None:
+        self.table._info(self.device, text)
+
+    def error(self, text: str) -> None:
+        self.table._error(self.device, text)
+
+    def update_poll(self) -> None:
+        if not self.device.view.closed:
+            self.table._update_poll(self.device)
+
+    def changed(self) -> None:
+        self.table._changed(self.device)
 
 
 class DeviceTable:
@@ -89,6 +141,7 @@ class DeviceTable:
             C.DeviceRestart: self._restart, C.DeviceInject: self._inject,
             C.DeviceTap: self._tap, C.DeviceRename: self._rename,
             C.DeviceClearLog: self._clear_log, C.DeviceClose: self._close,
+            C.DeviceRecordStart: self._record_start, C.DeviceRecordStop: self._record_stop,
         }
         return {t: partial(self._carry_out, fn) for t, fn in handlers.items()}
 
@@ -244,6 +297,9 @@ class DeviceTable:
 
     def _tap(self, cmd: C.DeviceTap) -> None:
         d = self._get(cmd.device)
+        if not cmd.on and d.view.recording is not None:
+            raise EngineError(f"{d.name} is being recorded, and the recording is made from "
+                              "the tap: stop the recording first")
         d.view.tap = bool(cmd.on)
         self._info(d, "tap on: every message that crosses is logged" if cmd.on else
                    "tap off: messages cross unlogged (counters go on)")
@@ -261,6 +317,8 @@ class DeviceTable:
             if s is not None:
                 s.name = f"{new} {side}"
         self.views = {(new if k == old else k): v for k, v in self.views.items()}
+        if d.rec is not None:
+            self.engine._recorder.renamed(d.rec)
         self._info(d, f"renamed from '{old}'")
         self._changed(d)
         return new
@@ -268,11 +326,39 @@ class DeviceTable:
     def _clear_log(self, cmd: C.DeviceClearLog) -> None:
         self._get(cmd.device).view.log.clear()
 
+    def record_target(self, name: str) -> _Recorded:
+        """What the engine's recorder records of the device ``name``; its tap goes on, since
+        the recording is made of the tap's entries."""
+        d = self._get(name)
+        if d.rec is None:
+            d.rec = _Recorded(self, d)
+        if not d.view.tap:
+            d.view.tap = True
+            self._info(d, "tap on: a recording is made of what the tap logs")
+            self._changed(d)
+        return d.rec
+
+    def _record_start(self, cmd: C.DeviceRecordStart):
+        d = self._get(cmd.device)
+        if d.view.recording is not None:
+            raise EngineError(f"{d.name} is being recorded already, to "
+                              f"{d.view.recording.path}")
+        return self.engine._recorder.begin([self.record_target(d.name)], cmd.path,
+                                           cmd.backlog)
+
+    def _record_stop(self, cmd: C.DeviceRecordStop):
+        d = self._get(cmd.device)
+        if d.rec is None or d.rec.recording is None:
+            raise EngineError(f"{d.name} is not being recorded")
+        return self.engine._recorder.end(d.rec)
+
     def _close(self, cmd: C.DeviceClose) -> None:
         d = self._get(cmd.device)
         self._close_sockets(d)
         d.view.state = STOPPED
         d.view.closed = True
+        if d.rec is not None:
+            self.engine._recorder.close_socket(d.rec)
         del self._devices[d.name]
         self.views = {k: v for k, v in self.views.items() if k != d.name}
         self._changed(d)
@@ -379,7 +465,7 @@ class DeviceTable:
 
     def _update_poll(self, d: _Device) -> None:
         poller = self.engine._poller
-        running = d.view.state == RUNNING
+        running = d.view.state == RUNNING and not (d.rec is not None and d.rec.recv_paused)
         for i, s in enumerate(d.socks):
             if s is None:
                 continue
@@ -415,13 +501,23 @@ class DeviceTable:
         src, dst = d.socks[di], d.socks[1 - di]
         if src is None or dst is None:
             return
+        rec = d.rec if d.rec is not None and d.rec.recording is not None else None
+        if rec is not None and rec.recv_paused:
+            return  # the recording's disk is behind: ZeroMQ's queues hold what comes
         if di == 1 and d.watches_subscriptions:
             self._pump_subscriptions(d, src, dst)
             return
         ring = v.log if v.tap else None
+        batch = core.DRAIN_BATCH
+        if rec is not None and ring is not None:
+            # every entry still in its slot when handed over, and no more than the buffer takes
+            batch = min(batch, ring.capacity, rec.recording.room())
+        start = ring.total if ring is not None else 0
         n, nbytes, err, held, refused, refused_err = forwardpath.forward(
-            src.sock, dst.sock, ring, time.time(), core.DRAIN_BATCH,
+            src.sock, dst.sock, ring, time.time(), batch,
             ring.byte_budget if ring is not None else NO_LIMIT, DIRS[di])
+        if rec is not None and ring is not None and n:
+            self.engine._recorder.received(rec, ring, start, nbytes)
         stats = v.stats
         if di == 0:
             stats.f2b_msgs += n
