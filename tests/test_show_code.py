@@ -403,10 +403,23 @@ def bound_sides(proc: subprocess.Popen) -> dict[str, str]:
     return sides
 
 
+def proxy_sides(proc: subprocess.Popen) -> dict[str, str]:
+    """The real endpoints from ``zmqdash proxy``'s start-up lines (``frontend PULL bound
+    tcp://...``), up to ``... running (Ctrl+C stops)``."""
+    sides = {}
+    while True:
+        words = read_line(proc.stderr).split()
+        if words[-1] == "stops)":
+            return sides
+        sides[words[2]] = words[-1]
+
+
 @pytest.mark.parametrize("kind, upstream, downstream", [
     ("streamer", "PUSH", "PULL"), ("forwarder", "PUB", "SUB"), ("queue", "REQ", "REP")])
 def test_each_device_kind_as_a_program_forwards_between_real_peers(
         engine, run_program, kind, upstream, downstream) -> None:
+    """The pyzmq program, then the ``zmqdash proxy`` line, each run as a process between a
+    peer upstream and one downstream."""
     from zmqdash.engine.devices import commands as D
 
     engine.call(D.DeviceCreate("dev", kind, frontend=("@tcp://127.0.0.1:*",),
@@ -416,8 +429,24 @@ def test_each_device_kind_as_a_program_forwards_between_real_peers(
     assert code.command.startswith(f"zmqdash proxy {kind} '@tcp://127.0.0.1:*' "
                                    "'@tcp://127.0.0.1:*' --backend-option sndhwm=500")
     assert "backend.setsockopt(zmq.SNDHWM, 500)" in code.program
-    proc = run_program(code)
-    sides = bound_sides(proc)
+    words = shlex.split(code.command)
+    assert words[:2] == ["zmqdash", "proxy"]
+    command = subprocess.Popen([sys.executable, "-m", "zmqdash", *words[1:]],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, bufsize=0, env=child_env())
+    try:
+        for proc, sides, status in ((run_program(code), bound_sides, 0),
+                                    (command, proxy_sides, 130)):
+            carry_traffic(engine, sides(proc), upstream, downstream)
+            proc.send_signal(signal.SIGINT)
+            assert wait_or_dump(proc, WAIT) == status, proc.stderr.read().decode()
+    finally:
+        kill(command)
+
+
+def carry_traffic(engine, sides: dict[str, str], upstream: str, downstream: str) -> None:
+    """A message (or a round trip) from a socket connected to the frontend to one connected to
+    the backend; both closed afterwards."""
     create(engine, "up", upstream)
     engine.call(C.Connect("up", sides["frontend"]))
     create(engine, "down", downstream)
@@ -433,5 +462,5 @@ def test_each_device_kind_as_a_program_forwards_between_real_peers(
     else:
         engine.call(C.Send("up", (b"job", b"\x00")))
         assert wait_received(engine, "down", 1) == [[b"job", b"\x00"]]
-    proc.send_signal(signal.SIGINT)
-    finished(proc)
+    engine.call(C.Close("up"))
+    engine.call(C.Close("down"))

@@ -220,3 +220,57 @@ async def test_the_palette_adds_and_finds_devices():
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, AddDeviceScreen),
                        what="the add-device dialog")
+
+
+@run_async
+async def test_each_direction_says_messages_rate_and_bytes():
+    async with dashboard() as (app, pilot):
+        await make_device(app, pilot)
+        # before anything crossed: zero of each, said, not left out
+        await wait_for(pilot, lambda: "f→b 0 0/s 0B │ b→f 0 0/s 0B" in screen_text(app),
+                       what="both directions' counters")
+
+
+@run_async
+async def test_ctrl_e_shows_a_device_as_code_and_r_records_what_crosses(tmp_path):
+    import json
+    import re
+
+    from zmqdash.ui.screens.show_code import ShowCodeScreen
+
+    async with dashboard() as (app, pilot):
+        view, front, back = await make_device(app, pilot, "line", "streamer")
+        await make_socket(app, pilot, "tasks", "PUSH", connect=[front])
+        await make_socket(app, pilot, "work", "PULL", connect=[back])
+        app.engine.call(C.Send("tasks", (b"before",)))
+        await wait_for(pilot, lambda: received(app, "work") == [[b"before"]])
+        await pilot.press("6")
+        app.focus_now(app.panel().log_view)
+        await pilot.press("ctrl+e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ShowCodeScreen),
+                       what="the device as code")
+        text = screen_text(app)
+        assert f"zmqdash proxy streamer @{front} @{back}" in text
+        assert "zmq.proxy(frontend, backend)" in text
+        await pilot.press("escape")
+        await pilot.press("R")
+        field = app.screen.query_one(Input)
+        assert field.value.endswith(".jsonl") and "line-" in field.value
+        target = tmp_path / "line.jsonl"
+        field.value = str(target)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: view.recording is not None and view.recording.opened,
+                       what="the recording")
+        for i in range(3):
+            app.engine.call(C.Send("tasks", (f"task {i}".encode(), b"\xff")))
+        await wait_for(pilot, lambda: len(received(app, "work")) == 4)
+        await wait_for(pilot, lambda: re.search(r"REC [1-9]", screen_text(app)),
+                       what="the REC mark")
+        await pilot.press("R")
+        await wait_for(pilot, lambda: any("entries written to" in n.message
+                                          for n in app._notifications), what="the summary")
+        assert view.recording is None
+        await wait_for(pilot, lambda: "REC" not in screen_text(app), what="the mark to go")
+    records = [json.loads(line) for line in target.read_text().splitlines()]
+    assert [(r["device"], r["direction"], r["frames"]) for r in records if r["kind"] == "f>b"] \
+        == [("line", "frontend->backend", [f"task {i}", {"b64": "/w=="}]) for i in range(3)]

@@ -1,14 +1,18 @@
 """Actions on devices: add one, pause or resume it, stop, restart, inject into either
-direction, switch its tap, rename, close, clear its log; and which of the panel actions apply
-to a device's panel.
+direction, switch its tap, rename, close, clear its log, record what crosses it, show it as
+code; and which of the panel actions apply to a device's panel.
 
-A mixin of :class:`~zmqdash.ui.app.ZmqDash`, ahead of :class:`~.panel_actions.PanelActions` (it
-takes over the socket actions that mean something else for a device: rename, close, clear the
-log). It expects ``panel``, ``_need_panel``, ``prompt``, ``run_command``, ``focus_now`` and the
-engine from the app, and talks to devices only through engine commands.
+A mixin of :class:`~zmqdash.ui.app.ZmqDash`, ahead of :class:`~.panel_actions.PanelActions` and
+:class:`~.tool_actions.ToolActions` (it takes over the socket actions that mean something else
+for a device: rename, close, clear the log, record, show as code). It expects ``panel``,
+``_need_panel``, ``prompt``, ``run_command``, ``focus_now`` and the engine from the app, and
+talks to devices only through engine commands.
 """
 
 from __future__ import annotations
+
+import time
+from pathlib import Path
 
 from textual.binding import Binding
 
@@ -35,7 +39,8 @@ DEVICE_ACTIONS = frozenset({"inject", "pause_device", "stop_device", "restart_de
                             "toggle_tap"})
 #: panel actions that act on a device's panel as they act on a socket's
 SHARED_ACTIONS = frozenset({"filter", "cycle_format", "set_format", "toggle_follow", "inspect",
-                            "export", "clear_log", "zoom", "rename_socket", "close_socket"})
+                            "export", "clear_log", "zoom", "rename_socket", "close_socket",
+                            "show_code", "record"})
 
 
 def is_device(panel) -> bool:
@@ -202,6 +207,59 @@ class DeviceActions:
         if not is_device(panel):
             return super().action_clear_log()
         self.run_command(D.DeviceClearLog(panel.view.name))
+
+    # -- show as code and record: a device's own ----------------------------------------------
+
+    def _tool_device(self) -> DeviceView | None:
+        """The device the show-as-code and record keys are for: the current panel's, or on
+        the overview the device box selected (None: a socket's, or nothing)."""
+        from .widgets.overview import OVERVIEW
+
+        if self.active_pattern == OVERVIEW:
+            view = self._overview.selected_view()
+        else:
+            panel = self.panel()
+            view = panel.view if is_device(panel) else None
+        return view if isinstance(view, DeviceView) else None
+
+    def action_show_code(self) -> None:
+        view = self._tool_device()
+        if view is None:
+            return super().action_show_code()
+        from ..session.as_code import device_as_code
+        from .screens.show_code import ShowCodeScreen
+
+        self.push_screen(ShowCodeScreen(f"{escape_text(view.name)} · {view.kind} device",
+                                        device_as_code(view)))
+
+    def action_record(self) -> None:
+        """Record what crosses the device to a file (asks where), or stop."""
+        view = self._tool_device()
+        if view is None:
+            return super().action_record()
+        name = view.name
+        if view.recording is not None:
+            self.run_command(D.DeviceRecordStop(name), self._recording_stopped)
+            return
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+        default = str(Path.cwd() / f"{safe}-{time.strftime('%Y%m%d-%H%M%S')}.jsonl")
+
+        def start(path: str) -> None:
+            path = path.strip()
+            if not path:
+                return
+
+            def started(real) -> None:
+                self._last_recording = str(real)
+                self.notify(f"Recording {escape_text(name)} to {escape_text(str(real))} (R "
+                            "stops)", title="Recording", markup=False)
+
+            self.run_command(D.DeviceRecordStart(name, path), started)
+
+        self.prompt(f"Record {escape_text(name)} to", default, start,
+                    hint="Every message that crosses from now on, with its direction, and the "
+                         "device's events, as JSON lines (the tap is turned on for it); an "
+                         "existing file is replaced. R again stops.")
 
 
 def device_key(name: str) -> tuple[str, str]:

@@ -61,8 +61,8 @@ class ToolActions:
         view = self._overview.selected_view()
         if view is None:
             return False
-        if hasattr(view, "kind"):  # a device: shown as code; no panel to record or replay from
-            return action == "show_code"
+        if hasattr(view, "kind"):  # a device: shown as code and recorded; nothing to replay
+            return action in ("show_code", "record")
         return view.type in SENDING if action == "replay" else True
 
     # -- show as code ---------------------------------------------------------------------------

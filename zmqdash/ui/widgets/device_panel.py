@@ -24,7 +24,7 @@ from ..pacing import Pacer
 from ..patterns import DEVICES
 from .composer import Composer
 from .log_view import LogView
-from .socket_panel import EXACT_WIDTH, RATE_WINDOW, SocketPanel, append_endpoints
+from .socket_panel import EXACT_WIDTH, RATE_WINDOW, SocketPanel, append_endpoints, tool_marks
 from .subscription_table import SubscriptionTableView
 
 #: the directions a message can be injected into, as the chooser shows them
@@ -155,7 +155,7 @@ class DevicePanel(SocketPanel):
             self._update("stats", key, self._draw_stats)
         state = (self.log_view.following,
                  self.log_view.below if not self.log_view.following else 0,
-                 self.log_view.fmt, self.log_view.filter_text)
+                 self.log_view.fmt, self.log_view.filter_text, tool_marks(view))
         self._update("subtitle", state, self._draw_subtitle)
         if view.kind == "forwarder":
             self._update("subs", view.subscriptions, self._draw_subs)
@@ -194,12 +194,9 @@ class DevicePanel(SocketPanel):
         exact = self.size.width >= EXACT_WIDTH
 
         def group(word: str, msgs: int, rate: float, nbytes: int) -> str:
-            parts = [word, f"{msgs:,}" if exact else numbers.count(msgs)]
-            if rate:
-                parts.append(f"{numbers.count(rate)}/s")
-            if nbytes:
-                parts.append(numbers.size(nbytes))
-            return nb.join(parts)
+            # each direction always says all three: messages, their rate now, bytes
+            return nb.join((word, f"{msgs:,}" if exact else numbers.count(msgs),
+                            f"{numbers.count(rate)}/s", numbers.size(nbytes)))
 
         groups = [group("f→b", s.f2b_msgs, self._rates[0], s.f2b_bytes)]
         if self.two_way:
@@ -236,6 +233,7 @@ class DevicePanel(SocketPanel):
         parts.append(log.fmt)
         if log.filter_text:
             parts.append(f"filter {escape_text(log.filter_text)}")
+        parts.extend(tool_marks(self.view))  # REC and how much is written
         self._set_subtitle(Content(" · ".join(parts)))
 
     def _draw_subs(self) -> None:

@@ -108,7 +108,7 @@ def tool_marks(view) -> tuple[str, ...]:
         if rec.error:
             mark += " failed"
         marks.append(mark)
-    replay = view.replay
+    replay = getattr(view, "replay", None)  # (a device has none)
     if replay is not None and replay.running:
         speed = "max" if replay.speed is None else f"×{replay.speed:g}"
         marks.append(f"replay {numbers.count(replay.sent)} {speed}")
