@@ -347,6 +347,46 @@ def test_a_streamer_shares_tasks_between_two_workers(engine, spawn_peer, forward
         engine.call(DeviceInject("streamer", "b>f", (b"no",)))
 
 
+def test_a_paused_streamer_holds_the_tasks_and_resume_sends_them_in_order(engine, spawn_peer,
+                                                                          forward_path):
+    view = device(engine, "line", "streamer", ["@tcp://127.0.0.1:*"], ["@tcp://127.0.0.1:*"])
+    worker = spawn_peer("pull_printer", "connect", bound(view.backend), "300")
+    wait_peers(engine, view.backend, 1, "the worker")
+    engine.call(DevicePause("line"))
+    manager = spawn_peer("task_push", "connect", bound(view.frontend), "300")
+    assert manager.proc.wait(WAIT) == 0  # every task has left it: they wait in the device
+    time.sleep(QUIET)  # absence: nothing may cross while paused
+    assert view.stats.f2b_msgs == 0 and tap(view) == []
+    engine.call(DeviceResume("line"))
+    got = read_lines([worker], 300)[worker]
+    tasks = [bytes.fromhex(json.loads(line)[0]).decode() for line in got]
+    assert tasks == [f"task {i} {(i * 37) % 100 + 1}" for i in range(1, 301)]  # in order
+    wait_until(engine, lambda: view.stats.f2b_msgs == 300)
+    assert view.stats.f2b_bytes == sum(len(t) for t in tasks)
+
+
+def test_a_paused_forwarder_stops_the_updates_and_resume_goes_on(engine, spawn_peer):
+    publisher = spawn_peer("publisher", "bind", "tcp://127.0.0.1:*")
+    view = device(engine, "wuproxy", "forwarder", [">" + publisher.endpoint],
+                  ["@tcp://127.0.0.1:*"])
+    sub = spawn_peer("sub_printer", "connect", bound(view.backend), "2")
+    assert sub.read_line().startswith("2-update")
+    engine.call(DevicePause("wuproxy"))
+    held = view.stats.f2b_msgs
+    time.sleep(QUIET)  # absence: the publisher goes on, nothing crosses
+    assert view.stats.f2b_msgs == held and view.state == PAUSED
+    engine.call(DeviceInject("wuproxy", "f>b", (b"2-while paused",)))  # inject still works
+    engine.call(DeviceResume("wuproxy"))
+    wait_until(engine, lambda: view.stats.f2b_msgs > held + 10, what="updates again")
+    before = []  # what crossed before the pause, and was still on its way
+    while (line := sub.read_line()) != "2-while paused":
+        before.append(line)
+        assert len(before) < 200, "the injected update never came"
+    after = [sub.read_line() for _ in range(20)]  # what waited, then what came after
+    numbers = [int(line.split()[1]) for line in before + after]
+    assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers)  # in order
+
+
 def test_stop_lets_the_endpoints_go_and_restart_takes_them_again(engine, spawn_peer):
     view = device(engine, "s", "streamer", ["@tcp://127.0.0.1:*"], ["@tcp://127.0.0.1:*"])
     front, back = bound(view.frontend), bound(view.backend)

@@ -274,3 +274,58 @@ async def test_ctrl_e_shows_a_device_as_code_and_r_records_what_crosses(tmp_path
     records = [json.loads(line) for line in target.read_text().splitlines()]
     assert [(r["device"], r["direction"], r["frames"]) for r in records if r["kind"] == "f>b"] \
         == [("line", "frontend->backend", [f"task {i}", {"b64": "/w=="}]) for i in range(3)]
+
+
+@run_async
+async def test_a_forwarders_panel_shows_who_subscribes_as_subscribers_come_and_go(spawn_peer):
+    import re
+
+    publisher = spawn_peer("publisher", "bind", "tcp://127.0.0.1:*")
+    async with dashboard() as (app, pilot):
+        app.engine.call(DeviceCreate("wx", "forwarder", (">" + publisher.endpoint,),
+                                     ("@tcp://127.0.0.1:*",)))
+        view = app.engine.devices()["wx"]
+        await wait_for(pilot, lambda: any(isinstance(p, DevicePanel) for p in
+                                          app._panels.values()), what="its panel")
+        await pilot.press("6")
+        back = next(e.resolved for e in view.backend.endpoints if e.role == "bind")
+        ones = [spawn_peer("sub_printer", "connect", back, "1") for _ in range(2)]
+        two = spawn_peer("sub_printer", "connect", back, "2")
+        await wait_for(pilot, lambda: "subscriptions: 2 prefixes · 3 peers" in screen_text(app),
+                       what="both prefixes and three peers")
+        text = screen_text(app)
+        assert re.search(r"  1 +2 127\.0\.0\.1:\d+, 127\.0\.0\.1:\d+", text), text
+        assert re.search(r"  2 +1 127\.0\.0\.1:\d+", text), text
+        await wait_for(pilot, lambda: re.search(r"upstream (1, 2|2, 1)\s*┃", screen_text(app)),
+                       what="both prefixes upstream, to the publisher")
+        assert ones[0].read_line().startswith("1-update") and two.read_line().startswith("2-")
+        two.proc.kill()  # the row goes with its last holder, upstream too
+        await wait_for(pilot, lambda: "subscriptions: 1 prefix · 2 peers" in screen_text(app),
+                       what="the row of 2 to go")
+        await wait_for(pilot, lambda: re.search(r"upstream 1\s*┃", screen_text(app)),
+                       what="the unsubscribe upstream")
+        ones[0].proc.kill()
+        await wait_for(pilot, lambda: re.search(r"  1 +1 127\.0\.0\.1:\d+\s*┃", screen_text(app)),
+                       what="one holder left")
+
+
+@run_async
+async def test_an_endpoint_in_use_from_the_dialog_is_said_once_and_the_device_waits(spawn_peer):
+    holder = spawn_peer("echo_rep", "bind", "tcp://127.0.0.1:*")  # another process has it
+    async with dashboard() as (app, pilot):
+        await pilot.press("6", "a")
+        dialog = app.screen
+        dialog.query_one("#frontend", Input).value = "@" + ep()
+        dialog.query_one("#backend", Input).value = "@" + holder.endpoint
+        await pilot.press("ctrl+s")
+        reason = f"backend: bind {holder.endpoint}: address already in use"
+        await wait_for(pilot, lambda: f"■ stopped - {reason}" in screen_text(app),
+                       what="the panel saying why it stopped")
+        said = [n.message for n in app._notifications if reason in n.message]
+        assert said == [reason], said
+        assert app.engine.devices()["queue1"].reason == reason
+        holder.proc.kill()
+        holder.proc.wait()
+        await pilot.press("r")  # the port is free now: restart takes it
+        await wait_for(pilot, lambda: app.engine.devices()["queue1"].state == "running",
+                       what="the device running")
