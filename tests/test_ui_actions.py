@@ -712,10 +712,10 @@ async def test_what_load_finds_is_applied_and_its_failure_said_on_screen():
     ("4", 4.0), ("2.5", 2.5), ("1000", 60.0),
 ])
 def test_refresh_rate_from_the_environment_is_checked(monkeypatch, raw, expected):
-    from zmqdash.ui.app import REFRESH_ENV, _refresh_hz
+    from zmqdash.ui.settings import REFRESH_ENV, refresh_hz
 
     monkeypatch.setenv(REFRESH_ENV, raw)
-    assert _refresh_hz() == expected
+    assert refresh_hz() == expected
 
 
 

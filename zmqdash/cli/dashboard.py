@@ -18,12 +18,6 @@ def add_parser(subparsers) -> None:
     p.set_defaults(func=open_demo)
 
 
-#: Textual's frame-rate cap, unless the user set one (TEXTUAL_FPS). A frame that shows a key's
-#: effect waits for the next slot: up to 1/60 s at Textual's default, and measured under a
-#: flood the 95th percentile of key-to-screen fell from about 50 ms at 120 to 35 ms at 240.
-#: Floods do not paint more often for it: the dashboard paces itself (ZMQDASH_REFRESH_HZ
-#: pulls a second, a streaming log repainted at most five times a second).
-FPS = "240"
 
 
 def needs_terminal() -> str | None:
@@ -40,7 +34,9 @@ def needs_terminal() -> str | None:
 
 
 def _launch(session=None, path=None, load=None) -> int:
-    os.environ.setdefault("TEXTUAL_FPS", FPS)  # read when Textual is first imported, just below
+    from ..ui.settings import default_fps
+
+    default_fps()  # read when Textual is first imported, just below
     from ..ui.app import make_app
 
     if path is not None:

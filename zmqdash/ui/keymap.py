@@ -102,7 +102,7 @@ def binding_ids() -> set[str]:
     """The id of every binding the dashboard has, its screens' and widgets' included."""
     from textual.binding import Binding
 
-    from .app import ZmqDash
+    from .bindings import BINDINGS
     from .screens import add_socket, dialogs, help, inspector, repeat, show_code
     from .widgets import composer, log_view, text_field
 
@@ -113,5 +113,5 @@ def binding_ids() -> set[str]:
             for binding in getattr(value, "BINDINGS", ()) if isinstance(value, type) else ():
                 if isinstance(binding, Binding) and binding.id:
                     ids.add(binding.id)
-    ids |= {b.id for b in ZmqDash.BINDINGS if isinstance(b, Binding) and b.id}
+    ids |= {b.id for b in BINDINGS if isinstance(b, Binding) and b.id}
     return ids

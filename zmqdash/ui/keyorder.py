@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections import deque
 
 from textual import events
-from textual.message import Message
+
+from .messages import KeyHandled
 
 #: a key still on its way after this long is let go (a widget removed while handling it)
 GIVE_UP = 1.0
@@ -27,15 +28,6 @@ GIVE_UP = 1.0
 LOOK_EVERY = 0.05
 #: trips the marker makes up the key's path before the next key goes
 TRIPS = 2
-
-
-class KeyHandled(Message):
-    """Follows a key up the same path; when it reaches the app, the key has been handled."""
-
-    def __init__(self, token: int, trip: int = 1) -> None:
-        super().__init__()
-        self.token = token
-        self.trip = trip
 
 
 class OrderedKeys:

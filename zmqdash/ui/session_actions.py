@@ -12,18 +12,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from textual.message import Message
-
 from ..engine import commands as C
-
-
-class SessionApplied(Message):
-    """A session was applied (on a worker thread); ``problems`` are the steps that failed."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__()
-        self.problems = problems
-
+from .messages import SessionApplied
 
 #: what an empty dashboard is, written as a session (the baseline before anything is loaded)
 _NAME = "session"

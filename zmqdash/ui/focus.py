@@ -1,0 +1,73 @@
+"""Where the keyboard's focus goes: at once when a key moves it (so the keys typed next land
+in the new place), and back to a log after adding, closing, switching tab, zooming or a dialog,
+never into a text field by itself.
+
+A mixin of :class:`~.app.ZmqDash` (it expects the panels of :class:`~.panel_rack.PanelRack`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.widgets._tabbed_content import ContentTabs
+
+from .widgets.overview import OVERVIEW
+
+if TYPE_CHECKING:
+    from .widgets.socket_panel import SocketPanel
+
+class FocusKeeping:
+    """The focus rules of the dashboard (see the module's docstring)."""
+
+    def focus_now(self, widget) -> None:
+        """Focus at once, so keys typed right after a focus key land in the new place."""
+        if widget is not None and widget.is_attached:
+            widget.screen.set_focus(widget)
+
+    def settle_focus(self, avoid: SocketPanel | None = None) -> None:
+        """Where the focus goes after adding, closing, switching tab, zooming or a dialog: the
+        log of the current panel, or the tab bar when the tab has none. Never a text field:
+        keys typed next are commands, and nothing is sent that the user did not mean."""
+        if self.active_pattern == OVERVIEW and self.zoomed is None:
+            self.screen_stack[0].set_focus(self._overview.map)
+            return
+        panel = self.zoomed or self.panel()
+        if panel is None or panel is avoid or not panel.log_view.is_attached:
+            panel = next((p for p in self.panels() if p is not avoid
+                          and p.log_view.is_attached), None)
+        base = self.screen_stack[0]
+        if panel is not None:
+            self.current_panel = panel
+            base.set_focus(panel.log_view)
+        else:
+            base.set_focus(self._tabs.query_one(ContentTabs))
+
+    def _settle_if_adrift(self) -> None:
+        """A panel appeared in the visible tab: if nothing in the tab has the focus, its log
+        takes it."""
+        focused = self.screen_stack[0].focused
+        if focused is None or isinstance(focused, ContentTabs):
+            self.settle_focus()
+
+    def _show_panel(self, panel: SocketPanel) -> None:
+        if not panel.is_attached:
+            return
+        self._unzoom()
+        self.current_panel = panel
+        self.focus_now(panel.log_view)  # first: a focus left in the old tab would pull it back
+        self._tabs.active = f"pane-{panel.pattern}"
+
+    def push_screen(self, screen, callback=None, wait_for_dismiss: bool = False, **kwargs):
+        """Every dialog and full screen gives the focus back to a log when it closes (before
+        its own callback, which may move it on, as "Send a message" does)."""
+        if isinstance(screen, str):
+            return super().push_screen(screen, callback, wait_for_dismiss, **kwargs)
+
+        def closed(result) -> None:
+            if self.screen_stack and not self._shutting_down:
+                self.settle_focus()
+            if callback is not None:
+                callback(result)
+
+        return super().push_screen(screen, closed, wait_for_dismiss, **kwargs)
+

@@ -1,0 +1,74 @@
+"""Every message the dashboard's app handles, in one place.
+
+Widgets never reach into the app: a panel that wants a command run, or was focused, or changed
+something a session saves, posts one of these and it bubbles up to the app. The engine's thread
+posts :class:`EngineChanged` and :class:`CommandDone` (``post_message`` is thread-safe).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.message import Message
+from textual.widget import Widget
+
+
+class EngineChanged(Message):
+    """Posted from the engine's thread when sockets were made, closed or changed state."""
+
+    def __init__(self, names: frozenset[str]) -> None:
+        super().__init__()
+        self.names = names
+
+
+class CommandDone(Message):
+    """An engine command finished (posted from the engine's thread)."""
+
+    def __init__(self, cmd: Any, result: Any, error: BaseException | None,
+                 then: Callable[[Any], None] | None) -> None:
+        super().__init__()
+        self.cmd = cmd
+        self.result = result
+        self.error = error
+        self.then = then
+
+
+class SessionApplied(Message):
+    """A session was applied (on a worker thread); ``problems`` are the steps that failed."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__()
+        self.problems = problems
+
+
+class KeyHandled(Message):
+    """Follows a key up the same path; when it reaches the app, the key has been handled
+    (see :mod:`.keyorder`)."""
+
+    def __init__(self, token: int, trip: int = 1) -> None:
+        super().__init__()
+        self.token = token
+        self.trip = trip
+
+
+class RunCommand(Message):
+    """A widget asks for an engine command; ``then(result)`` runs on the UI thread if it
+    succeeds (a failure is shown as a notification)."""
+
+    def __init__(self, cmd: Any, then: Callable[[Any], None] | None = None) -> None:
+        super().__init__()
+        self.cmd = cmd
+        self.then = then
+
+
+class PanelFocused(Message):
+    """Something inside a panel took the focus: keyed actions now apply to that panel."""
+
+    def __init__(self, panel: Widget) -> None:
+        super().__init__()
+        self.panel = panel
+
+
+class SessionEdited(Message):
+    """Something a session saves changed in a panel (a snippet, a filter): is it unsaved?"""
