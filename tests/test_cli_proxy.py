@@ -203,6 +203,15 @@ def test_ctrl_c_in_a_flood_stops_at_once(start_proxy, spawn_peer):
     assert count <= final < 1_000_000
 
 
+def test_sigterm_stops_it_with_143_and_the_counters(start_proxy):
+    proc = start_proxy("queue", "@tcp://127.0.0.1:*", "@tcp://127.0.0.1:*", "--stats")
+    started(proc)
+    proc.send_signal(signal.SIGTERM)
+    assert wait_or_dump(proc, WAIT) == 143
+    last = proc.stderr.read().decode().strip().splitlines()[-1]
+    assert "frontend->backend 0 messages" in last and "backend->frontend 0" in last
+
+
 # -- bad input: one clear line each ---------------------------------------------------------------
 
 

@@ -312,6 +312,22 @@ def test_a_prefix_goes_upstream_once_and_leaves_with_its_last_holder(engine, spa
     assert tap(view, B2F) == [[b"\x011"], [b"\x001"]]
 
 
+def test_a_restarted_forwarder_shows_only_what_its_new_subscribers_ask_for(engine, spawn_peer):
+    publisher = spawn_peer("publisher", "bind", "tcp://127.0.0.1:*")
+    view = device(engine, "wuproxy", "forwarder", [">" + publisher.endpoint],
+                  ["@tcp://127.0.0.1:*"])
+    sub = spawn_peer("sub_printer", "connect", bound(view.backend), "1")
+    wait_until(engine, lambda: view.subscriptions == (b"1",))
+    engine.call(DeviceStop("wuproxy"))
+    assert view.subscriptions == ()  # its XSUB, and what it had asked upstream, are gone
+    engine.call(DeviceRestart("wuproxy"))
+    # the subscriber reconnects (tcp) and asks again: upstream again, and updates flow
+    wait_until(engine, lambda: view.subscriptions == (b"1",), what="the subscription again")
+    before = view.stats.f2b_msgs
+    wait_until(engine, lambda: view.stats.f2b_msgs > before, what="updates after restart")
+    assert sub.read_line().startswith("1-update")
+
+
 def test_a_forwarder_without_the_tap_still_shows_subscriptions(engine, spawn_peer):
     publisher = spawn_peer("publisher", "bind", "tcp://127.0.0.1:*")
     view = device(engine, "quiet", "forwarder", [">" + publisher.endpoint],

@@ -277,7 +277,9 @@ async def test_ctrl_e_shows_a_device_as_code_and_r_records_what_crosses(tmp_path
 
 
 @run_async
-async def test_a_forwarders_panel_shows_who_subscribes_as_subscribers_come_and_go(spawn_peer):
+async def test_a_forwarders_panel_shows_who_subscribes_as_subscribers_come_and_go(spawn_peer,
+                                                                                   tmp_path):
+    import json
     import re
 
     publisher = spawn_peer("publisher", "bind", "tcp://127.0.0.1:*")
@@ -307,6 +309,17 @@ async def test_a_forwarders_panel_shows_who_subscribes_as_subscribers_come_and_g
         ones[0].proc.kill()
         await wait_for(pilot, lambda: re.search(r"  1 +1 127\.0\.0\.1:\d+\s*┃", screen_text(app)),
                        what="one holder left")
+        app.focus_now(app.panel().log_view)
+        await pilot.press("e")  # the export ends with the table as it stands
+        target = tmp_path / "wx.jsonl"
+        app.screen.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: target.exists() and any(
+            "written" in n.message for n in app._notifications), what="the export")
+    last = json.loads(target.read_text().splitlines()[-1])
+    assert (last["device"], last["type"], last["kind"], last["prefixes"], last["peers"]) == (
+        "wx", "forwarder", "subscriptions", 1, 1)
+    assert [(r["prefix"], r["holders"]) for r in last["rows"]] == [("1", 1)]
 
 
 @run_async
@@ -329,3 +342,42 @@ async def test_an_endpoint_in_use_from_the_dialog_is_said_once_and_the_device_wa
         await pilot.press("r")  # the port is free now: restart takes it
         await wait_for(pilot, lambda: app.engine.devices()["queue1"].state == "running",
                        what="the device running")
+
+
+@run_async
+async def test_the_tap_filters_and_exports_as_a_sockets_log(tmp_path):
+    import json
+
+    async with dashboard() as (app, pilot):
+        view, front, back = await make_device(app, pilot, "line", "streamer")
+        await make_socket(app, pilot, "tasks", "PUSH", connect=[front])
+        await make_socket(app, pilot, "work", "PULL", connect=[back])
+        for i in range(5):
+            app.engine.call(C.Send("tasks", (f"job {i}".encode(),)))
+        await wait_for(pilot, lambda: len(received(app, "work")) == 5)
+        await pilot.press("6")
+        panel = app.panel()
+        app.focus_now(panel.log_view)
+        await pilot.press("slash")
+        assert app.focused.has_class("filter-input")
+        await type_text(pilot, "job {seq}")  # {seq}: a number (a device watches no counter)
+        await wait_for(pilot, lambda: panel.log_view.row_count == 5, what="five matches")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "5 matches" in screen_text(app), what="the count")
+        await pilot.press("slash")
+        app.focused.value = "job 3"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: panel.log_view.row_count == 1, what="one match")
+        text = screen_text(app)
+        assert "f→b job 3" in text and "f→b job 2" not in text and "filter job 3" in text
+        await pilot.press("escape")  # clears the filter
+        await wait_for(pilot, lambda: "f→b job 2" in screen_text(app), what="all rows again")
+        await pilot.press("e")
+        target = tmp_path / "line.jsonl"
+        app.screen.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: target.exists() and any(
+            "written" in n.message for n in app._notifications), what="the export")
+    records = [json.loads(line) for line in target.read_text().splitlines()]
+    assert [(r["device"], r["direction"], r["frames"]) for r in records if r["kind"] == "f>b"] \
+        == [("line", "frontend->backend", [f"job {i}"]) for i in range(5)]

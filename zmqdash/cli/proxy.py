@@ -119,6 +119,11 @@ def add_parser(subparsers) -> None:
     p.parse_known_args = lambda args=None, namespace=None: parse(_bare_stats(args), namespace)
 
 
+def _rate(per_second: float) -> str:
+    """``0.4``, ``12``, ``1,204,518``: a slow device's rate is not rounded away to 0."""
+    return f"{per_second:,.1f}" if 0 < per_second < 10 else f"{per_second:,.0f}"
+
+
 def _bare_stats(args):
     if args is None:
         return args
@@ -349,10 +354,10 @@ class _Run:
             when = f"after {now - self.started:.0f} s"
         self._last_stats = (now, s.f2b_msgs, s.b2f_msgs)
         parts = [f"{DIRECTION_WORDS[F2B]} {s.f2b_msgs:,} messages ({human_size(s.f2b_bytes)}, "
-                 f"{f2b_rate:,.0f} msg/s)"]
+                 f"{_rate(f2b_rate)} msg/s)"]
         if KINDS[view.kind].both_ways:
             parts.append(f"{DIRECTION_WORDS[B2F]} {s.b2f_msgs:,} ({human_size(s.b2f_bytes)}, "
-                         f"{b2f_rate:,.0f} msg/s)")
+                         f"{_rate(b2f_rate)} msg/s)")
         tail = f"{s.refused} refused, {view.errors} errors"
         if view.waiting[0] or view.waiting[1]:
             tail += f", {sum(view.waiting)} waiting"

@@ -102,9 +102,12 @@ def entry_to_record(entry: tuple, socket: str, socket_type: str) -> dict:
 def table_to_record(table, socket: str, socket_type: str, ts: float) -> dict:
     """An XPUB's subscription table at ``ts`` as a JSON-ready dict (``kind`` is
     ``subscriptions``): ``prefixes`` and ``peers`` (totals), then ``rows``, each with ``prefix``
-    (as a frame), ``holders`` and ``peers`` (their ``ip:port``)."""
+    (as a frame), ``holders`` and ``peers`` (their ``ip:port``). A forwarder's is named as
+    ``device``."""
+    from zmqdash.engine.devices.spec import KINDS
+
     return {
-        "socket": socket,
+        "device" if socket_type in KINDS else "socket": socket,
         "type": socket_type,
         "ts": ts,
         "time": iso_time(ts),

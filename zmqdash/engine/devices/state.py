@@ -71,6 +71,12 @@ class DeviceView:
         return self.kind
 
     @property
+    def subscribers(self):
+        """A forwarder's XPUB table of who subscribes to what (None for the other kinds), as
+        a socket view's: an export of the log ends with it."""
+        return self.backend.subscribers if self.kind == "forwarder" else None
+
+    @property
     def dropped(self) -> int:
         """Log entries that fell out of the ring."""
         return self.log.dropped

@@ -459,6 +459,9 @@ class DeviceTable:
         for box in d.outbox:
             box.clear()
         self._waiting(d)
+        if d.subs:  # the frontend that held them upstream is gone: a new one starts with none
+            d.subs.clear()
+            d.view.subscriptions = ()
         return lost
 
     # -- forwarding (the poller calls _ready) ----------------------------------------------------

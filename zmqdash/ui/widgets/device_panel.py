@@ -26,6 +26,7 @@ from .composer import Composer
 from .log_view import LogView
 from .socket_panel import EXACT_WIDTH, RATE_WINDOW, SocketPanel, append_endpoints, tool_marks
 from .subscription_table import SubscriptionTableView
+from .text_field import FilterBar
 
 #: the directions a message can be injected into, as the chooser shows them
 DIRECTION_CHOICES = {F2B: "f→b out of the backend", B2F: "b→f out of the frontend"}
@@ -92,6 +93,7 @@ class DevicePanel(SocketPanel):
         self._snippets = list(snippets or ())
         self._ready = False
         self._queued = 0
+        self.counter_marked: str | None = None  # (a filter's {seq}: see watch_counter)
 
     @property
     def device_name(self) -> str:
@@ -110,6 +112,12 @@ class DevicePanel(SocketPanel):
             if self.view.backend.subscribers is not None:
                 yield SubscriptionTableView(self.view.backend.subscribers, classes="subscribers")
         yield self.log_view
+        # the filter, as a socket panel's: shown while it is edited or set (/ opens it)
+        with Horizontal(classes="bar filter-bar"):
+            yield Label("filter ", classes="bar-label")
+            yield FilterBar(placeholder="text, /regex/, or hex:00 ff for bytes",
+                            classes="filter-input")
+            yield Label("", classes="filter-status", markup=False)
         if self.two_way:
             with Horizontal(classes="bar direction"):
                 yield Label("inject ", classes="bar-label")
@@ -157,6 +165,9 @@ class DevicePanel(SocketPanel):
                  self.log_view.below if not self.log_view.following else 0,
                  self.log_view.fmt, self.log_view.filter_text, tool_marks(view))
         self._update("subtitle", state, self._draw_subtitle)
+        if self.log_view.filter_text or getattr(self, "_filter_problem", ""):
+            self._update("filter", (self.log_view.filter_text, self.log_view.row_count,
+                                    self.log_view.fmt), self._draw_filter_status)
         if view.kind == "forwarder":
             self._update("subs", view.subscriptions, self._draw_subs)
             if view.backend.subscribers is not None:
@@ -252,6 +263,9 @@ class DevicePanel(SocketPanel):
         self.query_one(SubscriptionTableView).show(self.view.backend.subscribers)
 
     # -- user input ------------------------------------------------------------------------------
+
+    def watch_counter(self, marked: str | None) -> None:
+        """A device's counters are its own: a ``{seq}`` filter only filters here."""
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()

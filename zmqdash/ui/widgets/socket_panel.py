@@ -510,10 +510,14 @@ class SocketPanel(Vertical):
         marked = log.filter_text if marks_counter(log.filter_text) else None
         if marked != self.counter_marked:
             self.counter_marked = marked
-            self.app.run_command(C.WatchCounter(self.socket_name, marked))
+            self.watch_counter(marked)
         self._shown.pop("filter", None)
         self.tick(force=True)
         self.app.dirty_check = True
+
+    def watch_counter(self, marked: str | None) -> None:
+        """Have the engine check the number ``marked`` (a filter with ``{seq}``) for gaps."""
+        self.app.run_command(C.WatchCounter(self.socket_name, marked))
 
     def _draw_filter_status(self) -> None:
         from .log_view import match_form
