@@ -31,7 +31,7 @@ from conftest import (
 )
 
 from zmqdash.engine import commands as C
-from zmqdash.engine.options import SOCKET_TYPES
+from zmqdash.engine.socket_types import NAMES as SOCKET_TYPES
 from zmqdash.session.as_code import socket_as_code, view_as_code
 from zmqdash.session.model import RepeatSpec, SocketSpec
 

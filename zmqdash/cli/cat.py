@@ -37,9 +37,11 @@ from ..engine import (
 )
 from ..engine import commands as C
 from ..engine.flow import DEFAULT_WINDOW as FLOW_WINDOW
-from ..engine.options import RECEIVE_ONLY, SEND_ONLY, SOCKET_TYPES
 from ..engine.send import OUTBOX_LIMIT
+from ..engine.socket_types import NAMES as SOCKET_TYPES
+from ..engine.socket_types import RECEIVE_ONLY, SEND_ONLY, STARTS
 from ..engine.state import ATTACHED
+from ..entries import FRAMES, KIND, META, SIZE
 from . import argtypes, recording, remote_args
 from .messages import say
 from .output import NO_LIMIT, MessageWriter, message_text  # noqa: F401 (proxy.py uses it)
@@ -238,7 +240,7 @@ class _Plan:
                     templates.compile_frame(frame)
             except CodecError as exc:
                 raise UsageError(f"--reply: {exc}") from None
-        if args.send and args.type in RECEIVE_ONLY | {"REP"}:
+        if args.send and args.type not in STARTS:
             raise UsageError(f"a {args.type} socket does not send messages of its own")
         for text in args.send:
             try:
@@ -300,7 +302,7 @@ class _Session:
     # -- sending (its own thread, so a blocking stdin never stalls printing) ----------------------
 
     def wants_stdin(self) -> bool:
-        return not self.args.no_stdin and self.plan.type not in RECEIVE_ONLY | {"REP"}
+        return not self.args.no_stdin and self.plan.type in STARTS
 
     def sender(self) -> None:
         try:
@@ -538,8 +540,8 @@ class _Session:
         active = False
         run: list[tuple] = []  # consecutive messages, printed together
         for entry in batch:
-            kind = entry[2]
-            if kind == IN and not (subs and _is_subscription(entry[3])):
+            kind = entry[KIND]
+            if kind == IN and not (subs and _is_subscription(entry[FRAMES])):
                 if self.received < (self.args.count or NO_LIMIT):
                     self.received += 1
                     run.append(entry)
@@ -547,7 +549,7 @@ class _Session:
                 continue
             self.writer.write(run)
             run = []
-            if subs and kind == EVENT and getattr(entry[4], "prefix", None) is not None:
+            if subs and kind == EVENT and getattr(entry[META], "prefix", None) is not None:
                 self.received += 1  # a change of the subscription table
                 self.print_change(entry)
                 active = True
@@ -555,13 +557,13 @@ class _Session:
                 active = True  # a subscription message on an XPUB: told as a table change
             elif kind == ERROR:
                 self.errors += 1
-                self.note(entry[4])
+                self.note(entry[META])
             elif kind == OUT:
                 active = True
                 if self.args.verbose:
-                    self.note(f"sent {human_size(entry[5])}")
+                    self.note(f"sent {human_size(entry[SIZE])}")
             elif kind == EVENT and self.args.verbose:
-                self.note(entry[4].describe())
+                self.note(entry[META].describe())
         self.writer.write(run)
         return active
 
@@ -572,7 +574,7 @@ class _Session:
         if fmt == "jsonl":
             self.writer.line(entry_to_json_line(entry, NAME, self.plan.type))
         else:
-            self.writer.line(escape_text(entry[4].describe()))
+            self.writer.line(escape_text(entry[META].describe()))
 
     def wait_paced(self, view) -> None:
         """A multicast sender's messages leave at the socket's rate, and libzmq cannot say

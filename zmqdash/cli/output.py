@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from ..codec import entry_to_json_line, hex_inline, render_frame
+from ..entries import FRAMES
 
 #: as good as no limit on a printed line
 NO_LIMIT = 1 << 62
@@ -67,7 +68,7 @@ class MessageWriter:
         if fmt == "none" or not entries:
             return
         if fmt == "text":
-            firsts = [e[3][0] for e in entries if len(e[3]) == 1]
+            firsts = [e[FRAMES][0] for e in entries if len(e[FRAMES]) == 1]
             if len(firsts) == len(entries):
                 data = as_is(firsts)
                 if data is not None:
@@ -77,7 +78,7 @@ class MessageWriter:
         if fmt == "jsonl":
             lines = [entry_to_json_line(e, self.socket, self.socket_type) for e in entries]
         else:
-            lines = [message_text(e[3], fmt) for e in entries]
+            lines = [message_text(e[FRAMES], fmt) for e in entries]
         self.stream.write(("\n".join(lines) + "\n").encode("utf-8", "backslashreplace"))
         self.stream.flush()
 

@@ -22,7 +22,9 @@ import time
 from ..codec import CodecError, prefix_to_bytes
 from ..engine import EngineError, endpoints, options
 from ..engine import commands as C
-from ..engine.options import RECEIVE_ONLY, SOCKET_TYPES
+from ..engine.socket_types import NAMES as SOCKET_TYPES
+from ..engine.socket_types import RECEIVE_ONLY
+from ..entries import KIND, META, SEQ
 from . import argtypes
 from .messages import say
 
@@ -233,11 +235,11 @@ class _Replay:
         from ..engine import ERROR, EVENT
 
         for entry in view.log.since(seq):
-            seq = entry[0] + 1
-            if entry[2] == ERROR:
-                self.note(entry[4])
-            elif entry[2] == EVENT and self.args.verbose:
-                self.note(entry[4].describe())
+            seq = entry[SEQ] + 1
+            if entry[KIND] == ERROR:
+                self.note(entry[META])
+            elif entry[KIND] == EVENT and self.args.verbose:
+                self.note(entry[META].describe())
         return seq
 
     def finish(self, state, code: int) -> int:

@@ -26,7 +26,21 @@ from typing import TextIO
 from zmqdash.cli import argtypes, recording
 from zmqdash.codec import entry_to_json_line, escape_text, render_frames
 from zmqdash.engine.flow import DEFAULT_WINDOW as FLOW_WINDOW
-from zmqdash.engine.ring import B2F, ERROR, EVENT, F2B, IN, INFO, KIND, MESSAGE_KINDS, SEQ, SIZE, TS
+from zmqdash.entries import (
+    B2F,
+    ERROR,
+    EVENT,
+    F2B,
+    FRAMES,
+    IN,
+    INFO,
+    KIND,
+    MESSAGE_KINDS,
+    META,
+    SEQ,
+    SIZE,
+    TS,
+)
 
 from .messages import say
 
@@ -237,7 +251,7 @@ class _Printer:
             self.out.write(self.text_line(name, type_, entry) + "\n")
 
     def text_line(self, name: str, type_: str, entry: tuple) -> str:
-        ts, kind, frames, meta = entry[1], entry[2], entry[3], entry[4]
+        ts, kind, frames, meta = entry[TS], entry[KIND], entry[FRAMES], entry[META]
         stamp = datetime.fromtimestamp(ts).strftime("%H:%M:%S.%f")[:-3]
         if kind in MESSAGE_KINDS:
             detail = render_frames(list(frames), self.formats.get((name, type_), "auto"),

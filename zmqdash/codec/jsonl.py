@@ -12,6 +12,21 @@ import json
 from datetime import datetime
 from json.encoder import encode_basestring_ascii as _json_str
 
+from ..entries import (
+    DEVICE_KINDS,
+    DIRECTION_WORDS,
+    ERROR,
+    EVENT,
+    FRAMES,
+    IN,
+    INFO,
+    KIND,
+    MESSAGE_KINDS,
+    META,
+    OUT,
+    SEQ,
+    TS,
+)
 from .input import CodecError
 
 
@@ -56,12 +71,9 @@ def entry_to_record(entry: tuple, socket: str, socket_type: str) -> dict:
     (kind ``f>b`` or ``b>f``) adds ``direction`` (``frontend->backend`` or
     ``backend->frontend``), and ``injected`` if the user sent it.
     """
-    from zmqdash.engine.devices.spec import DIRECTION_WORDS, KINDS
-    from zmqdash.engine.ring import ERROR, EVENT, IN, INFO, MESSAGE_KINDS, OUT
-
-    seq, ts, kind, frames, meta = entry[:5]
+    seq, ts, kind, frames, meta = entry[SEQ], entry[TS], entry[KIND], entry[FRAMES], entry[META]
     record: dict = {
-        "device" if socket_type in KINDS else "socket": socket,
+        "device" if socket_type in DEVICE_KINDS else "socket": socket,
         "type": socket_type,
         "seq": seq,
         "ts": ts,
@@ -145,16 +157,14 @@ class JsonLines:
 
     def line(self, entry: tuple) -> str:
         """One line, without its newline."""
-        from zmqdash.engine.ring import IN, OUT
-
-        kind = entry[2]
-        ts = entry[1]
-        if (kind == IN or kind == OUT) and type(ts) is float and type(entry[0]) is int:
+        kind = entry[KIND]
+        ts = entry[TS]
+        if (kind == IN or kind == OUT) and type(ts) is float and type(entry[SEQ]) is int:
             if ts != self._ts:
                 self._ts, self._time = ts, _json_str(iso_time(ts))
             parts = []
             size = 0
-            for frame in entry[3]:
+            for frame in entry[FRAMES]:
                 if type(frame) is not bytes:
                     frame = bytes(frame)
                 size += len(frame)
@@ -162,7 +172,7 @@ class JsonLines:
                     parts.append(_json_str(frame.decode("utf-8")))
                 except UnicodeDecodeError:
                     parts.append('{"b64": "' + base64.b64encode(frame).decode("ascii") + '"}')
-            return (f'{self._head}{entry[0]}, "ts": {ts!r}, "time": {self._time}, "kind": '
+            return (f'{self._head}{entry[SEQ]}, "ts": {ts!r}, "time": {self._time}, "kind": '
                     f'"{kind}", "frames": [{", ".join(parts)}], "size": {size}}}')
         return json.dumps(entry_to_record(entry, self.socket, self.socket_type),
                           ensure_ascii=True)

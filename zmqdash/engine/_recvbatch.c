@@ -163,7 +163,8 @@ frame_bytes(zmq_msg_t *msg)
     return b;
 }
 
-/* The entry (seq, ts, kind, frames, None, size), taking over the reference to frames. */
+/* The entry (seq, ts, kind, frames, None, size), taking over the reference to frames: the
+   layout of zmqdash/entries.py (FIELDS), written into the ring as Ring.writable() describes. */
 static PyObject *
 make_entry(long long seq, PyObject *ts, PyObject *kind, PyObject *frames, long long size)
 {

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import zmq
 
 from . import commands as C
-from . import options
+from . import options, socket_types
 from .errors import EngineError
 from .socket_record import SocketRecord
 
@@ -73,7 +73,7 @@ class Configure:
 
         shown = bytes_to_prefix(prefix) if prefix else '"" (everything)'
         subs = s.view.subscriptions
-        if s.type not in ("SUB", "XSUB"):
+        if s.type not in socket_types.SUBSCRIBING:
             raise EngineError(f"only SUB and XSUB sockets take subscriptions, not {s.type}")
         if on and prefix in subs:
             raise EngineError(f"{s.name} is already subscribed to {shown}")

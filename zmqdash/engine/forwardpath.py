@@ -36,7 +36,7 @@ def _forward(src, dst, ring, ts: float, max_msgs: int, max_bytes: int, kind: str
     again = zmq.Again
     tap = ring is not None
     if tap:
-        slots, cap, seq, ring_held = ring._slots, ring.capacity, ring.total, ring.held
+        slots, cap, seq, ring_held = ring.writable()
     n = nbytes = err = dropped = drop_err = 0
     held = None
     try:
@@ -79,7 +79,7 @@ def _forward(src, dst, ring, ts: float, max_msgs: int, max_bytes: int, kind: str
                 old = slots[index]
                 if old is not None:
                     ring_held -= old[SIZE]
-                slots[index] = (seq, ts, kind, frames, None, size)
+                slots[index] = (seq, ts, kind, frames, None, size)  # entries.make's order
                 ring_held += size
                 seq += 1
             n += 1
@@ -87,7 +87,7 @@ def _forward(src, dst, ring, ts: float, max_msgs: int, max_bytes: int, kind: str
     except zmq.ZMQError as exc:
         err = exc.errno
     if tap:
-        ring.total, ring.held = seq, ring_held
+        ring.written(seq, ring_held)
     return n, nbytes, err, held, dropped, drop_err
 
 

@@ -23,8 +23,10 @@ import re
 import select
 import threading
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 
+from . import socket_types
 from . import state as S
 from .ring import FRAMES, IN, KIND, OUT, SEQ, TS
 from .subscriptions import peer_label, prefix_text
@@ -219,7 +221,7 @@ class Watch:
     # -- monitor events (called before the event changes the endpoint's state) -------------------
 
     def event(self, s, name: str, value: int, where: str, now: float) -> None:
-        if s.type in ("PUB", "XPUB"):
+        if s.type in socket_types.PUBLISHING:
             self.account(s, now)
         role = _role(s.view, where)
         if name == "CONNECT_DELAYED":
@@ -327,7 +329,7 @@ def _address(ep: S.EndpointState) -> str:
     return ep.resolved or ep.endpoint
 
 
-def _linked(s, socks, types: tuple[str, ...]) -> list:
+def _linked(s, socks, types: Collection[str]) -> list:
     """Sockets of these types in this engine at the other end of one of ``s``'s endpoints."""
     mine = {(_address(ep), ep.role) for ep in s.view.endpoints}
     found = []
@@ -375,7 +377,7 @@ class _Context:
 
 def _no_subscription(c: _Context):
     v = c.s.view
-    if c.s.type not in ("SUB", "XSUB") or v.subscriptions or not v.endpoints:
+    if c.s.type not in socket_types.SUBSCRIBING or v.subscriptions or not v.endpoints:
         return
     yield Hint(
         "no-subscription",
@@ -394,7 +396,7 @@ def _no_match(c: _Context):
     connected = any(ep.state in (S.CONNECTED, S.ATTACHED) or (ep.state == S.LISTENING
                                                                and ep.peers) for ep in
                     v.endpoints)
-    pubs = _linked(s, c.socks, ("PUB", "XPUB"))
+    pubs = _linked(s, c.socks, socket_types.PUBLISHING)
     key = (v.stats.msgs_in, v.subscriptions, connected)
     if key != w.quiet_key:  # it received, or its prefixes or connection changed: start again
         w.quiet_key = key
@@ -441,7 +443,7 @@ def _no_match(c: _Context):
 
 def _publishing(c: _Context):
     s, w = c.s, c.w
-    if s.type not in ("PUB", "XPUB"):
+    if s.type not in socket_types.PUBLISHING:
         return
     w.account(s, c.now)
     can = _can_receive(s)
@@ -553,12 +555,7 @@ def _retrying(c: _Context):
 
 
 #: which socket types talk to which
-PEER_TYPES = {
-    "REQ": {"REP", "ROUTER"}, "REP": {"REQ", "DEALER"}, "DEALER": {"REP", "DEALER", "ROUTER"},
-    "ROUTER": {"REQ", "DEALER", "ROUTER"}, "PUB": {"SUB", "XSUB"}, "XPUB": {"SUB", "XSUB"},
-    "SUB": {"PUB", "XPUB"}, "XSUB": {"PUB", "XPUB"}, "PUSH": {"PULL"}, "PULL": {"PUSH"},
-    "PAIR": {"PAIR"},
-}
+PEER_TYPES = socket_types.PEERS
 
 
 def _near_miss(s, ep: S.EndpointState, socks) -> str:

@@ -10,7 +10,7 @@ import zmq
 from zmq.utils.monitor import parse_monitor_message
 
 from . import monitor
-from .ring import EVENT, SEQ, EventInfo
+from .ring import EVENT, META, SEQ, EventInfo
 from .socket_record import SocketRecord
 
 
@@ -52,7 +52,7 @@ class MonitorEvents:
             now = time.time()
             folded = s.fold.get(where)
             if folded is not None and ring.get(folded[SEQ]) is folded:
-                info = folded[4]
+                info = folded[META]
                 if name in monitor.RETRY_CYCLE and info.event in monitor.RETRY_CYCLE:
                     if name == "CONNECT_RETRIED":
                         if info.event == name:

@@ -22,13 +22,13 @@ import socket
 import sys
 from dataclasses import dataclass
 
-from . import limits
+from . import limits, socket_types
 from .errors import EngineError
 
 TRANSPORTS = ("pgm", "epgm", "norm")
-#: the socket types libzmq lets use a multicast transport
-SOCKET_TYPES = ("PUB", "SUB", "XPUB", "XSUB")
-SENDERS = ("PUB", "XPUB")
+#: the socket types libzmq lets use a multicast transport, and those that send into the group
+SOCKET_TYPES = socket_types.MULTICAST
+SENDERS = socket_types.MULTICAST_SENDERS
 #: libzmq's defaults: kbit/s and ms
 DEFAULT_RATE = 100
 DEFAULT_RECOVERY_IVL = 10_000

@@ -1,4 +1,5 @@
-"""Socket types and socket options by name, with values parsed from text."""
+"""Socket types and socket options by name, with values parsed from text (what each type can
+do is :mod:`.socket_types`)."""
 
 from __future__ import annotations
 
@@ -6,20 +7,11 @@ import difflib
 
 import zmq
 
-from . import limits
+from . import limits, socket_types
 from .errors import EngineError
 
-SOCKET_TYPES: dict[str, int] = {
-    name: getattr(zmq, name)
-    for name in (
-        "REQ", "REP", "PUB", "SUB", "PUSH", "PULL", "PAIR", "ROUTER", "DEALER", "XPUB", "XSUB",
-    )
-}
-
-#: types that only receive (no composer, nothing to send)
-RECEIVE_ONLY = frozenset({"SUB", "PULL"})
-#: types that only send
-SEND_ONLY = frozenset({"PUB", "PUSH"})
+#: the socket types (see .socket_types) by name: libzmq's constant for each
+SOCKET_TYPES: dict[str, int] = {t.name: t.number for t in socket_types.TYPES}
 
 ALIASES = {"IDENTITY": "ROUTING_ID", "HWM": "SNDHWM"}
 

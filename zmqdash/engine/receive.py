@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import zmq
 
 from . import commands as C
-from . import limits, recvpath, subscriptions, templates
+from . import limits, recvpath, socket_types, subscriptions, templates
 from .errors import EngineError
 from .flow import Flow
 from .ring import FRAMES
@@ -77,7 +77,7 @@ class Receive:
                     break
         if err and err != zmq.EFSM:  # EFSM: a REQ/REP not in a state to receive; wait
             self._error(s, f"receive: {zmq.strerror(err)}")
-        ring._trim()
+        ring.trim()
         stats = s.view.stats
         stats.msgs_in += n
         stats.bytes_in += nbytes
@@ -155,7 +155,7 @@ class Receive:
 
     def _do_autoreply(self, cmd: C.AutoReply) -> None:
         s = self._get(cmd.name)
-        if s.type not in ("REP", "ROUTER"):
+        if s.type not in socket_types.REPLYING:
             raise EngineError(f"auto-reply is for REP and ROUTER sockets, not {s.type}")
         if cmd.template is None:
             s.reply = None

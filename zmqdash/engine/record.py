@@ -29,6 +29,8 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 
+from .ring import SIZE
+
 #: entries waiting for the disk before receiving pauses
 HIGH_WATER = 100_000
 #: bytes of frames waiting for the disk before receiving pauses
@@ -208,7 +210,7 @@ class Recording:
             lines, entries = chunks.popleft()
             out.write(lines.lines(entries))
             self.written += len(entries)
-            self.written_bytes += sum(e[5] for e in entries)
+            self.written_bytes += sum(e[SIZE] for e in entries)
             wrote += len(entries)
             self._caught_up()
         # and when there was nothing to write: the engine may have turned `behind` on just
@@ -311,7 +313,7 @@ class Recorder:
                 if entries:
                     from ..codec import JsonLines
 
-                    rec.take(JsonLines(s.name, s.type), entries, sum(e[5] for e in entries),
+                    rec.take(JsonLines(s.name, s.type), entries, sum(e[SIZE] for e in entries),
                              True)
             self._info(s, f"recording to {rec.path}")
             self._attach(s, rec)
@@ -365,7 +367,7 @@ class Recorder:
         """Entries ``start`` to ``ring.total`` were just received into ``ring`` (not trimmed
         yet, and fewer than its capacity): hand them over, and hold receiving back if the
         writer is behind."""
-        slots, cap = ring._slots, ring.capacity
+        slots, cap, _, _ = ring.writable()
         entries = [slots[i % cap] for i in range(start, ring.total)]
         if s.recording.take(s.record_lines, entries, nbytes, True) and not s.recv_paused:
             self._hold(s)
@@ -412,7 +414,7 @@ class Recorder:
         s.view.recording = rec
 
         def tap(entry, s=s, rec=rec) -> None:
-            rec.take(s.record_lines, (entry,), entry[5], False)
+            rec.take(s.record_lines, (entry,), entry[SIZE], False)
 
         s.view.log.tap = tap
         self._changed(s)

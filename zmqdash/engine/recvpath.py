@@ -36,15 +36,13 @@ def _receive(sock, ring, ts: float, max_msgs: int, max_bytes: int) -> tuple[int,
     waiting or a limit was reached, else the error that ended the batch (a message cut short by
     it is dropped).
 
-    The hot path: locals only, ring slots written in place as :meth:`Ring.append` would
-    (``_recvbatch.c`` writes the same entries). ``recv(copy=False)`` + ``Frame.more`` is the
+    The hot path: locals only, ring slots written in place (:meth:`Ring.writable`) as
+    :meth:`Ring.append` would, entries in :mod:`zmqdash.entries`' layout (``_recvbatch.c``
+    writes the same entries). ``recv(copy=False)`` + ``Frame.more`` is the
     cheapest way pyzmq offers to learn whether more frames follow.
     """
     recv = sock.recv
-    slots = ring._slots
-    cap = ring.capacity
-    seq = ring.total
-    held = ring.held
+    slots, cap, seq, held = ring.writable()
     noblock, again = zmq.NOBLOCK, zmq.Again
     n = nbytes = err = 0
     try:
@@ -69,14 +67,14 @@ def _receive(sock, ring, ts: float, max_msgs: int, max_bytes: int) -> tuple[int,
             old = slots[index]
             if old is not None:
                 held -= old[SIZE]
-            slots[index] = (seq, ts, IN, frames, None, size)
+            slots[index] = (seq, ts, IN, frames, None, size)  # entries.make's order
             held += size
             seq += 1
             n += 1
             nbytes += size
     except zmq.ZMQError as exc:
         err = exc.errno
-    ring.total, ring.held = seq, held
+    ring.written(seq, held)
     return n, nbytes, err
 
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from . import commands as C
-from . import limits, options, templates
+from . import limits, socket_types, templates
 from . import state as S
 from .errors import EngineError, PeerUnreachable
 from .loop import RATES_TIMER
@@ -39,7 +39,7 @@ class Repeats:
 
     def _do_repeatstart(self, cmd: C.RepeatStart) -> int:
         s = self._get(cmd.name)
-        if s.type in options.RECEIVE_ONLY:
+        if s.type in socket_types.RECEIVE_ONLY:
             raise EngineError(f"a {s.type} socket cannot send")
         limits.interval_ms(cmd.interval_ms)
         if cmd.count is not None:

@@ -20,6 +20,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
+from . import socket_types
 from .errors import EngineError, PeerUnreachable
 
 #: messages queued by the reader ahead of the engine
@@ -293,11 +294,10 @@ class Replayer:
     # -- commands ----------------------------------------------------------------------------
 
     def start(self, cmd) -> ReplayState:
-        from . import options
 
         engine = self.engine
         s = engine._get(cmd.name)
-        if s.type in options.RECEIVE_ONLY:
+        if s.type in socket_types.RECEIVE_ONLY:
             raise EngineError(f"a {s.type} socket cannot send, so it cannot replay")
         if s.uid in self.runs:
             raise EngineError(f"{s.name} is replaying already; stop that replay first")

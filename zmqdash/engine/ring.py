@@ -6,69 +6,44 @@ dropped and counted. Readers ask for an entry by number: an entry that has been 
 reported as gone, never confused with its successor, because each entry carries its own number
 (the check is safe under the GIL: a slot is replaced by one reference store).
 
-An entry is a plain tuple ``(seq, ts, kind, frames, meta, size)``, cheap to build on the hot path:
-
-- ``IN`` / ``OUT``: ``frames`` is the tuple of raw frames; ``meta`` is None (for a ROUTER's
-  outgoing message, the peer identity is the first frame, as on the wire).
-- ``F2B`` / ``B2F``: a message that crossed a device (frontend to backend, backend to
-  frontend), as ``IN``; ``meta`` is None, or ``"injected"`` for one the user sent into that
-  direction. Tuples of bytes,
-  ints and floats are dropped from the garbage collector's tracking, so a full ring of
-  messages costs its collections nothing.
-- ``EVENT``: ``frames`` is empty; ``meta`` is an :class:`EventInfo` (mutable: a repeating
-  reconnect loop updates one entry's count and time instead of adding thousands).
-- ``ERROR`` / ``INFO``: ``frames`` is empty; ``meta`` is the message text.
-
-``size`` is the total bytes of the frames.
-
-This is the one definition of an entry. Received messages do not go through :meth:`Ring.append`
-(too slow for a flood): ``recvpath.py`` writes their ``IN`` entries straight into the slots, in
-Python or with its compiled twin ``_recvbatch.c``, and ``forwardpath.py`` a device's tap entries
-the same way, all in this layout and with ``append``'s
-byte accounting (``held`` loses the size of the entry a slot held before). Change them together.
+An entry's layout (``(seq, ts, kind, frames, meta, size)``, read by ``entry[KIND]`` and friends)
+is defined once, in :mod:`zmqdash.entries`; the names are here too for the engine's modules.
+Received messages do not go through :meth:`Ring.append` (too slow for a flood): the receive
+loops write them in place through :meth:`Ring.writable` and :meth:`Ring.written`, then the
+engine calls :meth:`Ring.trim` once per batch.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from typing import Any
 
-IN = "in"
-OUT = "out"
-EVENT = "event"
-ERROR = "error"
-INFO = "info"
-#: a message that crossed a device from its frontend to its backend, and back (the tap)
-F2B = "f>b"
-B2F = "b>f"
-#: the kinds whose entries hold a message's frames
-MESSAGE_KINDS = frozenset({IN, OUT, F2B, B2F})
+from ..entries import (
+    B2F,
+    DIRECTION_WORDS,
+    ERROR,
+    EVENT,
+    F2B,
+    FRAMES,
+    IN,
+    INFO,
+    KIND,
+    MESSAGE_KINDS,
+    META,
+    OUT,
+    SEQ,
+    SIZE,
+    TS,
+    Entry,
+    EventInfo,
+)
 
-SEQ, TS, KIND, FRAMES, META, SIZE = range(6)
-
-Entry = tuple  # (seq, ts, kind, frames, meta, size)
+__all__ = ["B2F", "DIRECTION_WORDS", "ERROR", "EVENT", "F2B", "FRAMES", "IN", "INFO", "KIND",
+           "MESSAGE_KINDS", "META", "OUT", "SEQ", "SIZE", "TS", "Entry", "EventInfo", "Ring",
+           "DEFAULT_CAPACITY", "DEFAULT_BYTE_BUDGET"]
 
 DEFAULT_CAPACITY = 10_000
 DEFAULT_BYTE_BUDGET = 64 * 1024 * 1024
-
-
-@dataclass
-class EventInfo:
-    """A socket monitor event as it appears in a log. ``count`` > 1 when repeats were folded."""
-
-    event: str
-    endpoint: str
-    value: int
-    detail: str = ""
-    count: int = 1
-    last_ts: float = 0.0
-
-    def describe(self) -> str:
-        text = f"{self.event} {self.endpoint}"
-        if self.detail:
-            text += f" ({self.detail})"
-        if self.count > 1:
-            text += f" x{self.count}"
-        return text
 
 
 class Ring:
@@ -96,11 +71,26 @@ class Ring:
         self.version = 0
         #: called with each entry :meth:`append` adds (a recording's; the receive path's
         #: entries, which do not go through append, its caller hands over itself)
-        self.tap = None
+        self.tap: Callable[[Entry], Any] | None = None
 
     # -- writer side (the poller thread) -------------------------------------------------------
 
-    def append(self, ts: float, kind: str, frames=(), meta=None, size: int = 0) -> Entry:
+    def writable(self) -> tuple[list[Any], int, int, int]:
+        """The receive path's way in: ``(slots, capacity, total, held)``. Entry ``seq`` goes in
+        ``slots[seq % capacity]``, built as :func:`zmqdash.entries.make` builds it, and ``held``
+        loses the size of the entry the slot held before (``old[SIZE]``) and gains the new
+        one's. Then :meth:`written` with the new total and held, and :meth:`trim` once the
+        batch is over. (``_recvbatch.c`` does the same through the attributes ``_slots``,
+        ``capacity``, ``total`` and ``held``.)"""
+        return self._slots, self.capacity, self.total, self.held
+
+    def written(self, total: int, held: int) -> None:
+        """Entries up to ``total`` were written in place (see :meth:`writable`)."""
+        self.total = total
+        self.held = held
+
+    def append(self, ts: float, kind: str, frames: Any = (), meta: Any = None,
+               size: int = 0) -> Entry:
         seq = self.total
         entry = (seq, ts, kind, tuple(frames), meta, size)
         index = seq % self.capacity
@@ -110,13 +100,14 @@ class Ring:
         self._slots[index] = entry
         self.held += size
         self.total = seq + 1
-        self._trim()
+        self.trim()
         if self.tap is not None:
             self.tap(entry)
         return entry
 
-    def _trim(self) -> None:
-        """Advance ``first`` past what the count and byte limits no longer allow."""
+    def trim(self) -> None:
+        """Advance ``first`` past what the count and byte limits no longer allow (after
+        entries were written in place, see :meth:`writable`)."""
         total = self.total
         floor = total - self.capacity
         if self.first < floor:

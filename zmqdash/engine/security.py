@@ -18,7 +18,7 @@ from . import commands as C
 from . import keys
 from .credentials import CURVE, PLAIN, Credentials, SecurityState, network
 from .errors import EngineError
-from .ring import EVENT, SEQ, EventInfo
+from .ring import EVENT, META, SEQ, EventInfo
 
 ZAP_ENDPOINT = "inproc://zeromq.zap.01"
 #: ZAP requests answered in one go before the loop looks at other sockets
@@ -272,10 +272,10 @@ class Security:
         now = time.time()
         event = "ZAP_ALLOWED" if ok else "ZAP_DENIED"
         last = policy.last
-        if last is not None and ring.get(last[SEQ]) is last and last[4].event == event \
-                and last[4].detail == words:
-            last[4].count += 1
-            last[4].last_ts = now
+        if last is not None and ring.get(last[SEQ]) is last and last[META].event == event \
+                and last[META].detail == words:
+            last[META].count += 1
+            last[META].last_ts = now
             ring.touch()
             return
         info = EventInfo(event, address, 200 if ok else 400, words, last_ts=now)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import zmq
 
 from . import commands as C
-from . import options
+from . import socket_types
 from .errors import EngineError, PeerUnreachable
 from .ring import OUT
 from .socket_record import SocketRecord
@@ -61,7 +61,7 @@ class Send:
         return s.peer_order[-1]
 
     def _send_checked(self, s: SocketRecord, frames: list[bytes]) -> str:
-        if s.type in options.RECEIVE_ONLY:
+        if s.type in socket_types.RECEIVE_ONLY:
             raise EngineError(f"a {s.type} socket cannot send")
         if not frames:
             raise EngineError("nothing to send (a message needs at least one frame)")

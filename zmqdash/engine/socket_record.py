@@ -8,7 +8,7 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING
 
-from . import hints, multicast, options, subscriptions
+from . import hints, multicast, socket_types, subscriptions
 from . import state as S
 from .flow import Flow
 
@@ -40,10 +40,11 @@ class SocketRecord:
         self.bind_failed: int | None = None  # errno of the monitor's last BIND_FAILED
         #: ROUTER: router_mandatory as the owner set it (libzmq's stays on: see _set_option)
         self.mandatory = True
-        self.can_recv = type_name not in options.SEND_ONLY
+        self.can_recv = type_name not in socket_types.SEND_ONLY
         self.flow: Flow | None = None  # back-pressure toward a consumer reading every entry
         #: XPUB: who subscribes to what (see subscriptions.py)
-        self.subs = subscriptions.Tracker() if type_name == "XPUB" else None
+        kind = socket_types.get(type_name)
+        self.subs = subscriptions.Tracker() if kind and kind.subscriber_table else None
         self.pace: multicast.Pace | None = None  # a multicast sender's estimated queue
         #: the record.Recording taking this socket's entries, and its line writer
         self.recording = None

@@ -21,7 +21,8 @@ import shlex
 from dataclasses import dataclass
 
 from zmqdash.codec import CodecError, bytes_to_prefix, escape_text, join_frames, parse_frame
-from zmqdash.engine.options import RECEIVE_ONLY, SEND_ONLY, option, option_value
+from zmqdash.engine.options import option, option_value
+from zmqdash.engine.socket_types import RECEIVE_ONLY, REPLYING, SEND_ONLY, STARTS, SUBSCRIBING
 from zmqdash.engine.templates import PLACEHOLDERS
 
 from . import remote
@@ -117,7 +118,7 @@ def socket_as_code(spec: SocketSpec, *, bound: dict[str, str] | None = None,
 
 def _what_it_sends(spec: SocketSpec, last_sent: tuple[bytes, ...] | None) -> _Sends | None:
     kind = spec.type.upper()
-    if kind in RECEIVE_ONLY or kind == "REP":
+    if kind not in STARTS:
         return None
     if spec.repeat:
         rep = spec.repeat[0]
@@ -146,7 +147,7 @@ def _cat_line(spec: SocketSpec, kind: str, binds: list[str], connects: list[str]
         args += ["-b", ep]
     for ep in connects:
         args += ["-c", ep]
-    if kind in ("SUB", "XSUB"):
+    if kind in SUBSCRIBING:
         if spec.subscribe:
             for prefix in spec.subscribe:
                 args += ["-s", bytes_to_prefix(prefix) if prefix else ""]
@@ -157,7 +158,7 @@ def _cat_line(spec: SocketSpec, kind: str, binds: list[str], connects: list[str]
         args += ["-o", f"{name}={value}"]
     args += remote.cat_arguments(spec, connects, notes)
     split = False
-    if kind in ("REP", "ROUTER"):
+    if kind in REPLYING:
         if spec.reply is None:
             notes.append(f"this {kind} has no auto-reply (you answer by hand); cat and the "
                          "program echo each request")

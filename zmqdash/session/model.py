@@ -15,20 +15,17 @@ from zmqdash.codec import describe_char, first_unsafe
 from zmqdash.engine import limits
 from zmqdash.engine.endpoints import parse as parse_endpoint
 from zmqdash.engine.errors import EngineError
-from zmqdash.engine.options import SOCKET_TYPES, is_secret, option, option_value
+from zmqdash.engine.options import is_secret, option, option_value
+from zmqdash.engine.socket_types import NAMES as SOCKET_TYPE_NAMES
+from zmqdash.engine.socket_types import RECEIVE_ONLY, REPLYING, SUBSCRIBING
 
 #: the file format version this code writes and the newest it reads
 FORMAT_VERSION = 1
 
-SOCKET_TYPE_NAMES = tuple(SOCKET_TYPES)
 FORMATS = ("auto", "text", "hex", "json")
 
-#: types that take subscriptions
-SUBSCRIBING = frozenset({"SUB", "XSUB"})
-#: types that can answer requests automatically
-REPLYING = frozenset({"REP", "ROUTER"})
-#: types that never send, so a repeat-sender makes no sense on them
-RECEIVE_ONLY = frozenset({"SUB", "PULL"})
+# what each socket type can do is the engine's table (SUBSCRIBING, REPLYING, RECEIVE_ONLY)
+__all__ = ["SOCKET_TYPE_NAMES", "SUBSCRIBING", "REPLYING", "RECEIVE_ONLY"]
 
 
 class SessionError(Exception):
@@ -101,7 +98,7 @@ class SocketSpec:
     def validate(self, where: str = "socket") -> None:
         """Raise :class:`SessionError` for the first problem, naming its key path."""
         _check_name(self.name, f"{where}.name", "socket name")
-        if not isinstance(self.type, str) or self.type.upper() not in SOCKET_TYPES:
+        if not isinstance(self.type, str) or self.type.upper() not in SOCKET_TYPE_NAMES:
             shown = self.type if isinstance(self.type, str) else repr(self.type)
             hint = difflib.get_close_matches(shown.upper(), SOCKET_TYPE_NAMES, n=1)
             raise SessionError(

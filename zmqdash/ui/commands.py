@@ -8,6 +8,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.markup import escape
 
 from ..codec import FORMATS, escape_text
+from ..engine.socket_types import NAMES as SOCKET_TYPE_NAMES
 from .device_actions import device_views
 from .patterns import PATTERNS
 
@@ -69,8 +70,7 @@ class DashboardCommands(Provider):
         for i, p in enumerate(PATTERNS, 1):
             out.append((f"Tab: {p.title}", partial(app.run_action, f"show_tab('{p.id}')"),
                         f"{p.reminder} (key {i})"))
-        for kind in ("REQ", "REP", "PUB", "SUB", "PUSH", "PULL", "PAIR", "ROUTER", "DEALER",
-                     "XPUB", "XSUB"):
+        for kind in SOCKET_TYPE_NAMES:
             article = "an" if kind.startswith("X") else "a"  # "an ex-sub"
             out.append((f"Add {article} {kind} socket", partial(app.action_add_socket, kind),
                         "Open the add-socket dialog with this type"))

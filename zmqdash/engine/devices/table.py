@@ -529,7 +529,7 @@ class DeviceTable:
             stats.b2f_msgs += n
             stats.b2f_bytes += nbytes
         if n and ring is not None:
-            ring._trim()
+            ring.trim()
         if held is not None:
             d.outbox[di].append((held, None))
             self._waiting(d)
