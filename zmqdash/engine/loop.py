@@ -29,6 +29,8 @@ from .ring import ERROR, INFO
 
 if TYPE_CHECKING:
     from .core import Engine
+    from .devices.state import DeviceView
+    from .protocol import AnyCommand
     from .socket_record import SocketRecord
 
 #: the longest a socket's linger may hold up shutdown, in ms
@@ -85,14 +87,14 @@ class Loop:
     def running(self) -> bool:
         return self._running
 
-    def submit(self, cmd) -> Future:
+    def submit(self, cmd: AnyCommand | OnThread) -> Future[Any]:
         """Queue ``cmd`` for the poller thread; the Future resolves when it has been carried out."""
-        fut: Future = Future()
+        fut: Future[Any] = Future()
         if not self._post(cmd, fut):
             fut.set_exception(EngineError("the engine is not running"))
         return fut
 
-    def _post(self, cmd, fut: Future | None) -> bool:
+    def _post(self, cmd: object, fut: Future[Any] | None) -> bool:
         """Queue and wake, unless the engine has stopped (its pipe may be closed by then)."""
         with self._lock:
             if not self._running:
@@ -101,7 +103,7 @@ class Loop:
             self._wake()
             return True
 
-    def call(self, cmd, timeout: float | None = 5.0):
+    def call(self, cmd: AnyCommand | OnThread, timeout: float | None = 5.0) -> Any:
         """Submit ``cmd`` and wait for its result (raises :class:`EngineError`)."""
         return self.submit(cmd).result(timeout)
 
@@ -115,7 +117,7 @@ class Loop:
         except KeyError:
             raise EngineError(f"no socket named '{name}'") from None
 
-    def devices(self) -> dict:
+    def devices(self) -> dict[str, DeviceView]:
         """The devices by name (:class:`~.devices.DeviceView`), in the order they were made."""
         return self._devices.views
 

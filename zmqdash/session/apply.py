@@ -9,20 +9,26 @@ connect races its peer's bind, whatever order the sockets and devices come in.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from typing import TYPE_CHECKING
 
 from zmqdash.engine import commands as C
 from zmqdash.engine.devices import commands as D
 from zmqdash.engine.errors import EngineError
+from zmqdash.engine.protocol import EngineLike
 
 from .model import DeviceSpec, RepeatSpec, Session, SocketSpec
+
+if TYPE_CHECKING:
+    from zmqdash.engine.devices.state import DeviceView
 
 #: how long one phase may take (connects to host names wait for the lookup)
 PHASE_TIMEOUT = 10.0
 
 
-def apply(engine, session: Session, timeout: float = PHASE_TIMEOUT) -> list[str]:
+def apply(engine: EngineLike, session: Session, timeout: float = PHASE_TIMEOUT) -> list[str]:
     """Create ``session``'s sockets in ``engine`` (running, and without sockets of the same
     names). Returns one message per failed step, ``"name: problem"``; an empty list means every
     step worked. A socket that cannot be created is skipped in the later phases; any other
@@ -91,7 +97,7 @@ def _resolved(creds):
     return creds
 
 
-def close_all(engine, timeout: float = PHASE_TIMEOUT) -> list[str]:
+def close_all(engine: EngineLike, timeout: float = PHASE_TIMEOUT) -> list[str]:
     """Close every socket and device of ``engine`` (before applying another session). Returns
     problems."""
     errors = []
@@ -105,7 +111,7 @@ def close_all(engine, timeout: float = PHASE_TIMEOUT) -> list[str]:
     return errors
 
 
-def capture(engine, name: str, extras: dict[str, dict] | None = None,
+def capture(engine: EngineLike, name: str, extras: dict[str, dict] | None = None,
             device_extras: dict[str, dict] | None = None) -> Session:
     """The engine's live topology as a :class:`Session` named ``name``.
 
@@ -123,10 +129,9 @@ def capture(engine, name: str, extras: dict[str, dict] | None = None,
     return Session(name=name, sockets=sockets, devices=devices)
 
 
-def devices_of(engine) -> dict:
-    """The engine's devices (none for an engine without them)."""
-    devices = getattr(engine, "devices", None)
-    return devices() if devices is not None else {}
+def devices_of(engine: EngineLike) -> Mapping[str, DeviceView]:
+    """The engine's devices."""
+    return engine.devices()
 
 
 def device_spec_of(view, extra: dict | None = None) -> DeviceSpec:
