@@ -15,13 +15,9 @@ import time
 from operator import itemgetter
 
 from ..codec import (
-    CodecError,
     entry_to_json_line,
     escape_text,
     human_size,
-    parse_message,
-    prefix_to_bytes,
-    split_frames,
 )
 from ..engine import (
     ERROR,
@@ -30,35 +26,28 @@ from ..engine import (
     OUT,
     Engine,
     EngineError,
-    endpoints,
     options,
-    templates,
     tunnels,
 )
 from ..engine import commands as C
 from ..engine.flow import DEFAULT_WINDOW as FLOW_WINDOW
-from ..engine.send import OUTBOX_LIMIT
 from ..engine.socket_types import NAMES as SOCKET_TYPES
-from ..engine.socket_types import RECEIVE_ONLY, SEND_ONLY, STARTS
-from ..engine.state import ATTACHED
+from ..engine.socket_types import RECEIVE_ONLY, REPLYING, SEND_ONLY
 from ..entries import FRAMES, KIND, META, SIZE
 from . import argtypes, recording, remote_args
+from .cat_plan import (  # noqa: F401 (proxy.py reads them here)
+    DEFAULT_LINGER_MS,
+    FORMATS,
+    NAME,
+    PROG,
+    SEND_BATCH,
+    TICK,
+    Plan,
+    UsageError,
+)
+from .cat_send import Sending
 from .messages import say
 from .output import NO_LIMIT, MessageWriter, message_text  # noqa: F401 (proxy.py uses it)
-
-NAME = "cat"
-PROG = "zmqdash cat"
-FORMATS = ("text", "hex", "json", "jsonl", "none")
-#: how long a sender waits at exit for queued messages to leave, unless --timeout says otherwise
-DEFAULT_LINGER_MS = 2000
-#: how often the main loop re-checks its stop conditions while nothing happens
-TICK = 0.2
-#: messages handed to the engine in one command
-SEND_BATCH = 1000
-
-
-class UsageError(Exception):
-    """Bad arguments found after parsing (exit 2)."""
 
 
 def add_parser(subparsers) -> None:
@@ -117,29 +106,6 @@ def add_parser(subparsers) -> None:
     p.set_defaults(func=main)
 
 
-def _stdin_batches():
-    """Lists of lines of standard input, as many as each read brings, read with os.read: a
-    thread blocked here holds no lock of sys.stdin's buffer, so the interpreter can exit while
-    it waits (a buffered read cannot)."""
-    fd = sys.stdin.fileno() if sys.stdin is not None else -1
-    if fd < 0:
-        return
-    head: list[bytes] = []  # the start of a line longer than one read (kept, not re-copied)
-    while True:
-        chunk = os.read(fd, 65536)
-        if not chunk:
-            break
-        if b"\n" not in chunk:
-            head.append(chunk)
-            continue
-        lines = chunk.split(b"\n")
-        if head:
-            lines[0] = b"".join([*head, lines[0]])
-        last = lines.pop()  # after the last line feed: the start of the next line
-        head = [last] if last else []
-        yield lines
-    if head:
-        yield [b"".join(head)]
 
 
 def _handshake_trouble(view) -> str:
@@ -158,7 +124,7 @@ def _is_subscription(frames) -> bool:
 
 def main(args: argparse.Namespace) -> int:
     try:
-        plan = _Plan.from_args(args)
+        plan = Plan.from_args(args)
     except UsageError as exc:
         say(PROG, exc)
         return 2
@@ -176,84 +142,12 @@ def main(args: argparse.Namespace) -> int:
     return code
 
 
-class _Plan:
-    """What to do, checked before any socket exists."""
-
-    def __init__(self, args: argparse.Namespace) -> None:
-        self.type = args.type
-        self.options: list[tuple[str, str]] = []
-        self.subscriptions: list[bytes] = []
-        self.messages: list[list[bytes]] = []
-        self.credentials = None
-        self.via: str | None = None
-        #: the auto-reply template of a REP or ROUTER (empty: echo)
-        self.reply: tuple[str, ...] = ()
-
-    @classmethod
-    def from_args(cls, args: argparse.Namespace) -> _Plan:
-        plan = cls(args)
-        if args.connect and args.type not in RECEIVE_ONLY:
-            # queue only to peers that are really there, so messages nobody takes stay in the
-            # engine's outbox, where a --timeout can report them, instead of vanishing at exit
-            plan.options.append(("immediate", "1"))
-        if args.type not in SOCKET_TYPES:
-            raise UsageError(f"unknown socket type '{args.type}' "
-                             f"(one of {', '.join(SOCKET_TYPES)})")
-        if not args.bind and not args.connect:
-            raise UsageError("give at least one --bind or --connect endpoint")
-        try:  # the same checks the engine makes, so a typo is a usage error (exit 2)
-            parsed = [endpoints.parse(ep, bind=True, socket_type=args.type)
-                      for ep in args.bind]
-            parsed += [endpoints.parse(ep, bind=False, socket_type=args.type)
-                       for ep in args.connect]
-            plan.options += [options.assignment(item) for item in args.option]
-            plan.via = remote_args.ssh_host(args)
-            plan.credentials = remote_args.credentials(args)
-        except EngineError as exc:
-            raise UsageError(str(exc)) from None
-        if args.wait_peer and any(ep.multicast for ep in parsed):
-            raise UsageError("--wait-peer cannot work over multicast: a multicast sender never "
-                             "learns who receives (start the receivers first)")
-        if args.subscribe is not None and args.type not in ("SUB", "XSUB"):
-            raise UsageError(f"--subscribe is for SUB and XSUB sockets, not {args.type}")
-        if args.type in ("SUB", "XSUB"):
-            try:
-                # a prefix given twice (or as text and as hex:) is one subscription
-                plan.subscriptions = list(dict.fromkeys(
-                    prefix_to_bytes(p) for p in (args.subscribe or [""])))
-            except CodecError as exc:
-                raise UsageError(f"--subscribe: {exc}") from None
-        if args.subs and args.type != "XPUB":
-            raise UsageError(f"--subs is for XPUB sockets, not {args.type}")
-        if args.split is not None:
-            try:
-                split_frames("", args.split)
-            except CodecError as exc:
-                raise UsageError(f"--split: {exc}") from None
-        if args.reply is not None and args.type not in ("REP", "ROUTER"):
-            raise UsageError(f"--reply is for REP and ROUTER sockets, not {args.type}")
-        if args.reply is not None:
-            plan.reply = tuple(split_frames(args.reply, args.split) if args.split
-                               else [args.reply])
-            try:
-                for frame in plan.reply:
-                    templates.compile_frame(frame)
-            except CodecError as exc:
-                raise UsageError(f"--reply: {exc}") from None
-        if args.send and args.type not in STARTS:
-            raise UsageError(f"a {args.type} socket does not send messages of its own")
-        for text in args.send:
-            try:
-                plan.messages.append(parse_message(text, args.split))
-            except CodecError as exc:
-                raise UsageError(f"--send {text!r}: {exc}") from None
-        return plan
 
 
-class _Session:
+class _Session(Sending):
     """One run of ``zmqdash cat``: set up, then print until a stop condition."""
 
-    def __init__(self, engine: Engine, plan: _Plan, args: argparse.Namespace) -> None:
+    def __init__(self, engine: Engine, plan: Plan, args: argparse.Namespace) -> None:
         self.engine = engine
         self.plan = plan
         self.args = args
@@ -293,130 +187,19 @@ class _Session:
             self.note(f"connecting to {ep}" + (f" via {plan.via}" if plan.via else ""))
         for prefix in plan.subscriptions:
             e.call(C.Subscribe(NAME, prefix))
-        if plan.type in ("REP", "ROUTER"):
+        if plan.type in REPLYING:
             e.call(C.AutoReply(NAME, plan.reply))
 
     def note(self, text: str) -> None:
         say(PROG, text)
 
-    # -- sending (its own thread, so a blocking stdin never stalls printing) ----------------------
 
-    def wants_stdin(self) -> bool:
-        return not self.args.no_stdin and self.plan.type in STARTS
 
-    def sender(self) -> None:
-        try:
-            if self.args.wait_peer and not self.wait_for_peer():
-                return
-            if not self.send_all(self.plan.messages):
-                return
-            if self.wants_stdin():
-                for lines in _stdin_batches():
-                    messages = [m for m in map(self.message_from_line, lines) if m is not None]
-                    if not self.send_all(messages):
-                        return
-            self.input_done = True
-        except Exception as exc:  # report, never hang the main loop
-            self.fail(f"sending stopped: {exc or type(exc).__name__}")
-        finally:
-            self.sender_done.set()
 
-    def fail(self, text: str, logged: bool = False) -> None:
-        if self.send_failed is None:
-            self.send_logged = logged
-            self.send_failed = text
 
-    def wait_for_peer(self) -> bool:
-        """Wait for a peer, at most --timeout; False (and why) if none came."""
-        view = self.engine.view(NAME)
-        gen = self.engine.generation
-        timeout = self.args.timeout
-        deadline = None if timeout is None else time.monotonic() + timeout
-        self.waiting_peer = True
-        while not any(ep.peers for ep in view.endpoints):
-            if deadline is not None and time.monotonic() >= deadline:
-                n = len(self.plan.messages)
-                what = f"not sent: {n} --send message{'s' if n != 1 else ''}" if n else ""
-                if self.wants_stdin():
-                    what += ("; " if what else "") + "standard input was not read"
-                self.fail(f"{what}: no peer connected within {timeout:g} s")
-                return False
-            gen = self.engine.wait_for_change(gen, TICK)
-        self.waiting_peer = False
-        return True
 
-    def message_from_line(self, raw: bytes) -> list[bytes] | None:
-        """The frames of one stdin line (None: skipped, and said why)."""
-        line = raw.rstrip(b"\n").removesuffix(b"\r")
-        if not (self.args.stdin_codec or self.args.split):
-            return [line]
-        text = line.decode("utf-8", errors="surrogateescape")
-        try:
-            if self.args.stdin_codec:
-                return parse_message(text, self.args.split)
-            return [p.encode("utf-8", errors="surrogateescape")
-                    for p in split_frames(text, self.args.split)]
-        except CodecError as exc:
-            self.note(f"stdin line skipped: {exc}")
-            self.errors += 1
-            return None
 
-    def send_all(self, messages: list[list[bytes]]) -> bool:
-        """Hand messages to the engine in order, many per command; while its outbox is full
-        (a peer is slow or not there yet) wait, at most --timeout with none leaving. False when
-        sending must stop (and why is set)."""
-        engine = self.engine
-        view = engine.view(NAME)
-        if self.plan.type == "REQ":  # one request at a time: each waits for its reply
-            for frames in messages:
-                gen = engine.generation
-                while view.awaiting_reply:
-                    gen = engine.wait_for_change(gen, TICK)
-                try:
-                    engine.call(C.Send(NAME, tuple(frames)), timeout=30)
-                except EngineError as exc:  # the engine logged it: printed from the log
-                    self.fail(str(exc), logged=True)
-                    return False
-            return True
-        done = 0
-        while done < len(messages):
-            if not self.room(view):
-                return False
-            batch = tuple(tuple(m) for m in messages[done:done + SEND_BATCH])
-            # attached (inproc, multicast): no connection events, so no telling who listens
-            heard = self.plan.type != "PUB" or any(ep.peers or ep.state == ATTACHED
-                                                   for ep in view.endpoints)
-            accepted, error = engine.call(C.SendMany(NAME, batch), timeout=30)
-            if not heard:
-                self.unheard += accepted
-            done += accepted
-            if error:  # the engine logged it: printed from the log
-                self.fail(error, logged=True)
-                return False
-        return True
 
-    def room(self, view) -> bool:
-        """Wait until the engine's outbox has room; give up after --timeout with no message
-        leaving it."""
-        if view.pending < OUTBOX_LIMIT:
-            return True
-        timeout = self.args.timeout
-        gen = self.engine.generation
-        last, since = view.pending, time.monotonic()
-        while view.pending >= OUTBOX_LIMIT:
-            if view.pending < last:
-                last, since = view.pending, time.monotonic()
-            elif timeout is not None and time.monotonic() - since >= timeout:
-                self.fail(f"{self.undelivered(view.pending)} within {timeout:g} s; the rest of "
-                          "standard input was not read")
-                return False
-            gen = self.engine.wait_for_change(gen, TICK)
-        return True
-
-    @staticmethod
-    def undelivered(n: int) -> str:
-        return (f"{n} message{'s' if n != 1 else ''} not delivered: no peer took "
-                f"{'them' if n != 1 else 'it'}")
 
     # -- receiving and printing -----------------------------------------------------------------
 
@@ -620,7 +403,7 @@ class _Session:
         return code
 
 
-_KIND, _SIZE = itemgetter(2), itemgetter(5)
+_KIND, _SIZE = itemgetter(KIND), itemgetter(SIZE)
 _ONLY_IN = {IN}
 
 
