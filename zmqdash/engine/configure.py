@@ -11,6 +11,7 @@ import zmq
 from . import commands as C
 from . import options, socket_types
 from .errors import EngineError
+from .parts import EngineParts
 from .socket_record import SocketRecord
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from .loop import Handlers
 
 
-class Configure:
+class Configure(EngineParts):
     """Socket options and subscriptions (a part of :class:`~.core.Engine`)."""
 
     def _do_setoption(self, cmd: C.SetOption) -> str:

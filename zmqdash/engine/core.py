@@ -20,16 +20,12 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future
-
-import zmq
 
 from . import configure, hinting, hints, links, loop, receive, repeat, send, sockets
-from . import state as S
 from .configure import Configure
 from .hinting import Hinting
 from .links import _ERRNO_TEXT, Links
-from .loop import LATER, Handlers, Loop
+from .loop import LATER, Loop
 from .monitor_events import MonitorEvents
 from .rates import RateKeeper
 from .receive import DRAIN_BATCH, Receive
@@ -39,7 +35,6 @@ from .replay import Replayer
 from .ring import DEFAULT_BYTE_BUDGET, DEFAULT_CAPACITY, Ring
 from .security import Security
 from .send import OUTBOX_LIMIT, Send
-from .socket_record import SocketRecord
 from .sockets import CLOSE_LINGER_CAP, SocketLife
 from .tunnels import Tunnels
 
@@ -76,34 +71,34 @@ class Engine(Loop, SocketLife, Links, Configure, Send, Receive, MonitorEvents, R
         self.default_linger = default_linger
         #: when set, every socket made takes no more than its consumer reads (see .flow)
         self.flow_window = flow_window
-        self._held: set[SocketRecord] = set()  # not received from until their consumer reads on
+        self._held = set()  # not received from until their consumer reads on
         #: when the hints about sockets (hints.py) are worked out and how long situations last
         self.hint_timing = hint_timing or hints.Timing()
         self._hints_due = False  # the hints' timer is on the heap
-        self._counters: dict[str, tuple] = {}  # {seq} templates seen -> hints.counter_pattern
-        self.context: zmq.Context | None = None
+        self._counters = {}  # {seq} templates seen -> hints.counter_pattern
+        self.context = None
         #: engine-wide messages (errors about sockets that do not exist, shutdown notes)
         self.log = Ring(1000)
         self.generation = 0
         self._cond = threading.Condition()
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._views: dict[str, S.SocketView] = {}
-        self._by_name: dict[str, SocketRecord] = {}
-        self._by_uid: dict[int, SocketRecord] = {}
-        self._by_zsock: dict = {}
-        self._by_monitor: dict = {}
-        self._timers: list = []
+        self._queue = queue.SimpleQueue()
+        self._views = {}
+        self._by_name = {}
+        self._by_uid = {}
+        self._by_zsock = {}
+        self._by_monitor = {}
+        self._timers = []
         self._next_uid = 1
-        self._changed: set[str] = set()
-        self._thread: threading.Thread | None = None
+        self._changed = set()
+        self._thread = None
         self._running = False
         self._wake_r = self._wake_w = -1
-        self._current: Future | None = None
+        self._current = None
         self._lock = threading.Lock()  # guards _running against the wake pipe being closed
-        self._lookups: set[Future] = set()  # Connects waiting on a host name lookup
-        self._stop_linger: int | None = None
+        self._lookups = set()  # Connects waiting on a host name lookup
+        self._stop_linger = None
         #: sockets of the engine's own parts (the ZAP authenticator) and who reads them
-        self._pollables: dict = {}
+        self._pollables = {}
         # parts that plug in: each registers the commands it handles
         self._security = Security(self)
         self._tunnels = Tunnels(self)
@@ -113,7 +108,7 @@ class Engine(Loop, SocketLife, Links, Configure, Send, Receive, MonitorEvents, R
         self._recorder = Recorder(self)
         self._replayer = Replayer(self)
         self._rates = RateKeeper(self)
-        self._handlers: Handlers = {}
+        self._handlers = {}
         for room in ROOMS:
             self.register(room.commands(self))
         for part in (self._security, self._tunnels, self._devices, self._recorder,

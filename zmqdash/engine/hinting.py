@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING
 from . import commands as C
 from . import hints
 from .errors import EngineError
+from .parts import EngineParts
 
 if TYPE_CHECKING:
     from .core import Engine
     from .loop import Handlers
 
 
-class Hinting:
+class Hinting(EngineParts):
     """The hints' timer and commands (a part of :class:`~.core.Engine`)."""
 
     def _start_hints(self) -> None:

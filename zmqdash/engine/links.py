@@ -16,6 +16,7 @@ from . import endpoints, multicast
 from . import state as S
 from .errors import EngineError
 from .loop import LATER, _fail
+from .parts import EngineParts
 from .socket_record import SocketRecord
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ class HostLookedUp:
         self.future = future
 
 
-class Links:
+class Links(EngineParts):
     """Binding and connecting sockets (a part of :class:`~.core.Engine`)."""
 
     def _do_bind(self, cmd: C.Bind) -> str:

@@ -25,6 +25,7 @@ from . import commands as C
 from . import multicast
 from . import state as S
 from .errors import EngineError
+from .parts import EngineParts
 from .ring import ERROR, INFO
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ class OnThread:
         self.fn = fn
 
 
-class Loop:
+class Loop(EngineParts):
     """The thread, its queue and wake pipe, the poll loop, publishing and shutdown."""
 
     def start(self) -> Engine:

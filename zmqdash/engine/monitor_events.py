@@ -10,11 +10,12 @@ import zmq
 from zmq.utils.monitor import parse_monitor_message
 
 from . import monitor
+from .parts import EngineParts
 from .ring import EVENT, META, SEQ, EventInfo
 from .socket_record import SocketRecord
 
 
-class MonitorEvents:
+class MonitorEvents(EngineParts):
     """Reading socket monitors (a part of :class:`~.core.Engine`)."""
 
     def _monitor_events(self, s: SocketRecord) -> None:

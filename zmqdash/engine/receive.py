@@ -13,6 +13,7 @@ from . import commands as C
 from . import limits, recvpath, socket_types, subscriptions, templates
 from .errors import EngineError
 from .flow import Flow
+from .parts import EngineParts
 from .ring import FRAMES
 from .socket_record import SocketRecord
 
@@ -26,7 +27,7 @@ DRAIN_BATCH = 2048
 PEERS_KEPT = 256
 
 
-class Receive:
+class Receive(EngineParts):
     """Receiving messages (a part of :class:`~.core.Engine`)."""
 
     def drain(self, s: SocketRecord) -> None:

@@ -13,6 +13,7 @@ from . import limits, socket_types, templates
 from . import state as S
 from .errors import EngineError, PeerUnreachable
 from .loop import RATES_TIMER
+from .parts import EngineParts
 from .send import OUTBOX_LIMIT
 from .socket_record import SocketRecord
 
@@ -34,7 +35,7 @@ class Repeater:
         return S.RepeaterState(self.id, c.frames, c.interval_ms, c.count, self.sent, c.peer)
 
 
-class Repeats:
+class Repeats(EngineParts):
     """Repeat-send and timers (a part of :class:`~.core.Engine`)."""
 
     def _do_repeatstart(self, cmd: C.RepeatStart) -> int:

@@ -13,6 +13,7 @@ import zmq
 from . import commands as C
 from . import socket_types
 from .errors import EngineError, PeerUnreachable
+from .parts import EngineParts
 from .ring import OUT
 from .socket_record import SocketRecord
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 OUTBOX_LIMIT = 10_000
 
 
-class Send:
+class Send(EngineParts):
     """Sending messages (a part of :class:`~.core.Engine`)."""
 
     def _do_send(self, cmd: C.Send) -> str:

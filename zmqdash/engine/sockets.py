@@ -14,6 +14,7 @@ from . import state as S
 from .errors import EngineError
 from .flow import Flow
 from .links import _reason
+from .parts import EngineParts
 from .ring import Ring
 from .socket_record import SocketRecord
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 CLOSE_LINGER_CAP = 2000
 
 
-class SocketLife:
+class SocketLife(EngineParts):
     """Making, closing and renaming sockets (a part of :class:`~.core.Engine`)."""
 
     def _check_name(self, name) -> str:
