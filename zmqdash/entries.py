@@ -25,7 +25,7 @@ which build :func:`make` 's tuple in place (see ``Ring.writable``). Change them 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 IN = "in"
 OUT = "out"
@@ -44,7 +44,12 @@ DEVICE_KINDS = ("streamer", "forwarder", "queue")
 
 #: the fields of an entry, in order, and their indices
 FIELDS = ("seq", "ts", "kind", "frames", "meta", "size")
-SEQ, TS, KIND, FRAMES, META, SIZE = range(6)
+SEQ: Final = 0
+TS: Final = 1
+KIND: Final = 2
+FRAMES: Final = 3
+META: Final = 4
+SIZE: Final = 5
 
 #: ``(seq, ts, kind, frames, meta, size)``
 Entry = tuple[int, float, str, tuple[bytes, ...], Any, int]

@@ -130,7 +130,8 @@ def main(args: argparse.Namespace) -> int:
         return 2
     linger = 0 if plan.type in RECEIVE_ONLY else DEFAULT_LINGER_MS
     engine = Engine(ring_capacity=65536, default_linger=linger)
-    stop_linger = 0  # unless it ends as planned, the user wants out now: drop what is queued
+    # unless it ends as planned, the user wants out now: drop what is queued
+    stop_linger: int | None = 0
     try:
         engine.start()
         code = _Session(engine, plan, args).run()
@@ -155,15 +156,12 @@ class _Session(Sending):
         self.errors = 0
         self.received = 0
         self.sender_done = threading.Event()
-        #: why sending stopped; ``send_logged``: the engine put the same words in the log
         self.hinted: set[str] = set()  # hints already said (each is said once)
-        self.send_failed: str | None = None
+        self.send_failed = None
         self.send_logged = False
-        #: stdin was read to its end (or was not to be read at all)
         self.input_done = False
-        #: PUB: messages sent while no peer was connected
         self.unheard = 0
-        self.waiting_peer = False  # --wait-peer: the sender is waiting for one
+        self.waiting_peer = False
         self.started = time.monotonic()
         self.recorded: recording.Recorded | None = None
 
@@ -189,9 +187,6 @@ class _Session(Sending):
             e.call(C.Subscribe(NAME, prefix))
         if plan.type in REPLYING:
             e.call(C.AutoReply(NAME, plan.reply))
-
-    def note(self, text: str) -> None:
-        say(PROG, text)
 
 
 

@@ -4,6 +4,7 @@ socket exists, so that a mistake is a usage error (exit 2)."""
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from ..codec import (
     CodecError,
@@ -20,7 +21,9 @@ from ..engine import (
 from ..engine.socket_types import NAMES as SOCKET_TYPES
 from ..engine.socket_types import RECEIVE_ONLY, REPLYING, STARTS, SUBSCRIBING
 from . import remote_args
-from .output import NO_LIMIT, MessageWriter, message_text  # noqa: F401 (proxy.py uses it)
+
+if TYPE_CHECKING:
+    from ..engine.credentials import Credentials
 
 NAME = "cat"
 PROG = "zmqdash cat"
@@ -45,7 +48,7 @@ class Plan:
         self.options: list[tuple[str, str]] = []
         self.subscriptions: list[bytes] = []
         self.messages: list[list[bytes]] = []
-        self.credentials = None
+        self.credentials: Credentials | None = None
         self.via: str | None = None
         #: the auto-reply template of a REP or ROUTER (empty: echo)
         self.reply: tuple[str, ...] = ()

@@ -3,9 +3,12 @@ thread of its own so that a blocking stdin never stalls printing."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
+import threading
 import time
+from typing import TYPE_CHECKING
 
 from ..codec import (
     CodecError,
@@ -19,8 +22,12 @@ from ..engine import commands as C
 from ..engine.send import OUTBOX_LIMIT
 from ..engine.socket_types import STARTS
 from ..engine.state import ATTACHED
-from .cat_plan import NAME, SEND_BATCH, TICK
-from .output import NO_LIMIT, MessageWriter, message_text  # noqa: F401 (proxy.py uses it)
+from .cat_plan import NAME, PROG, SEND_BATCH, TICK
+from .messages import say
+
+if TYPE_CHECKING:
+    from ..engine import Engine
+    from .cat_plan import Plan
 
 
 def _stdin_batches():
@@ -49,7 +56,25 @@ def _stdin_batches():
 
 
 class Sending:
-    """The sending half of a ``zmqdash cat`` run (a part of :class:`~.cat._Session`)."""
+    """The sending half of a ``zmqdash cat`` run (a part of :class:`~.cat._Session`, which
+    sets these up)."""
+
+    engine: Engine
+    plan: Plan
+    args: argparse.Namespace
+    errors: int
+    sender_done: threading.Event
+    #: why sending stopped; ``send_logged``: the engine put the same words in the log
+    send_failed: str | None
+    send_logged: bool
+    #: stdin was read to its end (or was not to be read at all)
+    input_done: bool
+    #: PUB: messages sent while no peer was connected
+    unheard: int
+    waiting_peer: bool  # --wait-peer: the sender is waiting for one
+
+    def note(self, text: str) -> None:
+        say(PROG, text)
 
     def wants_stdin(self) -> bool:
         return not self.args.no_stdin and self.plan.type in STARTS

@@ -94,7 +94,7 @@ def _terminal_alive() -> bool:
     except ImportError:  # pragma: no cover - not a POSIX terminal
         return True
     try:
-        termios.tcgetattr(sys.__stdin__.fileno())
+        termios.tcgetattr(sys.__stdin__.fileno())  # type: ignore[union-attr]
     except (termios.error, OSError, ValueError, AttributeError):
         return False
     return True
@@ -122,14 +122,16 @@ def open_session(args: argparse.Namespace) -> int:
         session, path = resolve_for_open(args.session)
     except SessionError as exc:
         return _fail(str(exc))
-    if needs_terminal():
-        return _fail(needs_terminal())
+    why = needs_terminal()
+    if why:
+        return _fail(why)
     return _launch(session, path)
 
 
 def open_demo(args: argparse.Namespace) -> int:
-    if needs_terminal():
-        return _fail(needs_terminal())
+    why = needs_terminal()
+    if why:
+        return _fail(why)
     from .sessions import demo_for_open
 
     return _launch(load=demo_for_open)  # loaded once the first frame is drawn
@@ -139,8 +141,9 @@ def open_last(args: argparse.Namespace) -> int:
     """No command: reopen the last session if there is one, else start empty. It is looked for
     once the first frame is drawn; one that no longer loads is said inside the dashboard
     (stderr would be hidden behind it), which then starts empty."""
-    if needs_terminal():
-        return _fail(needs_terminal())
+    why = needs_terminal()
+    if why:
+        return _fail(why)
     return _launch(load=_last_session)
 
 

@@ -136,7 +136,7 @@ def _system_libzmq() -> dict | None:
     lib.zmq_has.argtypes = (ctypes.c_char_p,)
     from ..engine.capabilities import library_of
 
-    path = library_of(ctypes.cast(lib.zmq_version, ctypes.c_void_p).value) or name
+    path = library_of(ctypes.cast(lib.zmq_version, ctypes.c_void_p).value or 0) or name
     return {"version": f"{major.value}.{minor.value}.{patch.value}", "path": path,
             "pgm": bool(lib.zmq_has(b"pgm")), "norm": bool(lib.zmq_has(b"norm"))}
 

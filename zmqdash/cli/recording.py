@@ -53,7 +53,7 @@ class Recorded:
         wrong. False if anything was lost or could not be written."""
         rec = self.recording
         if self.names:
-            stop = C.RecordStop(self.names[0])
+            stop: object = C.RecordStop(self.names[0])
         else:
             from ..engine.devices import DeviceRecordStop
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from typing import Any
 
 from ..engine import EngineError
 from ..engine.credentials import CLIENT, CURVE, PLAIN, SERVER, Credentials
@@ -66,7 +67,7 @@ def credentials(args: argparse.Namespace) -> Credentials | None:
     if args.curve_secret is not None and args.curve_client is None:
         raise EngineError("--curve-secret is a CURVE client's own key (with --curve-client); "
                           "a server's secret key is the value of --curve-server")
-    lists = dict(allow=tuple(args.allow), deny=tuple(args.deny),
+    lists: dict[str, Any] = dict(allow=tuple(args.allow), deny=tuple(args.deny),
                  allow_keys=tuple(args.allow_keys), deny_keys=tuple(args.deny_keys))
     if not curve and not plain:
         if any(lists.values()) or args.plain_users or args.plain_password_file:

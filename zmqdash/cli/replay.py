@@ -118,7 +118,7 @@ def main(args: argparse.Namespace) -> int:
     from ..engine import Engine
 
     engine = Engine(ring_capacity=65536, default_linger=LINGER_MS)
-    stop_linger = 0
+    stop_linger: int | None = 0
     try:
         engine.start()
         code = _Replay(engine, args, plan).run()

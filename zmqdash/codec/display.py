@@ -26,6 +26,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from typing import Any
 
 FORMATS = ("auto", "text", "hex", "json")
 
@@ -286,7 +287,7 @@ def _text_row(data: bytes, limit: int) -> tuple[str, bool]:
     return text, cut or sliced
 
 
-def _json_loads(data: bytes):
+def _json_loads(data: bytes) -> Any:
     """Parse JSON or raise ValueError (also for invalid UTF-8, huge ints, deep nesting)."""
     try:
         return json.loads(data.decode("utf-8"))

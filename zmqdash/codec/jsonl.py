@@ -9,8 +9,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from json.encoder import encode_basestring_ascii as _json_str
+from typing import Any
 
 from ..entries import (
     DEVICE_KINDS,
@@ -26,6 +28,7 @@ from ..entries import (
     OUT,
     SEQ,
     TS,
+    Entry,
 )
 from .input import CodecError
 
@@ -60,7 +63,7 @@ def iso_time(ts: float) -> str:
     return datetime.fromtimestamp(ts).astimezone().isoformat(timespec="milliseconds")
 
 
-def entry_to_record(entry: tuple, socket: str, socket_type: str) -> dict:
+def entry_to_record(entry: Entry, socket: str, socket_type: str) -> dict[str, Any]:
     """A log entry ``(seq, ts, kind, frames, meta, size)`` as a JSON-ready dict.
 
     Keys: ``socket``, ``type``, ``seq``, ``ts``, ``time``, ``kind``, then ``frames`` and ``size``
@@ -72,7 +75,7 @@ def entry_to_record(entry: tuple, socket: str, socket_type: str) -> dict:
     ``backend->frontend``), and ``injected`` if the user sent it.
     """
     seq, ts, kind, frames, meta = entry[SEQ], entry[TS], entry[KIND], entry[FRAMES], entry[META]
-    record: dict = {
+    record: dict[str, Any] = {
         "device" if socket_type in DEVICE_KINDS else "socket": socket,
         "type": socket_type,
         "seq": seq,
@@ -111,7 +114,7 @@ def entry_to_record(entry: tuple, socket: str, socket_type: str) -> dict:
     return record
 
 
-def table_to_record(table, socket: str, socket_type: str, ts: float) -> dict:
+def table_to_record(table: Any, socket: str, socket_type: str, ts: float) -> dict[str, Any]:
     """An XPUB's subscription table at ``ts`` as a JSON-ready dict (``kind`` is
     ``subscriptions``): ``prefixes`` and ``peers`` (totals), then ``rows``, each with ``prefix``
     (as a frame), ``holders`` and ``peers`` (their ``ip:port``). A forwarder's is named as
@@ -131,7 +134,7 @@ def table_to_record(table, socket: str, socket_type: str, ts: float) -> dict:
     }
 
 
-def entry_to_json_line(entry: tuple, socket: str, socket_type: str) -> str:
+def entry_to_json_line(entry: Entry, socket: str, socket_type: str) -> str:
     """One JSON Lines line (no trailing newline), pure ASCII: non-ASCII and control characters
     are JSON escapes, so the line is safe to print."""
     return JsonLines(socket, socket_type).line(entry)
@@ -155,7 +158,7 @@ class JsonLines:
         self._ts: object = None
         self._time = ""
 
-    def line(self, entry: tuple) -> str:
+    def line(self, entry: Entry) -> str:
         """One line, without its newline."""
         kind = entry[KIND]
         ts = entry[TS]
@@ -177,7 +180,7 @@ class JsonLines:
         return json.dumps(entry_to_record(entry, self.socket, self.socket_type),
                           ensure_ascii=True)
 
-    def lines(self, entries) -> str:
+    def lines(self, entries: Iterable[Entry]) -> str:
         """Every entry's line, each ending with a newline."""
         line = self.line
         return "".join([line(entry) + "\n" for entry in entries])

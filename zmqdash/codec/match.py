@@ -8,7 +8,7 @@ case unless the text has a capital letter, with ``{seq}`` standing for a number.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 #: in a plain-text filter, where the number of a counter the messages carry is
 SEQ = "{seq}"
@@ -60,7 +60,7 @@ def bytes_matcher(text: str) -> Callable[[tuple[bytes, ...]], bool] | None:
     if not wanted:
         return None
 
-    def has_bytes(frames) -> bool:
+    def has_bytes(frames: Sequence[bytes]) -> bool:
         return any(wanted in frame for frame in frames)
 
     return has_bytes

@@ -4,6 +4,8 @@
 engine's data types (the dashboard drawing its first frame, for one) does not pay for it.
 """
 
+from typing import TYPE_CHECKING
+
 from . import commands
 from .errors import EngineError
 from .ring import ERROR, EVENT, IN, INFO, OUT, EventInfo, Ring
@@ -15,7 +17,11 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
+if TYPE_CHECKING:
+    from .core import Engine
+
+
+def __getattr__(name: str) -> type:
     if name == "Engine":
         from .core import Engine
 

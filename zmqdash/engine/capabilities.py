@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import importlib
 import os
 import shlex
 import sys
+from typing import Any
 
 import zmq
 
@@ -49,10 +51,11 @@ def has(name: str) -> bool:
 def _backend() -> ctypes.CDLL:
     """pyzmq's compiled backend, opened again by file: looking a name up in it also searches
     its dependencies, so it finds the functions of the very libzmq pyzmq loaded."""
+    backend: Any
     try:
         from zmq.backend.cython import _zmq as backend  # pyzmq 26 and later
     except ImportError:  # pragma: no cover - pyzmq 25
-        from zmq.backend.cython import socket as backend
+        backend = importlib.import_module("zmq.backend.cython.socket")
     return ctypes.CDLL(backend.__file__)
 
 
@@ -77,7 +80,7 @@ def library_of(address: int) -> str:
 def symbol(name: str) -> int:
     """The address of libzmq function ``name`` as pyzmq's backend sees it (dlsym searches the
     backend's dependencies too, so this is the libzmq pyzmq really calls)."""
-    return ctypes.cast(getattr(_backend(), name), ctypes.c_void_p).value
+    return ctypes.cast(getattr(_backend(), name), ctypes.c_void_p).value or 0
 
 
 def libzmq_path() -> str:

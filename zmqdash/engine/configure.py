@@ -4,7 +4,7 @@ checked in :mod:`.options` first)."""
 from __future__ import annotations
 
 import errno
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import zmq
 
@@ -26,10 +26,11 @@ class Configure(EngineParts):
         s = self._get(cmd.name)
         return self._set_option(s, cmd.option, cmd.value)
 
-    def _set_option(self, s: SocketRecord, name, value) -> str:
-        opt = options.option(name)
+    def _set_option(self, s: SocketRecord, name: object, value: Any) -> str:
+        opt = options.option(str(name))
         if opt in (zmq.SUBSCRIBE, zmq.UNSUBSCRIBE):
             prefix = options.option_value(opt, value)
+            assert isinstance(prefix, bytes)  # a bytes option's value
             self._subscribe(s, prefix, opt == zmq.SUBSCRIBE)
             return options.describe_value(prefix)
         val = options.option_value(opt, value)
@@ -49,7 +50,8 @@ class Configure(EngineParts):
             raise EngineError(f"option {opt.name.lower()}={shown}: {exc.strerror}") from None
         if opt in (zmq.RATE, zmq.RECOVERY_IVL) and any(
                 e.detail for e in s.view.endpoints):  # multicast endpoints keep what they had
-            self._info(s, f"{opt.name.lower()}={val} applies to multicast endpoints bound or "
+            shown = options.describe_value(val)
+            self._info(s, f"{opt.name.lower()}={shown} applies to multicast endpoints bound or "
                           "connected from now on, not to those already joined")
         if opt == zmq.LINGER:
             s.linger = int(val)

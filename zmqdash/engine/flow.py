@@ -18,6 +18,12 @@ the consumer's fields once more, and the consumer stores its fields and then loo
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .ring import Ring
+    from .state import Stats
+
 #: unread entries a consumer may have waiting (the ring must hold more than this)
 DEFAULT_WINDOW = 8192
 
@@ -35,7 +41,7 @@ class Flow:
         #: written by the engine: it stopped receiving until the consumer reads on
         self.held = False
 
-    def room(self, ring, stats, batch: int) -> tuple[int, int]:
+    def room(self, ring: Ring, stats: Stats, batch: int) -> tuple[int, int]:
         """How many messages, and how many bytes, the engine may take now."""
         n = min(batch, self.window - (ring.total - self.read_seq))
         if self.limit is not None:

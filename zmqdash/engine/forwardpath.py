@@ -20,6 +20,9 @@ no such peer) is counted in ``dropped``, not logged.
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 import zmq
 
 from . import recvpath
@@ -66,7 +69,7 @@ def _forward(src, dst, ring, ts: float, max_msgs: int, max_bytes: int, kind: str
                         state, drop_err = 2, zmq.EAGAIN
                 except zmq.ZMQError as exc:
                     if state == 0:
-                        state, drop_err = (1 if i == 0 else 2), exc.errno
+                        state, drop_err = (1 if i == 0 else 2), exc.errno or 0
             if held is not None:
                 break
             if state:
@@ -85,7 +88,7 @@ def _forward(src, dst, ring, ts: float, max_msgs: int, max_bytes: int, kind: str
             n += 1
             nbytes += size
     except zmq.ZMQError as exc:
-        err = exc.errno
+        err = exc.errno or 0
     if tap:
         ring.written(seq, ring_held)
     return n, nbytes, err, held, dropped, drop_err
@@ -94,13 +97,10 @@ def _forward(src, dst, ring, ts: float, max_msgs: int, max_bytes: int, kind: str
 def _load():
     import ctypes
 
-    from . import _recvbatch
+    from .capabilities import _backend
 
-    try:
-        from zmq.backend.cython import _zmq as backend  # pyzmq 26 and later
-    except ImportError:
-        from zmq.backend.cython import socket as backend  # pyzmq 25
-    lib = ctypes.CDLL(backend.__file__)
+    _recvbatch: Any = importlib.import_module("zmqdash.engine._recvbatch")
+    lib = _backend()
     _recvbatch.init_forward(ctypes.cast(lib.zmq_msg_send, ctypes.c_void_p).value)
     return _recvbatch.forward
 

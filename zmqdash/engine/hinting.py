@@ -34,9 +34,9 @@ class Hinting(EngineParts):
             for rep in s.repeaters.values():
                 for frame in rep.cmd.frames:
                     if frame not in self._counters:
-                        found = hints.counter_pattern(frame)
-                        if found is not None:
-                            self._counters[frame] = found
+                        pattern = hints.counter_pattern(frame)
+                        if pattern is not None:
+                            self._counters[frame] = pattern
         for s in socks:
             if self._counters and s.can_recv:
                 hints.watch_counters(s.watch, self._counters)
@@ -49,7 +49,7 @@ class Hinting(EngineParts):
         if socks:
             self._start_hints()
 
-    def _do_checkhints(self, cmd: C.CheckHints) -> tuple:
+    def _do_checkhints(self, cmd: C.CheckHints) -> tuple[hints.Hint, ...]:
         s = self._get(cmd.name)
         socks = list(self._by_uid.values())
         found = hints.evaluate(s, s.watch, socks, self.hint_timing, time.monotonic())

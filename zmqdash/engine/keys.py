@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import EngineError
+
+if TYPE_CHECKING:
+    from .credentials import Credentials
 
 #: a CURVE key as Z85 text: 32 bytes in 40 characters
 Z85_LENGTH = 40
@@ -27,7 +31,7 @@ def is_z85_key(text: str) -> bool:
     return len(text) == Z85_LENGTH and all(c in _Z85_CHARS for c in text)
 
 
-def read_key_file(path: str | os.PathLike, secret: bool) -> tuple[bytes, bytes | None]:
+def read_key_file(path: str | os.PathLike[str], secret: bool) -> tuple[bytes, bytes | None]:
     """(public, secret) Z85 keys from a key file; ``secret`` requires the secret key.
 
     Raises EngineError naming the file and what is missing, never quoting the file."""
@@ -61,6 +65,7 @@ def read_key_file(path: str | os.PathLike, secret: bool) -> tuple[bytes, bytes |
         raise EngineError(f"key file {path}: holds no secret key (a public .key file? the "
                           f"secret one ends in {SECRET_SUFFIX})")
     if public is None:
+        assert secret_key is not None  # one of the two is there (checked above)
         public = public_of(secret_key)
     return public, secret_key
 
@@ -129,7 +134,7 @@ def folder_stamp(source: str) -> float:
         return 0.0
 
 
-def check_files(creds) -> None:
+def check_files(creds: Credentials) -> None:
     """Read every key a :class:`~.credentials.Credentials` names, so a wrong one is reported
     before any socket exists (raises EngineError)."""
     if creds.mechanism != "curve":

@@ -7,7 +7,7 @@ import errno
 import socket as pysocket
 import threading
 from concurrent.futures import Future
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import zmq
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 class HostLookedUp:
     """Internal command: a host name lookup for a connect has finished."""
 
-    def __init__(self, uid: int, endpoint: str, error: str, future: Future | None) -> None:
+    def __init__(self, uid: int, endpoint: str, error: str, future: Future[Any] | None) -> None:
         self.uid = uid
         self.endpoint = endpoint
         self.error = error
@@ -57,16 +57,17 @@ class Links(EngineParts):
             reason = _reason(exc, bind=True, ep=ep, sock=s.sock)
             self._set_endpoint(s, S.EndpointState(ep.text, S.BIND, S.FAILED, reason=reason))
             raise EngineError(f"bind {ep.text}: {reason}") from None
-        real = s.sock.get(zmq.LAST_ENDPOINT).decode(errors="replace")
+        real = cast(bytes, s.sock.get(zmq.LAST_ENDPOINT)).decode(errors="replace")
         self._set_endpoint(s, S.EndpointState(ep.text, S.BIND, S.LISTENING, resolved=real))
         if real != ep.text:
             self._info(s, f"bound {ep.text} as {real}")
         return real
 
-    def _do_connect(self, cmd: C.Connect) -> str:
+    def _do_connect(self, cmd: C.Connect) -> Any:
         return self._connect(self._get(cmd.name), cmd.endpoint, self._current, cmd.via)
 
-    def _connect(self, s: SocketRecord, endpoint: str, fut: Future | None, via=None):
+    def _connect(self, s: SocketRecord, endpoint: str, fut: Future[Any] | None,
+                 via: str | None = None) -> Any:
         """Connect now, or once a host name is looked up (then ``LATER``: ``fut``, if any, is
         answered when the connect is made)."""
         ep = endpoints.parse(endpoint, bind=False, socket_type=s.type)
@@ -90,7 +91,7 @@ class Links(EngineParts):
             return LATER
         return self._connect_now(s, ep.text)
 
-    def _resolve(self, uid: int, ep: endpoints.Endpoint, fut: Future | None) -> None:
+    def _resolve(self, uid: int, ep: endpoints.Endpoint, fut: Future[Any] | None) -> None:
         """Look a host name up off the poller thread, then hand the connect back to it."""
         host = ep.host.strip("[]")
         try:
@@ -142,9 +143,10 @@ class Links(EngineParts):
         on what it finds wrong later; no monitor events follow, so the state is "attached"."""
         verb = "bind" if role == S.BIND else "connect"
         sock = s.sock
+        assert ep.group is not None  # a multicast endpoint has its group
         multicast.check_host(ep.text, ep.transport, ep.group, verb,
-                             sock.get(zmq.MULTICAST_MAXTPDU))
-        rate, recovery_ivl = sock.get(zmq.RATE), sock.get(zmq.RECOVERY_IVL)
+                             int(sock.get(zmq.MULTICAST_MAXTPDU)))
+        rate, recovery_ivl = int(sock.get(zmq.RATE)), int(sock.get(zmq.RECOVERY_IVL))
         try:
             (sock.bind if role == S.BIND else sock.connect)(ep.text)
         except zmq.ZMQError as exc:
@@ -226,11 +228,11 @@ _ERRNO_TEXT = {
 
 
 def _reason(exc: zmq.ZMQError, bind: bool, ep: endpoints.Endpoint | None = None,
-            sock=None) -> str:
+            sock: zmq.Socket[Any] | None = None) -> str:
     if exc.errno == errno.ENODEV and ep is not None and ep.host.startswith("[") and \
             sock is not None and not sock.getsockopt(zmq.IPV6):
         return "an IPv6 address, and IPv6 is off for this socket (set the option ipv6=1)"
-    text = _ERRNO_TEXT.get(exc.errno)
+    text = _ERRNO_TEXT.get(exc.errno or 0)
     if text is None:
         # libzmq's own words for the errno: pyzmq's strerror may add the endpoint and advice
         text = zmq.strerror(exc.errno).rstrip(".") if exc.errno else str(exc.strerror)

@@ -29,6 +29,8 @@ from .parts import EngineParts
 from .ring import ERROR, INFO
 
 if TYPE_CHECKING:
+    from typing_extensions import Self
+
     from .core import Engine
     from .devices.state import DeviceView
     from .protocol import AnyCommand
@@ -61,7 +63,7 @@ class OnThread:
 class Loop(EngineParts):
     """The thread, its queue and wake pipe, the poll loop, publishing and shutdown."""
 
-    def start(self) -> Engine:
+    def start(self) -> Self:
         if self._thread is not None:
             return self
         multicast.quiet_openpgm()  # before the first context: OpenPGM reads it then
@@ -78,10 +80,10 @@ class Loop(EngineParts):
         self._thread.start()
         return self
 
-    def __enter__(self) -> Engine:
+    def __enter__(self) -> Self:
         return self.start()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
     @property
@@ -160,12 +162,12 @@ class Loop(EngineParts):
         thread.join(timeout)
         self._thread = None
 
-    def add_pollable(self, sock, on_ready: Callable[[], None]) -> None:
+    def add_pollable(self, sock: zmq.Socket[Any], on_ready: Callable[[], None]) -> None:
         """Poller thread only: poll ``sock`` for input and call ``on_ready()`` when it has some."""
         self._pollables[sock] = on_ready
         self._poller.register(sock, zmq.POLLIN)
 
-    def remove_pollable(self, sock) -> None:
+    def remove_pollable(self, sock: zmq.Socket[Any]) -> None:
         if self._pollables.pop(sock, None) is not None:
             self._poller.unregister(sock)
 
@@ -201,7 +203,7 @@ class Loop(EngineParts):
                 timeout = min(max(0.0, (self._timers[0][0] - time.monotonic()) * 1000),
                               POLL_CAP_MS)
             try:
-                ready = poller.poll(timeout)
+                ready = poller.poll(None if timeout is None else int(timeout))
             except zmq.ZMQError as exc:  # pragma: no cover - EINTR and friends
                 if exc.errno == errno.EINTR:
                     continue
@@ -237,7 +239,7 @@ class Loop(EngineParts):
             if busy:
                 self._publish()
 
-    def _io_failed(self, s: SocketRecord | None, target, exc: Exception) -> None:
+    def _io_failed(self, s: SocketRecord | None, target: Any, exc: Exception) -> None:
         """An unexpected error while handling one socket's traffic: say so in its log and stop
         polling it, so the other sockets go on and a failure that repeats cannot spin."""
         if s is None:  # a pollable (an authenticator, a tunnel)
@@ -316,7 +318,7 @@ class Loop(EngineParts):
     def _info(self, s: SocketRecord, text: str) -> None:
         s.view.log.append(time.time(), INFO, meta=text)
 
-    def _dispatch(self, cmd):
+    def _dispatch(self, cmd: object) -> Any:
         handler = self._handlers.get(type(cmd))
         if handler is None:
             raise EngineError(f"unknown command {type(cmd).__name__}")
@@ -354,8 +356,8 @@ class Loop(EngineParts):
     def _shutdown(self) -> None:
         with self._lock:
             self._running = False
-        for fut in list(self._lookups):
-            _fail(fut, EngineError("the engine stopped before the host name lookup finished"))
+        for lookup in list(self._lookups):
+            _fail(lookup, EngineError("the engine stopped before the host name lookup finished"))
         self._lookups.clear()
         for s in list(self._by_uid.values()):
             try:
@@ -377,7 +379,8 @@ class Loop(EngineParts):
                 break
             if fut is not None:
                 _fail(fut, EngineError("the engine stopped"))
-        self.context.term()
+        if self.context is not None:
+            self.context.term()
         os.close(self._wake_r)
         os.close(self._wake_w)
         with self._cond:
@@ -400,14 +403,14 @@ def _raise_open_files_limit() -> None:
         pass  # not on this platform, or not allowed: the limit stays as it was
 
 
-def _blamed(cmd) -> str | None:
+def _blamed(cmd: object) -> str | None:
     """The socket whose log an error of ``cmd`` belongs in (None: the engine's own log)."""
     if isinstance(cmd, C.Create):
         return None  # e.g. a duplicate name is not the existing socket's fault
     return getattr(cmd, "name", None)
 
 
-def _fail(fut: Future, exc: Exception) -> None:
+def _fail(fut: Future[Any], exc: Exception) -> None:
     """Fail a Future unless it is already done (or cancelled)."""
     if fut.done():
         return

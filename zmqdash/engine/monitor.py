@@ -8,10 +8,14 @@ from __future__ import annotations
 import errno
 import os
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import zmq
 
 from . import state as S
+
+if TYPE_CHECKING:
+    from .credentials import SecurityState
 
 #: events of one reconnect cycle to an absent peer; repeats fold into one log entry
 RETRY_CYCLE = frozenset({"CONNECT_DELAYED", "CLOSED", "CONNECT_RETRIED"})
@@ -25,7 +29,7 @@ _PROTOCOL_ERRORS = {
 
 def event_name(event: int) -> str:
     try:
-        return zmq.Event(event).name
+        return str(zmq.Event(event).name)
     except ValueError:
         return f"EVENT_{event}"
 
@@ -38,7 +42,7 @@ _CRYPTOGRAPHIC = int(getattr(zmq, "PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC", 0x1100000
 _MISMATCH = int(getattr(zmq, "PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH", 0x11000002))
 
 
-def detail(name: str, value: int, security=None) -> str:
+def detail(name: str, value: int, security: SecurityState | None = None) -> str:
     """A short human reading of the event's value (which means something different per event).
 
     ``security`` is the socket's :class:`~.credentials.SecurityState` (None: no mechanism), so
@@ -69,7 +73,7 @@ def detail(name: str, value: int, security=None) -> str:
             return "CURVE keys do not match (wrong server key?)"
         return _PROTOCOL_ERRORS.get(value, f"protocol error {value}")
     if name == "HANDSHAKE_FAILED_AUTH":
-        if server and security.refused:
+        if server and security is not None and security.refused:
             return f"{security.refused} (ZAP {value})"
         if value == 400 and mech == "PLAIN":
             return "user name or password not accepted (ZAP 400)"
@@ -97,7 +101,8 @@ def in_loop(ep: S.EndpointState | None) -> bool:
     return bool(ep.via) and ep.state != S.CONNECTED
 
 
-def transition(ep: S.EndpointState, name: str, value: int, security=None) -> S.EndpointState:
+def transition(ep: S.EndpointState, name: str, value: int,
+               security: SecurityState | None = None) -> S.EndpointState:
     """The endpoint's state after monitor event ``name``."""
     if name == "HANDSHAKE_SUCCEEDED":
         words = detail(name, value, security)

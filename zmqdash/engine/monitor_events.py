@@ -87,17 +87,21 @@ class MonitorEvents(EngineParts):
 
     def _subscriber_event(self, s: SocketRecord, name: str, fd: int, where: str) -> None:
         """An XPUB's peer came or went (the monitor's value is its descriptor)."""
+        subs = s.subs
+        if subs is None:
+            return
         if name in ("ACCEPTED", "CONNECTED"):
-            s.subs.peer_came(fd, where)
+            subs.peer_came(fd, where)
         elif name == "DISCONNECTED":
             now = time.time()
-            for change in s.subs.peer_went(fd):
+            for change in subs.peer_went(fd):
                 change.last_ts = now
                 s.view.log.append(now, EVENT, (), change, 0)
         self._subscribers_changed(s)
 
     def _subscribers_changed(self, s: SocketRecord) -> None:
-        if s.subs.changed:
-            s.subs.changed = False
-            s.view.subscribers = s.subs.table
+        subs = s.subs
+        if subs is not None and subs.changed:
+            subs.changed = False
+            s.view.subscribers = subs.table
             self._changed.add(s.name)

@@ -20,6 +20,7 @@ import ipaddress
 import os
 import socket
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import limits, socket_types
@@ -79,7 +80,7 @@ def parse(text: str, transport: str, address: str, verb: str) -> Address:
     return Address(interface, group, int(port), node_id)
 
 
-def _check_group(group: str, fail) -> None:
+def _check_group(group: str, fail: Callable[[str], Exception]) -> None:
     try:
         ip = ipaddress.ip_address(group.strip("[]"))
     except ValueError:
@@ -93,7 +94,8 @@ def _check_group(group: str, fail) -> None:
                    "(239.0.0.0/8 is for private use), e.g. 239.192.1.1")
 
 
-def _check_interface(interface: str, transport: str, group: str, port: str, fail) -> None:
+def _check_interface(interface: str, transport: str, group: str, port: str,
+                     fail: Callable[[str], Exception]) -> None:
     if not interface:
         raise fail(f"the interface is missing before ';': give its address, e.g. "
                    f"{transport}://127.0.0.1;{group}:{port}")

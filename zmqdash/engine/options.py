@@ -96,11 +96,12 @@ def option_value(opt: zmq.SocketOption, value: str | int | bytes) -> int | bytes
             return 1
         if low_text in _FALSE:
             return 0
-        value = limits.parse_int(low_text, prefixes=True)
-        if value is None:
+        parsed = limits.parse_int(low_text, prefixes=True)
+        if parsed is None:
             raise OptionError(
                 f"option {label} takes a whole number (or true/false), not '{text}'"
             )
+        value = parsed
     try:
         return limits.check_int(value, low, high, f"option {label}")
     except EngineError as exc:

@@ -10,6 +10,10 @@ history is there the moment somebody does.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .core import Engine
 
 #: seconds of history kept
 WINDOW = 60
@@ -57,12 +61,12 @@ class Rates:
                      min(WINDOW, self.seconds + 1))
 
 
-def socket_counts(view) -> tuple[int, int, int, int]:
+def socket_counts(view: Any) -> tuple[int, int, int, int]:
     s = view.stats
     return s.msgs_in, s.msgs_out, s.bytes_in, s.bytes_out
 
 
-def device_counts(view) -> tuple[int, int, int, int]:
+def device_counts(view: Any) -> tuple[int, int, int, int]:
     s = view.stats
     return s.f2b_msgs, s.b2f_msgs, s.f2b_bytes, s.b2f_bytes
 
@@ -70,7 +74,7 @@ def device_counts(view) -> tuple[int, int, int, int]:
 class RateKeeper:
     """The engine's part that keeps :class:`Rates` (its thread only)."""
 
-    def __init__(self, engine) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._before: dict[int, tuple[int, int, int, int]] = {}  # id(view) -> counters
 

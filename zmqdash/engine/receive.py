@@ -5,6 +5,7 @@ and ROUTER, and auto-reply."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import zmq
@@ -72,7 +73,8 @@ class Receive(EngineParts):
                 nbytes += size
                 if recording is not None:  # before the hook's reply, as it happened
                     self._recorder.received(s, ring, ring.total - 1, size)
-                if hook(self, s, ring.get(ring.total - 1)[FRAMES]):
+                entry = ring.get(ring.total - 1)
+                if entry is not None and hook(self, s, entry[FRAMES]):
                     break
                 if s.recv_paused:
                     break
@@ -85,6 +87,7 @@ class Receive(EngineParts):
 
     def _hold(self, s: SocketRecord) -> None:
         """Stop receiving from ``s`` until its consumer has read on (see .flow)."""
+        assert s.flow is not None
         s.flow.held = True
         self._held.add(s)
         self._update_poll(s)
@@ -92,10 +95,12 @@ class Receive(EngineParts):
 
     def _check_held(self) -> None:
         for s in list(self._held):
-            batch, room = s.flow.room(s.view.log, s.view.stats, DRAIN_BATCH)
+            flow = s.flow
+            assert flow is not None  # a socket is held for its consumer's flow
+            batch, room = flow.room(s.view.log, s.view.stats, DRAIN_BATCH)
             if (batch > 0 and room > 0) or s.view.closed:
                 self._held.discard(s)
-                s.flow.held = False
+                flow.held = False
                 if not s.view.closed:
                     self._update_poll(s)
 
@@ -114,11 +119,11 @@ class Receive(EngineParts):
                 s.flow.window, s.flow.limit = cmd.window, cmd.limit
         self._update_poll(s)
 
-    def _on_req(self, s: SocketRecord, frames: list[bytes]) -> bool:
+    def _on_req(self, s: SocketRecord, frames: Sequence[bytes]) -> bool:
         s.view.awaiting_reply = False
         return False
 
-    def _on_rep(self, s: SocketRecord, frames: list[bytes]) -> bool:
+    def _on_rep(self, s: SocketRecord, frames: Sequence[bytes]) -> bool:
         s.pending_request = frames
         s.view.reply_due = True
         if s.reply is None:
@@ -126,7 +131,7 @@ class Receive(EngineParts):
         self._auto_reply(s, [], frames)
         return False
 
-    def _on_router(self, s: SocketRecord, frames: list[bytes]) -> bool:
+    def _on_router(self, s: SocketRecord, frames: Sequence[bytes]) -> bool:
         ident = frames[0]
         if ident not in s.peer_order:
             s.peer_order.append(ident)
@@ -142,7 +147,8 @@ class Receive(EngineParts):
 
     _hooks = {"REQ": _on_req, "REP": _on_rep, "ROUTER": _on_router}
 
-    def _auto_reply(self, s: SocketRecord, envelope: list[bytes], body: list[bytes]) -> None:
+    def _auto_reply(self, s: SocketRecord, envelope: Sequence[bytes],
+                    body: Sequence[bytes]) -> None:
         s.replies += 1
         if s.reply:
             text = body[-1].decode("utf-8", errors="replace") if body else ""

@@ -14,7 +14,9 @@ implementations with the same arguments, results and ring entries:
 
 from __future__ import annotations
 
+import importlib
 import os
+from typing import Any
 
 import zmq
 
@@ -73,15 +75,16 @@ def _receive(sock, ring, ts: float, max_msgs: int, max_bytes: int) -> tuple[int,
             n += 1
             nbytes += size
     except zmq.ZMQError as exc:
-        err = exc.errno
+        err = exc.errno or 0
     ring.written(seq, held)
     return n, nbytes, err
 
 
 def _load():
     """The compiled ``receive``, bound to pyzmq's libzmq (raises if it cannot be)."""
-    from . import _recvbatch
     from .capabilities import library_of, symbol
+
+    _recvbatch: Any = importlib.import_module("zmqdash.engine._recvbatch")
 
     names = ("zmq_msg_init", "zmq_msg_recv", "zmq_msg_data", "zmq_msg_size", "zmq_msg_more",
              "zmq_msg_close", "zmq_errno")

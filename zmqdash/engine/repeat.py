@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import heapq
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
     from .loop import Handlers
 
 class Repeater:
-    def __init__(self, rid: int, cmd: C.RepeatStart, makers: list, due: float):
+    def __init__(self, rid: int, cmd: C.RepeatStart, makers: list[Callable[..., bytes]],
+                 due: float) -> None:
         self.id = rid
         self.cmd = cmd
         self.makers = makers
@@ -95,6 +97,7 @@ class Repeats(EngineParts):
                 if due is not None:
                     heapq.heappush(timers, (due, rid, uid))
                 continue
+            assert s is not None  # it has the repeater
             try:
                 self.send_repeat(s, rep)
             except Exception as exc:  # a repeater's bug stops that repeater, not the engine

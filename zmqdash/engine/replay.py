@@ -117,6 +117,7 @@ def message_matcher(text: str | None):
     if matches_bytes(text):
         return bytes_matcher(text)
     matches = text_matcher(text)
+    assert matches is not None  # text is not blank
     return lambda frames: matches(render_frames(list(frames), "auto", 4096))
 
 

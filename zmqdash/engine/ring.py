@@ -16,7 +16,7 @@ engine calls :meth:`Ring.trim` once per batch.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from ..entries import (
     B2F,
@@ -58,7 +58,7 @@ class Ring:
             raise ValueError("ring capacity must be at least 1")
         self.capacity = capacity
         self.byte_budget = byte_budget
-        self._slots: list = [None] * capacity
+        self._slots: list[Entry | None] = [None] * capacity
         #: number of entries ever appended; the next entry's seq
         self.total = 0
         #: the oldest seq still held
@@ -75,7 +75,7 @@ class Ring:
 
     # -- writer side (the poller thread) -------------------------------------------------------
 
-    def writable(self) -> tuple[list[Any], int, int, int]:
+    def writable(self) -> tuple[list[Entry | None], int, int, int]:
         """The receive path's way in: ``(slots, capacity, total, held)``. Entry ``seq`` goes in
         ``slots[seq % capacity]``, built as :func:`zmqdash.entries.make` builds it, and ``held``
         loses the size of the entry the slot held before (``old[SIZE]``) and gains the new
@@ -165,7 +165,7 @@ class Ring:
             first, last = run[0], run[-1]
             if (first is not None and last is not None and first[SEQ] == start
                     and last[SEQ] == end - 1):
-                return run
+                return cast("list[Entry]", run)
         out = []
         for s in range(start, end):
             entry = slots[s % cap]

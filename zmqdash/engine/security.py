@@ -235,6 +235,8 @@ class Security:
 
     def _on_zap(self) -> None:
         zap = self.zap
+        if zap is None:
+            return
         for _ in range(ZAP_BATCH):
             try:
                 request = zap.recv_multipart(zmq.NOBLOCK)

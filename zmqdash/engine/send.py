@@ -6,7 +6,7 @@ from __future__ import annotations
 import errno
 import time
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import zmq
 
@@ -155,7 +155,7 @@ class Send(EngineParts):
         self._update_poll(s)
 
 
-def _put(sock, frames: list[bytes]) -> None:
+def _put(sock: zmq.Socket[Any], frames: list[bytes]) -> None:
     """Send without blocking (raises ``zmq.Again``); one frame goes by ``send``, several times
     cheaper in pyzmq than ``send_multipart``."""
     if len(frames) == 1:

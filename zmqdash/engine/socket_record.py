@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import zmq
 
 from . import hints, multicast, socket_types, subscriptions
 from . import state as S
 from .flow import Flow
+from .ring import Entry
 
 if TYPE_CHECKING:
     from .repeat import Repeater
@@ -18,7 +22,8 @@ if TYPE_CHECKING:
 class SocketRecord:
     """Engine-side record of one socket (touched only by the poller thread)."""
 
-    def __init__(self, uid: int, name: str, type_name: str, sock, mon, view: S.SocketView):
+    def __init__(self, uid: int, name: str, type_name: str, sock: zmq.Socket[Any],
+                 mon: zmq.Socket[Any] | None, view: S.SocketView) -> None:
         self.uid = uid
         self.name = name
         self.type = type_name
@@ -27,12 +32,12 @@ class SocketRecord:
         self.view = view
         self.outbox: deque[list[bytes]] = deque()
         self.poll_flags = 0
-        self.fold: dict[str, tuple] = {}  # endpoint -> the log entry a retry loop folds into
+        self.fold: dict[str, Entry] = {}  # endpoint -> the log entry a retry loop folds into
         self.repeaters: dict[int, Repeater] = {}
         self.repeats_started = 0
-        self.reply: list | None = None  # compiled auto-reply frames
+        self.reply: list[Callable[..., bytes]] | None = None  # compiled auto-reply frames
         self.replies = 0
-        self.pending_request: list[bytes] | None = None  # REP: a request not answered yet
+        self.pending_request: Sequence[bytes] | None = None  # REP: a request not answered yet
         self.peer_order: deque[bytes] = deque()
         self.linger = 0
         self.relaxed = False

@@ -4,7 +4,8 @@ renamed, its log cleared, and what the poller watches it for."""
 from __future__ import annotations
 
 import errno
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import zmq
 
@@ -29,7 +30,7 @@ CLOSE_LINGER_CAP = 2000
 class SocketLife(EngineParts):
     """Making, closing and renaming sockets (a part of :class:`~.core.Engine`)."""
 
-    def _check_name(self, name) -> str:
+    def _check_name(self, name: object) -> str:
         if not isinstance(name, str) or not name.strip():
             raise EngineError("a socket needs a name")
         name = name.strip()
@@ -58,11 +59,13 @@ class SocketLife(EngineParts):
         self._changed.add(name)
         return name
 
-    def _open(self, name: str, type_: str, opts, view: S.SocketView) -> SocketRecord:
+    def _open(self, name: str, type_: str, opts: Iterable[tuple[str, Any]],
+              view: S.SocketView) -> SocketRecord:
         """A new socket with its options set and its monitor polled, known by its uid (a
         device's sides are made here too, and polled by the device)."""
         zmq_type = options.socket_type(type_)
         type_name = str(type_).strip().upper()
+        assert self.context is not None  # the engine has started
         try:
             sock = self.context.socket(zmq_type)
         except zmq.ZMQError as exc:
@@ -97,9 +100,11 @@ class SocketLife(EngineParts):
         if exc.errno != errno.EMFILE:
             return f"cannot make the socket: {_reason(exc, bind=False)}"
         made = len(self._by_uid)
-        if self.context.max_sockets <= 3 * (made + 1):  # the socket, its monitor and its reader
+        assert self.context is not None
+        limit = int(self.context.max_sockets)
+        if limit <= 3 * (made + 1):  # the socket, its monitor and its reader
             return (f"cannot make another socket: {made} sockets use ZeroMQ's limit of "
-                    f"{self.context.max_sockets} (three each, with their monitors)")
+                    f"{limit} (three each, with their monitors)")
         soft = _open_files_limit()
         return (f"cannot make another socket: the process may open {soft} files and {made} "
                 "sockets with their connections use them all (three each; raise it with "

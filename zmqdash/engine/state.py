@@ -16,6 +16,7 @@ from .subscriptions import SubscriptionTable
 if TYPE_CHECKING:
     from .credentials import SecurityState
     from .flow import Flow
+    from .hints import Hint
 
 # endpoint roles
 BIND = "bind"
@@ -105,7 +106,7 @@ class SocketView:
     #: multicast senders: time.monotonic() by which what was sent should have left at the
     #: socket's rate (an estimate: libzmq does not say)
     paced_until: float = 0.0
-    hints: tuple = ()  # hints.Hint: why messages may be going missing, while it is true
+    hints: tuple[Hint, ...] = ()  # hints.Hint: why messages may be going missing, while it is true
     closed: bool = False
     security: SecurityState | None = None  # CURVE or PLAIN, when the socket has one
     #: back-pressure toward a consumer that reads every entry (set once, at creation)

@@ -26,6 +26,7 @@ import os
 import socket as pysocket
 import struct
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from .ring import EVENT, IN, EventInfo
 
@@ -44,6 +45,11 @@ ANONYMOUS_LABEL = "inproc"
 
 #: most messages taken from an XPUB in one batch
 BATCH = 1024
+
+if TYPE_CHECKING:
+    from .parts import EngineParts
+    from .ring import Ring
+    from .socket_record import SocketRecord
 
 
 def prefix_text(prefix: bytes) -> str:
@@ -220,6 +226,7 @@ class Tracker:
                 # libzmq passes an unsubscribe of something the peer did not hold
                 return True, []
             del peer.prefixes[prefix]
+            assert holders is not None  # the peer held it, so the row is there
             holders.pop(key, None)
             if not holders:
                 del self._rows[prefix]
@@ -238,12 +245,12 @@ class Tracker:
                     if not peer.prefixes:
                         del self._leaving[key]
                     return self._last_gone(prefix) or self.mode in (VERBOSER, MANUAL), []
-        peer = self._peers.get(ANONYMOUS)
-        if peer is None:
+        anon = self._peers.get(ANONYMOUS)
+        if anon is None:
             if not subscribe:
                 return True, []
-            peer = self._peers[ANONYMOUS] = _Peer(ANONYMOUS_LABEL, "")
-        return self._apply(subscribe, prefix, ANONYMOUS, peer)
+            anon = self._peers[ANONYMOUS] = _Peer(ANONYMOUS_LABEL, "")
+        return self._apply(subscribe, prefix, ANONYMOUS, anon)
 
     def _last_gone(self, prefix: bytes) -> bool:
         """No peer holds ``prefix`` any more (nor will: no leaving peer still has it)."""
@@ -305,17 +312,18 @@ def peer_label(fd: int) -> str:
         sock.close()
 
 
-def source_fd(frame) -> int:
+def source_fd(frame: Any) -> int:
     """The descriptor a received frame came from, or -1 (inproc, or made up by libzmq)."""
     import zmq
 
     try:
-        return frame.get(zmq.SRCFD)
+        return int(frame.get(zmq.SRCFD))
     except zmq.ZMQError:
         return -1
 
 
-def receive(engine, s, ts: float, tracker: Tracker, ring=None) -> tuple[int, int, int]:
+def receive(engine: EngineParts, s: SocketRecord, ts: float, tracker: Tracker,
+            ring: Ring | None = None) -> tuple[int, int, int]:
     """Take what is waiting on an XPUB ``s`` into its ring (or ``ring``: a device's forwarder
     reads its XPUB this way), as :func:`recvpath.receive` does, feeding each subscription
     message to ``tracker``. A subscription message is logged as ``IN`` only where the owner's
@@ -360,6 +368,6 @@ def receive(engine, s, ts: float, tracker: Tracker, ring=None) -> tuple[int, int
             n += 1
             nbytes += size
     except zmq.ZMQError as exc:
-        err = exc.errno
+        err = exc.errno or 0
     return n, nbytes, err
 

@@ -27,7 +27,7 @@ def render(template: str, seq: int, body: str = "", now: float | None = None) ->
         return template
     ts = time.time() if now is None else now
 
-    def fill(match: re.Match) -> str:
+    def fill(match: re.Match[str]) -> str:
         key = match.group(1)
         if key == "seq":
             return str(seq)
@@ -46,7 +46,7 @@ def render(template: str, seq: int, body: str = "", now: float | None = None) ->
     return _PATTERN.sub(fill, template)
 
 
-def compile_frame(template: str):
+def compile_frame(template: str) -> Callable[..., bytes]:
     """Return ``make(seq, body) -> bytes`` for one template frame.
 
     A frame written as ``hex:``, ``b64:`` or ``@file`` is decoded once by the codec and sent as

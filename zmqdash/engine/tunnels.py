@@ -213,6 +213,7 @@ class Tunnel:
         authenticated = False
         told_slow = False
         last_problem = ""
+        assert proc.stderr is not None  # started with stderr=PIPE
         fd = proc.stderr.fileno()
         pending = b""
         while True:
@@ -249,6 +250,7 @@ class Tunnel:
         if pending:
             lines.append(pending.decode("utf-8", errors="replace"))
         returncode = proc.wait()
+        assert proc.stderr is not None
         proc.stderr.close()
         with self._lock:
             pass  # returncode is set: stop() no longer signals this process

@@ -9,20 +9,22 @@ connect races its peer's bind, whatever order the sockets and devices come in.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from zmqdash.engine import commands as C
 from zmqdash.engine.devices import commands as D
 from zmqdash.engine.errors import EngineError
-from zmqdash.engine.protocol import EngineLike
+from zmqdash.engine.protocol import AnyCommand, EngineLike
 
 from .model import DeviceSpec, RepeatSpec, Session, SocketSpec
 
 if TYPE_CHECKING:
+    from zmqdash.engine.credentials import Credentials
     from zmqdash.engine.devices.state import DeviceView
+    from zmqdash.engine.state import SocketView
 
 #: how long one phase may take (connects to host names wait for the lookup)
 PHASE_TIMEOUT = 10.0
@@ -35,8 +37,8 @@ def apply(engine: EngineLike, session: Session, timeout: float = PHASE_TIMEOUT) 
     failure leaves the rest of that socket's setup going ahead."""
     errors: list[str] = []
 
-    def run(steps: list[tuple[SocketSpec, object]]) -> set[str]:
-        futures: list[tuple[SocketSpec, Future]] = [
+    def run(steps: Sequence[tuple[SocketSpec | DeviceSpec, AnyCommand]]) -> set[str]:
+        futures: list[tuple[SocketSpec | DeviceSpec, Future[Any]]] = [
             (sock, engine.submit(cmd)) for sock, cmd in steps
         ]
         failed = set()
@@ -70,7 +72,7 @@ def apply(engine: EngineLike, session: Session, timeout: float = PHASE_TIMEOUT) 
          for sock in created for ep in sock.connect])
     # Subscriptions and auto-replies are all in place before the first repeat-send goes out,
     # so a demo's first messages are not dropped for want of a subscriber or an answer.
-    later: list[tuple[SocketSpec, object]] = [
+    later: list[tuple[SocketSpec | DeviceSpec, AnyCommand]] = [
         (sock, C.Subscribe(sock.name, prefix)) for sock in created for prefix in sock.subscribe
     ]
     later += [
@@ -85,7 +87,7 @@ def apply(engine: EngineLike, session: Session, timeout: float = PHASE_TIMEOUT) 
     return errors
 
 
-def _resolved(creds):
+def _resolved(creds: Credentials) -> Credentials:
     """Key names made paths of the keys folder, and a PLAIN password file found there."""
     from dataclasses import replace
 
@@ -111,8 +113,8 @@ def close_all(engine: EngineLike, timeout: float = PHASE_TIMEOUT) -> list[str]:
     return errors
 
 
-def capture(engine: EngineLike, name: str, extras: dict[str, dict] | None = None,
-            device_extras: dict[str, dict] | None = None) -> Session:
+def capture(engine: EngineLike, name: str, extras: dict[str, dict[str, Any]] | None = None,
+            device_extras: dict[str, dict[str, Any]] | None = None) -> Session:
     """The engine's live topology as a :class:`Session` named ``name``.
 
     Endpoints are kept as the user gave them (a wildcard port stays ``*``), failed ones included
@@ -134,7 +136,7 @@ def devices_of(engine: EngineLike) -> Mapping[str, DeviceView]:
     return engine.devices()
 
 
-def device_spec_of(view, extra: dict | None = None) -> DeviceSpec:
+def device_spec_of(view: DeviceView, extra: dict[str, Any] | None = None) -> DeviceSpec:
     """One live device (a :class:`~zmqdash.engine.devices.DeviceView`) as a
     :class:`DeviceSpec`."""
     from zmqdash.engine.devices import endpoint_text
@@ -154,7 +156,7 @@ def device_spec_of(view, extra: dict | None = None) -> DeviceSpec:
     )
 
 
-def spec_of(view, extra: dict | None = None) -> SocketSpec:
+def spec_of(view: SocketView, extra: dict[str, Any] | None = None) -> SocketSpec:
     """One live socket (a :class:`~zmqdash.engine.SocketView`) as a :class:`SocketSpec`."""
     extra = extra or {}
     return SocketSpec(

@@ -34,6 +34,7 @@ import difflib
 import re
 import sys
 from datetime import date, datetime, time
+from typing import Any
 
 from zmqdash.codec import CodecError, bytes_to_prefix, describe_char, prefix_to_bytes
 
@@ -71,7 +72,7 @@ def parse_toml(text: str, stem: str) -> Session:
     return from_dict(data, stem)
 
 
-def from_dict(data: dict, stem: str) -> Session:
+def from_dict(data: dict[str, Any], stem: str) -> Session:
     """A :class:`Session` from parsed TOML, checked. Raises :class:`SessionError`."""
     if not data:
         raise SessionError("no settings in the file (a session starts with 'version = 1')")
@@ -106,7 +107,7 @@ def from_dict(data: dict, stem: str) -> Session:
     return session
 
 
-def _socket(table: dict, where: str) -> SocketSpec:
+def _socket(table: dict[str, Any], where: str) -> SocketSpec:
     _check_keys(table, SOCKET_KEYS, where)
     for key in ("name", "type"):
         if key not in table:
@@ -141,7 +142,7 @@ def _socket(table: dict, where: str) -> SocketSpec:
     )
 
 
-def _options(table: dict, key: str, owner: str, where: str) -> dict[str, str | int]:
+def _options(table: dict[str, Any], key: str, owner: str, where: str) -> dict[str, str | int]:
     """A table of socket options (``[socket.options]``, ``[device.frontend_options]`` ...)."""
     options = table.get(key, {})
     if not isinstance(options, dict):
@@ -159,7 +160,7 @@ def _options(table: dict, key: str, owner: str, where: str) -> dict[str, str | i
     return opts
 
 
-def _device(table: dict, where: str) -> DeviceSpec:
+def _device(table: dict[str, Any], where: str) -> DeviceSpec:
     _check_keys(table, DEVICE_KEYS, where)
     for key in ("name", "kind", "frontend", "backend"):
         if key not in table:
@@ -179,7 +180,7 @@ def _device(table: dict, where: str) -> DeviceSpec:
     )
 
 
-def _repeat(table: dict, where: str) -> RepeatSpec:
+def _repeat(table: dict[str, Any], where: str) -> RepeatSpec:
     _check_keys(table, REPEAT_KEYS, where)
     for key in ("frames", "interval_ms"):
         if key not in table:
@@ -225,7 +226,7 @@ def toml_syntax_error(exc: Exception) -> SessionError:
 _QUOTED_ESCAPE = re.compile(r"'(\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[nrt]))'")
 
 
-def _check_keys(table: dict, allowed: tuple[str, ...], where: str) -> None:
+def _check_keys(table: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
     for key in table:
         if key not in allowed:
             hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.75)
@@ -331,7 +332,7 @@ def to_toml(session: Session, stem: str | None = None) -> str:
     return "".join(lines)
 
 
-def _options_lines(header: str, options: dict) -> list[str]:
+def _options_lines(header: str, options: dict[str, Any]) -> list[str]:
     if not options:
         return []
     lines = [f"\n[{header}]\n"]
@@ -349,7 +350,7 @@ _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 def toml_string(text: str) -> str:
     """A TOML basic string."""
-    def escape(match: re.Match) -> str:
+    def escape(match: re.Match[str]) -> str:
         c = match.group()
         return _ESCAPES.get(c) or f"\\u{ord(c):04x}"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from zmqdash.codec import describe_char, first_unsafe
 from zmqdash.engine import limits
@@ -18,6 +19,9 @@ from zmqdash.engine.errors import EngineError
 from zmqdash.engine.options import is_secret, option, option_value
 from zmqdash.engine.socket_types import NAMES as SOCKET_TYPE_NAMES
 from zmqdash.engine.socket_types import RECEIVE_ONLY, REPLYING, SUBSCRIBING
+
+if TYPE_CHECKING:
+    from zmqdash.engine.credentials import Credentials
 
 #: the file format version this code writes and the newest it reads
 FORMAT_VERSION = 1
@@ -83,7 +87,7 @@ class SocketSpec:
     #: connect endpoint -> the SSH host it goes through (see session/remote.py)
     via: dict[str, str] = field(default_factory=dict)
     #: CURVE or PLAIN (a zmqdash.engine.credentials.Credentials), None for neither
-    security: object = None
+    security: Credentials | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.type, str):
@@ -284,9 +288,10 @@ class Session:
             seen[dev.name] = i
 
 
-def _check_str(value: object, where: str) -> None:
+def _check_str(value: object, where: str) -> str:
     if not isinstance(value, str):
         raise SessionError(f"expected a string, not {type(value).__name__}", where=where)
+    return value
 
 
 def template_problem(frame: str) -> str | None:
@@ -301,14 +306,13 @@ def template_problem(frame: str) -> str | None:
 def _check_template(value: object, where: str) -> None:
     """A frame the engine sends on its own: it must not name a local file, so that opening a
     session someone sent you can never mail your files to a peer."""
-    _check_str(value, where)
-    problem = template_problem(value)
+    problem = template_problem(_check_str(value, where))
     if problem is not None:
         raise SessionError(problem, where=where)
 
 
 def _check_name(value: object, where: str, what: str) -> None:
-    _check_str(value, where)
+    value = _check_str(value, where)
     if not value.strip():
         raise SessionError(f"the {what} is empty", where=where)
     # the characters the display would escape: controls, line separators, bidi controls and

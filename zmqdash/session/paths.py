@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 
@@ -18,6 +19,9 @@ from zmqdash.codec import describe_char, first_unsafe
 from .format import toml_string, toml_syntax_error
 from .model import SessionError
 from .store import atomic_write
+
+if TYPE_CHECKING:
+    from zmqdash.engine.credentials import Credentials
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -110,7 +114,7 @@ def list_sessions() -> list[tuple[str, Path, float]]:
     return found
 
 
-def resolve(name_or_path: str | os.PathLike) -> Path:
+def resolve(name_or_path: str | os.PathLike[str]) -> Path:
     """The file meant by a command-line argument.
 
     Text with a slash (or ``~``) is a path. A name ending in ``.toml`` is a file if one exists
@@ -179,7 +183,7 @@ def last_session() -> Path | None:
     return path if path.is_file() else None
 
 
-def remember(path: str | os.PathLike) -> bool:
+def remember(path: str | os.PathLike[str]) -> bool:
     """Note ``path`` as the last session opened. Best effort: returns False if the state file
     cannot be written (a read-only home must not stop anyone working)."""
     text = f"last_session = {toml_string(str(Path(path).expanduser().absolute()))}\n"
@@ -218,7 +222,7 @@ def key_reference(text: str, secret: bool) -> str:
     return text
 
 
-def resolve_credentials(creds):
+def resolve_credentials(creds: Credentials) -> Credentials:
     """``creds`` (a :class:`~zmqdash.engine.credentials.Credentials`) with key names resolved
     by :func:`key_reference`."""
     from dataclasses import replace

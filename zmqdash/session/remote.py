@@ -18,11 +18,17 @@ you cannot make zmqdash read one of your files and send it to their server as a 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from zmqdash.engine.credentials import CURVE, PLAIN, SERVER, Credentials
 from zmqdash.engine.errors import EngineError
 from zmqdash.engine.keys import is_z85_key
 
 from .model import SessionError
+
+if TYPE_CHECKING:
+    from .model import SocketSpec
 
 CONNECT_KEYS = ("endpoint", "via")
 _NOT_KEPT = "# the {} was typed in the dashboard and is not kept here: name a file with {}\n"
@@ -34,7 +40,7 @@ PLAIN_KEYS = ("role", "username", "password_file", "password", "users_file", "al
 # -- checking ------------------------------------------------------------------------------------
 
 
-def validate(sock, where: str) -> None:
+def validate(sock: SocketSpec, where: str) -> None:
     """Check ``sock``'s tunnels and security (raises :class:`SessionError`)."""
     from zmqdash.engine import ssh
 
@@ -72,7 +78,7 @@ def validate(sock, where: str) -> None:
             "password", where=f"{table}.password_file")
 
 
-def embeds_secret(sock) -> bool:
+def embeds_secret(sock: SocketSpec) -> bool:
     creds = sock.security
     return creds is not None and creds.embed_secret and creds.typed_secret
 
@@ -80,7 +86,8 @@ def embeds_secret(sock) -> bool:
 # -- reading -------------------------------------------------------------------------------------
 
 
-def read_connects(value: object, where: str, kind) -> tuple[list[str], dict[str, str]]:
+def read_connects(value: object, where: str,
+                  kind: Callable[[object], str]) -> tuple[list[str], dict[str, str]]:
     """The ``connect`` array: endpoints, and the SSH host of those that go through one."""
     items = [value] if isinstance(value, (str, dict)) else value
     if not isinstance(items, list):
@@ -110,7 +117,8 @@ def read_connects(value: object, where: str, kind) -> tuple[list[str], dict[str,
     return endpoints, via
 
 
-def read_security(table: dict, where: str, kind) -> Credentials | None:
+def read_security(table: dict[str, Any], where: str,
+                  kind: Callable[[object], str]) -> Credentials | None:
     """``[socket.curve]`` or ``[socket.plain]`` (at most one)."""
     found = [m for m in (CURVE, PLAIN) if m in table]
     if not found:
@@ -140,7 +148,7 @@ def read_security(table: dict, where: str, kind) -> Credentials | None:
             raise SessionError("expected an array of strings", where=f"{here}.{key}")
         return tuple(value)
 
-    lists = dict(allow=texts("allow"), deny=texts("deny"))
+    allow, deny = texts("allow"), texts("deny")
     role = text("role").strip().lower()
     if mechanism == CURVE:
         if "secret_key" in body and "secret_key_file" in body:
@@ -152,16 +160,17 @@ def read_security(table: dict, where: str, kind) -> Credentials | None:
                                where=f"{here}.secret_key")
         return Credentials(CURVE, role, secret_key=embedded or text("secret_key_file"),
                            server_key=text("server_key"), allow_keys=texts("allow_keys"),
-                           deny_keys=texts("deny_keys"), embed_secret=bool(embedded), **lists)
+                           deny_keys=texts("deny_keys"), embed_secret=bool(embedded), allow=allow,
+                           deny=deny)
     if "password" in body and "password_file" in body:
         raise SessionError("give password_file or password, not both", where=here)
     password = text("password")
     return Credentials(PLAIN, role, username=text("username"), password=password,
                        password_file=text("password_file"), users_file=text("users_file"),
-                       embed_secret=bool(password), **lists)
+                       embed_secret=bool(password), allow=allow, deny=deny)
 
 
-def _check_keys(table: dict, allowed: tuple[str, ...], where: str) -> None:
+def _check_keys(table: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
     from .format import _check_keys as check
 
     check(table, allowed, where)
@@ -170,7 +179,7 @@ def _check_keys(table: dict, allowed: tuple[str, ...], where: str) -> None:
 # -- writing -------------------------------------------------------------------------------------
 
 
-def connect_items(sock) -> list[str]:
+def connect_items(sock: SocketSpec) -> list[str]:
     """The ``connect`` array's items as TOML."""
     from .format import toml_string
 
@@ -184,7 +193,7 @@ def connect_items(sock) -> list[str]:
     return items
 
 
-def security_lines(sock) -> list[str]:
+def security_lines(sock: SocketSpec) -> list[str]:
     """``[socket.curve]`` or ``[socket.plain]`` as TOML lines (secrets only if asked)."""
     from .format import toml_string
 
@@ -230,13 +239,14 @@ def security_lines(sock) -> list[str]:
 # -- as zmqdash cat options (show as code) -------------------------------------------------------
 
 
-def cat_arguments(sock, connects: list[str], notes: list[str]) -> list[str]:
+def cat_arguments(sock: SocketSpec, connects: list[str], notes: list[str]) -> list[str]:
     """``zmqdash cat`` options for the socket's tunnels and security. A secret is never written
     out: a typed one becomes a placeholder, with a note saying so."""
     args: list[str] = []
     hosts = {sock.via.get(ep) for ep in connects}
-    if hosts and None not in hosts and len(hosts) == 1:
-        args += ["--ssh", hosts.pop()]
+    host = hosts.pop() if len(hosts) == 1 else None
+    if host is not None:
+        args += ["--ssh", host]
     elif any(sock.via.get(ep) for ep in connects):
         notes.append("cat takes one --ssh host for all its connects; this socket's connects "
                      "go different ways, so the line connects directly")

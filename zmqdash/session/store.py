@@ -31,7 +31,7 @@ LINK_ATTEMPTS = 20
 STALE_TEMP_AGE = 3600
 
 
-def load(path: str | os.PathLike) -> Session:
+def load(path: str | os.PathLike[str]) -> Session:
     """Read and check the session at ``path``. Never writes anything.
 
     Raises :class:`SessionError` whose message names the file, the line or key path, and the
@@ -71,12 +71,12 @@ def session_stem(path: Path) -> str:
     return name[: -len(".toml")] if name.lower().endswith(".toml") and len(name) > 5 else name
 
 
-def dumps(session: Session, path: str | os.PathLike | None = None) -> str:
+def dumps(session: Session, path: str | os.PathLike[str] | None = None) -> str:
     """The text :func:`save` would write for ``session`` at ``path``."""
     return to_toml(session, session_stem(Path(path)) if path is not None else None)
 
 
-def save(session: Session, path: str | os.PathLike) -> Path:
+def save(session: Session, path: str | os.PathLike[str]) -> Path:
     """Write ``session`` to ``path`` atomically, keeping the previous file as ``PATH.bak``.
 
     The session is checked first; nothing is written if it is invalid. A file holding secret keys

@@ -23,6 +23,8 @@ and the checks by subject in :mod:`.flow_checks`, :mod:`.link_checks` and
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .flow_checks import _no_match, _no_subscription, _publishing, _req_waiting
 from .link_checks import (
@@ -50,12 +52,16 @@ from .watch import (
 __all__ = ["CHECKS", "GAP_SCAN_LIMIT", "Hint", "LOOKING", "PEER_TYPES", "Timing", "Watch",
            "counter_pattern", "evaluate", "marked_pattern", "wait_lookups", "watch_counters"]
 
+if TYPE_CHECKING:
+    from ..socket_record import SocketRecord
+
 
 CHECKS = (_no_subscription, _no_match, _publishing, _req_waiting, _retrying, _bind_in_use,
           _outbox, _pair, _handshakes, _gaps, _router_unknown)
 
 
-def evaluate(s, watch: Watch, socks, timing: Timing, now: float) -> tuple[Hint, ...]:
+def evaluate(s: SocketRecord, watch: Watch, socks: Sequence[SocketRecord], timing: Timing,
+             now: float) -> tuple[Hint, ...]:
     """Every hint that is true of socket ``s`` now (``socks``: all of the engine's sockets)."""
     c = _Context(s, watch, socks, timing, now)
     return tuple(hint for check in CHECKS for hint in check(c))

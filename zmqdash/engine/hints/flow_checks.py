@@ -4,6 +4,8 @@ publisher sending before anyone listens, a REQ waiting for its reply."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from .. import socket_types
 from .. import state as S
@@ -24,8 +26,11 @@ from .watch import (
     _peers,
 )
 
+if TYPE_CHECKING:
+    pass
 
-def _no_subscription(c: _Context):
+
+def _no_subscription(c: _Context) -> Iterator[Hint]:
     v = c.s.view
     if c.s.type not in socket_types.SUBSCRIBING or v.subscriptions or not v.endpoints:
         return
@@ -39,7 +44,7 @@ def _no_subscription(c: _Context):
     )
 
 
-def _no_match(c: _Context):
+def _no_match(c: _Context) -> Iterator[Hint]:
     s, w, v = c.s, c.w, c.s.view
     if s.type != "SUB" or not v.subscriptions:
         return
@@ -91,7 +96,7 @@ def _no_match(c: _Context):
         )
 
 
-def _publishing(c: _Context):
+def _publishing(c: _Context) -> Iterator[Hint]:
     s, w = c.s, c.w
     if s.type not in socket_types.PUBLISHING:
         return
@@ -124,7 +129,7 @@ def _publishing(c: _Context):
         )
 
 
-def _req_waiting(c: _Context):
+def _req_waiting(c: _Context) -> Iterator[Hint]:
     s, w, v = c.s, c.w, c.s.view
     if s.type != "REQ" or not v.awaiting_reply:
         w.req = None
@@ -151,8 +156,9 @@ def _req_waiting(c: _Context):
         return
     yield Hint(
         "req-waiting",
-        f"waiting {_ago(waited)} for a reply (sent at {_clock(went)}); it cannot send "
-        "again until one comes",
+        f"waiting {_ago(waited)} for a reply"
+        + (f" (sent at {_clock(went)})" if went is not None else "")  # None: it was queued
+        + "; it cannot send again until one comes",
         "A REQ must receive the reply before it may send again; if the server is down, "
         "busy, or lost the request (it restarted), the REQ waits for ever. " + way_out,
     )

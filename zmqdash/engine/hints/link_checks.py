@@ -7,6 +7,8 @@ import errno
 import re
 import select
 import threading
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from .. import socket_types
 from .. import state as S
@@ -27,8 +29,11 @@ from .watch import (
     _role,
 )
 
+if TYPE_CHECKING:
+    from ..socket_record import SocketRecord
 
-def _retrying(c: _Context):
+
+def _retrying(c: _Context) -> Iterator[Hint]:
     s, w, v = c.s, c.w, c.s.view
     for ep in v.endpoints:
         if ep.role != S.CONNECT or ep.state not in (S.RETRYING, S.PENDING):
@@ -78,7 +83,7 @@ def _retrying(c: _Context):
 PEER_TYPES = socket_types.PEERS
 
 
-def _near_miss(s, ep: S.EndpointState, socks) -> str:
+def _near_miss(s: SocketRecord, ep: S.EndpointState, socks: Sequence[SocketRecord]) -> str:
     """A socket of this engine that could be the peer, bound on the same host but another
     port (a wrong port?)."""
     where = _address(ep)
@@ -96,7 +101,7 @@ def _near_miss(s, ep: S.EndpointState, socks) -> str:
     return ""
 
 
-def _bind_in_use(c: _Context):
+def _bind_in_use(c: _Context) -> Iterator[Hint]:
     s, w, v = c.s, c.w, c.s.view
     for ep in v.endpoints:
         if ep.role != S.BIND or ep.state != S.FAILED or "in use" not in ep.reason:
@@ -118,7 +123,7 @@ def _bind_in_use(c: _Context):
 LOOKING = "(looking for the process that holds it)"
 
 
-def _holder(s, ep: S.EndpointState, socks, w: Watch) -> str:
+def _holder(s: SocketRecord, ep: S.EndpointState, socks: Sequence[SocketRecord], w: Watch) -> str:
     """Who holds the address ``ep`` failed to bind: a socket of this engine, else the process
     the OS names (looked up once, on a thread of its own; :data:`LOOKING` meanwhile)."""
     for other in socks:
@@ -155,7 +160,7 @@ def wait_lookups(w: Watch, timeout: float) -> None:
     w.lookups = [t for t in w.lookups if t.is_alive()]
 
 
-def _outbox(c: _Context):
+def _outbox(c: _Context) -> Iterator[Hint]:
     w, v = c.w, c.s.view
     pending = v.pending
     prev, w.pending_prev = w.pending_prev, pending
@@ -194,7 +199,7 @@ def _hung_up(fd: int) -> bool:
         return True
 
 
-def _pair(c: _Context):
+def _pair(c: _Context) -> Iterator[Hint]:
     s, w, v = c.s, c.w, c.s.view
     if s.type != "PAIR":
         return
@@ -230,7 +235,7 @@ def _pair(c: _Context):
         )
 
 
-def _handshakes(c: _Context):
+def _handshakes(c: _Context) -> Iterator[Hint]:
     w, v = c.w, c.s.view
     sec = v.security
     mechanism = sec.mechanism if sec is not None else ""

@@ -4,7 +4,8 @@ they say it in."""
 from __future__ import annotations
 
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING
 
 from .. import state as S
 from ..ring import KIND
@@ -13,6 +14,10 @@ from .watch import (
     Timing,
     Watch,
 )
+
+if TYPE_CHECKING:
+    from ..ring import Entry, Ring
+    from ..socket_record import SocketRecord
 
 
 def _s(n: int, word: str, plural: str | None = None) -> str:
@@ -54,7 +59,8 @@ def _address(ep: S.EndpointState) -> str:
     return ep.resolved or ep.endpoint
 
 
-def _linked(s, socks, types: Collection[str]) -> list:
+def _linked(s: SocketRecord, socks: Sequence[SocketRecord],
+            types: Collection[str]) -> list[SocketRecord]:
     """Sockets of these types in this engine at the other end of one of ``s``'s endpoints."""
     mine = {(_address(ep), ep.role) for ep in s.view.endpoints}
     found = []
@@ -69,7 +75,7 @@ def _linked(s, socks, types: Collection[str]) -> list:
     return found
 
 
-def _newest(ring, kind: str, limit: int = 64) -> list[tuple]:
+def _newest(ring: Ring, kind: str, limit: int = 64) -> list[Entry]:
     """Up to ``limit`` of the newest entries of ``kind`` among the last ``limit`` entries."""
     out = []
     for seq in range(ring.total - 1, max(ring.first, ring.total - limit) - 1, -1):
@@ -79,7 +85,7 @@ def _newest(ring, kind: str, limit: int = 64) -> list[tuple]:
     return out
 
 
-def _option(view, name: str) -> str | None:
+def _option(view: S.SocketView, name: str) -> str | None:
     for key, value in view.options:
         if key == name:
             return value
@@ -91,7 +97,8 @@ def _option(view, name: str) -> str | None:
 class _Context:
     __slots__ = ("s", "w", "socks", "t", "now")
 
-    def __init__(self, s, w: Watch, socks, timing: Timing, now: float) -> None:
+    def __init__(self, s: SocketRecord, w: Watch, socks: Sequence[SocketRecord], timing: Timing,
+                 now: float) -> None:
         self.s = s
         self.w = w
         self.socks = socks

@@ -3,6 +3,9 @@ identities no peer has."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
 from ..ring import FRAMES, IN, KIND, SEQ
 from ..subscriptions import prefix_text
 from .look import (
@@ -14,8 +17,11 @@ from .watch import (
     Hint,
 )
 
+if TYPE_CHECKING:
+    pass
 
-def _gaps(c: _Context):
+
+def _gaps(c: _Context) -> Iterator[Hint]:
     s, w, v = c.s, c.w, c.s.view
     if not w.counters or not s.can_recv:
         return
@@ -67,7 +73,7 @@ def _gaps(c: _Context):
         )
 
 
-def _router_unknown(c: _Context):
+def _router_unknown(c: _Context) -> Iterator[Hint]:
     s, w, v = c.s, c.w, c.s.view
     if s.type != "ROUTER" or not w.unknown:
         return

@@ -7,10 +7,14 @@ import re
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from .. import socket_types
 from .. import state as S
 from ..subscriptions import peer_label
+
+if TYPE_CHECKING:
+    from ..socket_record import SocketRecord
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,9 @@ def counter_pattern(template: str) -> tuple[re.Pattern[bytes], bytes] | None:
             parts.append(_PLACEHOLDER_PATTERNS[key])
         pos = match.end()
     parts.append(re.escape(template[pos:].encode()))
-    head = template[:_PLACEHOLDER.search(template).start()].encode()
+    first = _PLACEHOLDER.search(template)
+    assert first is not None  # the template has a placeholder (checked above)
+    head = template[:first.start()].encode()
     return re.compile(b"".join(parts), re.DOTALL), head
 
 
@@ -158,7 +164,7 @@ class Watch:
         self.marked: str | None = None  # a pattern the user marked
         self.scanned = 0
         # ROUTER: identities no connected peer had -> [messages, last time, refused (not dropped)]
-        self.unknown: dict[bytes, list] = {}
+        self.unknown: dict[bytes, list[Any]] = {}
         self.hints: tuple[Hint, ...] = ()
 
     def unroutable(self, identity: bytes, refused: bool, now: float) -> int:
@@ -172,11 +178,11 @@ class Watch:
         seen[0] += 1
         seen[1] = now
         seen[2] = refused
-        return seen[0]
+        return int(seen[0])
 
     # -- monitor events (called before the event changes the endpoint's state) -------------------
 
-    def event(self, s, name: str, value: int, where: str, now: float) -> None:
+    def event(self, s: SocketRecord, name: str, value: int, where: str, now: float) -> None:
         if s.type in socket_types.PUBLISHING:
             self.account(s, now)
         role = _role(s.view, where)
@@ -227,7 +233,7 @@ class Watch:
         else:
             self.pair_turned.pop(fd, None)
 
-    def account(self, s, now: float) -> None:
+    def account(self, s: SocketRecord, now: float) -> None:
         """Count what a PUB or XPUB sent since last time, as gone nowhere if no one could
         receive it (called before a peer comes or goes, and on the timer)."""
         out = s.view.stats.msgs_out
@@ -246,14 +252,14 @@ class Watch:
             self.joined = now
 
 
-def _role(view, where: str) -> str | None:
+def _role(view: S.SocketView, where: str) -> str | None:
     for ep in view.endpoints:
         if where in (ep.endpoint, ep.resolved):
             return ep.role
     return None
 
 
-def _can_receive(s) -> bool | None:
+def _can_receive(s: SocketRecord) -> bool | None:
     """Whether anyone would receive what this PUB or XPUB sends now (None: cannot tell)."""
     peers = _peers(s.view)
     if peers is None:
@@ -263,7 +269,7 @@ def _can_receive(s) -> bool | None:
     return peers > 0
 
 
-def _peers(view) -> int | None:
+def _peers(view: S.SocketView) -> int | None:
     """Peers connected, or None when that cannot be known (an inproc endpoint)."""
     total = 0
     for ep in view.endpoints:

@@ -20,12 +20,17 @@ The rooms: :mod:`.cat_line` writes the command line, :mod:`.program` the program
 from __future__ import annotations
 
 import shlex
+from typing import TYPE_CHECKING
 
 from zmqdash.codec import bytes_to_prefix, escape_text
 from zmqdash.engine.options import option, option_value
 from zmqdash.engine.socket_types import SEND_ONLY, STARTS
 
 from ..model import SocketSpec
+
+if TYPE_CHECKING:
+    from zmqdash.engine.devices.state import DeviceView
+    from zmqdash.engine.state import SocketView
 from .cat_line import _cat_line
 from .common import DEFAULT_INTERVAL, DEFAULT_MESSAGE, LOOK_BACK, Code, _Sends
 from .program import _program, _Writer
@@ -88,7 +93,7 @@ def _what_it_sends(spec: SocketSpec, last_sent: tuple[bytes, ...] | None) -> _Se
     return _Sends(message, None, 1, False)  # sent once, as the user did
 
 
-def view_as_code(view) -> Code:
+def view_as_code(view: SocketView) -> Code:
     """:func:`socket_as_code` for a live socket (a :class:`~zmqdash.engine.SocketView`)."""
     from zmqdash.engine.ring import FRAMES, KIND, OUT
 
@@ -106,7 +111,7 @@ def view_as_code(view) -> Code:
     return socket_as_code(spec_of(view), bound=bound, failed=failed, last_sent=last_sent)
 
 
-def device_as_code(view) -> Code:
+def device_as_code(view: DeviceView) -> Code:
     """The ``zmqdash proxy`` line and a pyzmq program (``zmq.proxy`` between the two sides, as
     the guide's msgqueue.py) for a device (a :class:`~zmqdash.engine.devices.DeviceView`)."""
     from zmqdash.engine.devices.spec import KINDS
@@ -147,6 +152,7 @@ def device_as_code(view) -> Code:
         w.add(f"{label} = context.socket(zmq.{kind_})")
         for opt_name, value in opts:
             opt = option(opt_name)
+            val: object
             try:
                 val = option_value(opt, value)
             except Exception:  # noqa: BLE001 - the engine accepted it

@@ -104,6 +104,7 @@ def _program(spec: SocketSpec, kind: str, binds: list[str], connects: list[str],
     w.add(f"socket = context.socket(zmq.{kind})")
     for opt_name, value in spec.options.items():
         opt = option(opt_name)
+        val: object
         try:
             val = option_value(opt, value)
         except Exception:  # noqa: BLE001 - the engine accepted it, so this should not happen
@@ -168,6 +169,7 @@ def _loop(w: _Writer, kind: str, sends: _Sends | None, replies: bool) -> None:
     """The send/receive loop, inside ``try:``."""
     w.add("try:")
     if kind in SEND_ONLY:
+        assert sends is not None  # a sender always has something to send
         w.imports.add("import time")
         w.add("sent = 0", 1)
         w.add("while limit is None or sent < limit:", 1)
@@ -177,6 +179,7 @@ def _loop(w: _Writer, kind: str, sends: _Sends | None, replies: bool) -> None:
         return
     w.add("received = 0", 1)
     if kind == "REQ":
+        assert sends is not None
         w.add("while limit is None or received < limit:", 1)
         w.add("socket.send_multipart(message(received + 1))", 2)
         w.add("reply = socket.recv_multipart()", 2)
@@ -189,7 +192,7 @@ def _loop(w: _Writer, kind: str, sends: _Sends | None, replies: bool) -> None:
     periodic = sends is not None and sends.interval is not None
     if sends is not None and not periodic:  # one message, as the user sent it
         w.add("socket.send_multipart(message(1))", 1)
-    if periodic:
+    if sends is not None and periodic:
         w.imports.add("import time")
         capped = sends.count is not None
         w.add("sent = 0", 1)
