@@ -39,4 +39,4 @@ def test_the_command_line_imports_the_ui_only_lazily():
         top = [n for n in tree.body if _imports_ui(n)]
         assert not top, f"{path.name} imports the UI at module level (line {top[0].lineno})"
         lazy += [path.name for n in ast.walk(tree) if _imports_ui(n)]
-    assert lazy == ["dashboard.py"]  # the one way in: launching the dashboard
+    assert set(lazy) == {"dashboard.py"}  # the one way in: launching the dashboard
