@@ -41,7 +41,7 @@ from .widgets.socket_panel import SocketPanel
 from .widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
-    from ..engine import Engine
+    from ..engine.protocol import EngineLike
 
 #: the separator between the frames of a multipart message typed in a composer
 FRAME_SEPARATOR = "|"
@@ -65,7 +65,7 @@ class ZmqDash(OrderedKeys, EngineLink, PanelRack, FocusKeeping, KeyState, Sessio
 
     def __init__(
         self,
-        engine: Engine | None = None,
+        engine: EngineLike | None = None,
         session: Any = None,
         session_path: str | os.PathLike | None = None,
         *,
@@ -83,7 +83,7 @@ class ZmqDash(OrderedKeys, EngineLink, PanelRack, FocusKeeping, KeyState, Sessio
         self.owns_engine = engine is None
         # an engine of its own is made once the first frame is on screen (see on_mount), or
         # sooner if a key typed ahead needs it
-        self._engine: Engine | None = engine
+        self._engine: EngineLike | None = engine
         #: finds the session to show (the last one, the demo) after the first frame; a
         #: SessionError it raises is shown as a notice and the dashboard starts empty
         self.load = load
@@ -377,7 +377,7 @@ class ZmqDash(OrderedKeys, EngineLink, PanelRack, FocusKeeping, KeyState, Sessio
         self.push_screen(HelpScreen())
 
 
-def make_app(engine: Engine | None = None, session: Any = None,
+def make_app(engine: EngineLike | None = None, session: Any = None,
              session_path: str | os.PathLike | None = None, **options: Any) -> ZmqDash:
     """The dashboard. With no engine, it makes one and owns it (made once the first frame is
     drawn, stopped on unmount); ``session`` (or what ``load()`` finds) is applied once the app

@@ -17,19 +17,19 @@ from .messages import CommandDone, EngineChanged, RunCommand
 from .settings import ENGINE_NICE, GC_YOUNG_THRESHOLD, ring_capacity
 
 if TYPE_CHECKING:
-    from ..engine import Engine
+    from ..engine.protocol import EngineLike
 
 
 class EngineLink:
     """Starts the engine (or uses the one given), posts its changes, runs its commands."""
 
-    _engine: Engine | None = None
+    _engine: EngineLike | None = None
     owns_engine: bool = False
     _previous_on_change: Callable[[frozenset[str]], None] | None = None
     _unmounted: bool = False
 
     @property
-    def engine(self) -> Engine:
+    def engine(self) -> EngineLike:
         """The engine (made on first use if the app owns it)."""
         if self._engine is None:
             self._start_engine()
