@@ -72,7 +72,7 @@ class Engine(Loop, SocketLife, Links, Configure, Send, Receive, MonitorEvents, R
         #: when set, every socket made takes no more than its consumer reads (see .flow)
         self.flow_window = flow_window
         self._held = set()  # not received from until their consumer reads on
-        #: when the hints about sockets (hints.py) are worked out and how long situations last
+        #: when the hints about sockets (hints/) are worked out and how long situations last
         self.hint_timing = hint_timing or hints.Timing()
         self._hints_due = False  # the hints' timer is on the heap
         self._counters = {}  # {seq} templates seen -> hints.counter_pattern

@@ -27,7 +27,7 @@ class Hinting(EngineParts):
                            (time.monotonic() + self.hint_timing.interval, 0, 0))
 
     def _hint_tick(self, now: float) -> None:
-        """Work out every socket's hints (hints.py) from what is known now; runs on a slow
+        """Work out every socket's hints (hints/) from what is known now; runs on a slow
         timer while there are sockets, never per message."""
         socks = list(self._by_uid.values())
         for s in socks:

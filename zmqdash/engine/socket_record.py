@@ -56,5 +56,5 @@ class SocketRecord:
         self.record_lines = None
         #: receiving held back while the recording's disk catches up
         self.recv_paused = False
-        #: what the hints need beyond the view (see hints.py)
+        #: what the hints need beyond the view (see hints/)
         self.watch = hints.Watch(time.monotonic())

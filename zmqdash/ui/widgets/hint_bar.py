@@ -1,6 +1,6 @@
 """A socket panel's hints: why messages may be going missing, in words, while it is true.
 
-The engine works the hints out (``zmqdash/engine/hints.py``) and replaces ``view.hints`` whole;
+The engine works the hints out (``zmqdash/engine/hints/``) and replaces ``view.hints`` whole;
 the panel hands each new tuple to :meth:`HintBar.show`. The bar is hidden while there is none.
 Focused (Tab, or a click), ``?`` or Enter explains them with the way out.
 """
