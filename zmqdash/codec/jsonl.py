@@ -119,10 +119,8 @@ def table_to_record(table: Any, socket: str, socket_type: str, ts: float) -> dic
     ``subscriptions``): ``prefixes`` and ``peers`` (totals), then ``rows``, each with ``prefix``
     (as a frame), ``holders`` and ``peers`` (their ``ip:port``). A forwarder's is named as
     ``device``."""
-    from zmqdash.engine.devices.spec import KINDS
-
     return {
-        "device" if socket_type in KINDS else "socket": socket,
+        "device" if socket_type in DEVICE_KINDS else "socket": socket,
         "type": socket_type,
         "ts": ts,
         "time": iso_time(ts),
