@@ -21,24 +21,32 @@ no such peer) is counted in ``dropped``, not logged.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import zmq
 
 from . import recvpath
 from .ring import SIZE
 
+if TYPE_CHECKING:
+    from .ring import Ring
+
+#: (messages, bytes, errno, the message held back or None, dropped, the errno dropping)
+Forwarded = tuple[int, int, int, 'tuple[bytes, ...] | None', int, int]
+
 NOBLOCK = zmq.NOBLOCK
 SNDMORE = zmq.SNDMORE
 
 
-def _forward(src, dst, ring, ts: float, max_msgs: int, max_bytes: int, kind: str):
+def _forward(src: zmq.Socket[Any], dst: zmq.Socket[Any], ring: Ring | None, ts: float,
+             max_msgs: int, max_bytes: int, kind: str) -> Forwarded:
     """The Python loop (see the module's docstring for what it returns)."""
     recv = src.recv
     send = dst.send
     again = zmq.Again
     tap = ring is not None
-    if tap:
+    if ring is not None:
         slots, cap, seq, ring_held = ring.writable()
     n = nbytes = err = dropped = drop_err = 0
     held = None
@@ -89,12 +97,12 @@ def _forward(src, dst, ring, ts: float, max_msgs: int, max_bytes: int, kind: str
             nbytes += size
     except zmq.ZMQError as exc:
         err = exc.errno or 0
-    if tap:
+    if ring is not None:
         ring.written(seq, ring_held)
     return n, nbytes, err, held, dropped, drop_err
 
 
-def _load():
+def _load() -> Callable[..., Forwarded]:
     import ctypes
 
     from .capabilities import _backend
@@ -102,16 +110,19 @@ def _load():
     _recvbatch: Any = importlib.import_module("zmqdash.engine._recvbatch")
     lib = _backend()
     _recvbatch.init_forward(ctypes.cast(lib.zmq_msg_send, ctypes.c_void_p).value)
-    return _recvbatch.forward
+    forward: Callable[..., Forwarded] = _recvbatch.forward
+    return forward
 
 
+_compiled: Callable[..., Forwarded] | None
 try:
     _compiled = _load() if recvpath._compiled is not None else None
 except Exception:  # an older build of the helper: the Python loop does the work
     _compiled = None
 
 
-def forward(src, dst, ring, ts: float, max_msgs: int, max_bytes: int, kind: str):
+def forward(src: zmq.Socket[Any], dst: zmq.Socket[Any], ring: Ring | None, ts: float,
+            max_msgs: int, max_bytes: int, kind: str) -> Forwarded:
     """Move a batch of messages from ``src`` to ``dst`` (see the module's docstring)."""
     if recvpath.COMPILED and _compiled is not None:
         return _compiled(src, dst, ring, ts, max_msgs, max_bytes, kind)

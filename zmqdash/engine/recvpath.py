@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import zmq
 
 from .ring import IN, SIZE
+
+if TYPE_CHECKING:
+    from .ring import Ring
 
 #: True when the compiled helper is the one receiving
 COMPILED = False
@@ -30,7 +34,8 @@ LOAD_ERROR = ""
 LIBZMQ = ""
 
 
-def _receive(sock, ring, ts: float, max_msgs: int, max_bytes: int) -> tuple[int, int, int]:
+def _receive(sock: zmq.Socket[Any], ring: Ring, ts: float, max_msgs: int,
+             max_bytes: int) -> tuple[int, int, int]:
     """Receive whole messages from ``sock`` into ``ring`` while any are waiting, at most
     ``max_msgs`` of them and stopping once ``max_bytes`` are reached, each as an ``IN`` entry
     stamped ``ts``. Updates ``ring.total`` and ``ring.held`` but not the ring's limits (the
@@ -80,7 +85,7 @@ def _receive(sock, ring, ts: float, max_msgs: int, max_bytes: int) -> tuple[int,
     return n, nbytes, err
 
 
-def _load():
+def _load() -> Callable[..., tuple[int, int, int]]:
     """The compiled ``receive``, bound to pyzmq's libzmq (raises if it cannot be)."""
     from .capabilities import library_of, symbol
 
@@ -92,23 +97,26 @@ def _load():
     _recvbatch.init(*addresses, IN)
     global LIBZMQ
     LIBZMQ = library_of(addresses[1])  # where zmq_msg_recv, as handed over, lives
-    return _recvbatch.receive
+    receive: Callable[..., tuple[int, int, int]] = _recvbatch.receive
+    return receive
 
 
+_compiled: Callable[..., tuple[int, int, int]] | None
 try:
     _compiled = _load()
 except Exception as exc:  # not built, or no libzmq to bind to: the Python loop does the work
     _compiled = None
     LOAD_ERROR = f"{type(exc).__name__}: {exc}"
 
-receive = _receive
+#: the receive loop in use: ``receive(sock, ring, ts, max_msgs, max_bytes)``
+receive: Callable[..., tuple[int, int, int]] = _receive
 
 
 def use(compiled: bool) -> bool:
     """Receive with the compiled helper (if it is there) or in Python; returns :data:`COMPILED`."""
     global COMPILED, receive
     COMPILED = bool(compiled) and _compiled is not None
-    receive = _compiled if COMPILED else _receive
+    receive = _compiled if _compiled is not None and COMPILED else _receive
     return COMPILED
 
 

@@ -18,10 +18,23 @@ import os
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from . import socket_types
 from .errors import EngineError, PeerUnreachable
+
+if TYPE_CHECKING:
+    from . import commands as C
+    from .core import Engine
+    from .loop import Handlers
+    from .socket_record import SocketRecord
+
+#: a predicate on a message's frames
+Matcher = Callable[[tuple[bytes, ...]], bool]
+#: a message queued for sending: (seconds into the pass, frames, from a ROUTER, bytes)
+Item = tuple[float, tuple[bytes, ...], bool, int]
 
 #: messages queued by the reader ahead of the engine
 QUEUE_LIMIT = 20_000
@@ -105,7 +118,7 @@ def retarget(frames: list[bytes], from_router: bool, to_router: bool,
     return frames
 
 
-def message_matcher(text: str | None):
+def message_matcher(text: str | None) -> Matcher | None:
     """A predicate on a message's frames for a filter as the log's filter takes it: ``hex:``
     or ``b64:`` bytes that any frame holds, else text or ``/regex/`` on the message as the log
     shows it (format auto). None: no filter. Raises ``re.error`` or ``CodecError``."""
@@ -121,7 +134,8 @@ def message_matcher(text: str | None):
     return lambda frames: matches(render_frames(list(frames), "auto", 4096))
 
 
-def read_messages(path: str, direction: str | None, matches, state: ReplayState):
+def read_messages(path: str, direction: str | None, matches: Matcher | None,
+                  state: ReplayState) -> Iterator[tuple[float, tuple[bytes, ...], bool]]:
     """``(ts, frames, from_router)`` for each message record of the file in ``direction``
     that ``matches`` (a predicate on its frames, or None); counts what it skips in
     ``state``. Raises OSError if the file cannot be read."""
@@ -180,11 +194,12 @@ class ReplaySource:
     """The reader thread and its bounded queue of ``(seconds since the pass's first message,
     frames, from_router)``, with :data:`PASS_END` after each pass."""
 
-    def __init__(self, state: ReplayState, matches, on_news) -> None:
+    def __init__(self, state: ReplayState, matches: Matcher | None,
+                 on_news: Callable[[], object]) -> None:
         self.state = state
         self.matches = matches
         self.on_news = on_news  # called (reader's thread) when a stalled engine should look
-        self.items: deque = deque()
+        self.items: deque[Item | None] = deque()
         self.queued_bytes = 0  # written by the reader; the engine subtracts into taken_bytes
         self.taken_bytes = 0
         self.finished = False  # the reader has queued everything it will
@@ -203,7 +218,7 @@ class ReplaySource:
         with self._room:
             self._room.notify_all()
 
-    def pop(self):
+    def pop(self) -> Item | None:
         """The next item (engine's thread), or raises IndexError when none is queued."""
         item = self.items.popleft()
         if item is not PASS_END:
@@ -213,7 +228,7 @@ class ReplaySource:
                 self._room.notify()
         return item
 
-    def peek(self):
+    def peek(self) -> Item | None:
         return self.items[0]
 
     def _full(self) -> bool:
@@ -283,18 +298,18 @@ class Replayer:
     """The engine's replay part: the ReplayStart and ReplayStop commands, and the timer that
     sends (the engine's thread only)."""
 
-    def __init__(self, engine) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.runs: dict[int, _Run] = {}  # socket uid -> its replay
 
-    def handlers(self) -> dict:
+    def handlers(self) -> Handlers:
         from . import commands as C
 
         return {C.ReplayStart: self.start, C.ReplayStop: self.stop, ReplayNews: self.news}
 
     # -- commands ----------------------------------------------------------------------------
 
-    def start(self, cmd) -> ReplayState:
+    def start(self, cmd: C.ReplayStart) -> ReplayState:
 
         engine = self.engine
         s = engine._get(cmd.name)
@@ -342,7 +357,7 @@ class Replayer:
         engine._changed.add(s.name)
         return state
 
-    def stop(self, cmd) -> ReplayState:
+    def stop(self, cmd: C.ReplayStop) -> ReplayState:
         s = self.engine._get(cmd.name)
         run = self.runs.get(s.uid)
         if run is None:
@@ -362,7 +377,7 @@ class Replayer:
 
     # -- the engine's hooks --------------------------------------------------------------------
 
-    def tick(self, s, rid: int, now: float) -> float | None:
+    def tick(self, s: SocketRecord, rid: int, now: float) -> float | None:
         """Send what is due; the monotonic time to come back, or None (no timer: finished, or
         waiting for the reader)."""
         run = self.runs.get(s.uid)
@@ -376,7 +391,7 @@ class Replayer:
             self.engine._error(s, f"replay stopped: {exc!r}")
             return None
 
-    def _tick(self, s, run: _Run, now: float) -> float | None:
+    def _tick(self, s: SocketRecord, run: _Run, now: float) -> float | None:
         if not self._can_send(s):
             return now + RETRY
         source, state = run.source, run.state
@@ -412,13 +427,13 @@ class Replayer:
                     return due
                 if now - due > LATE_SHIFT:  # held up: move the schedule on, do not burst
                     run.start += now - due
-            frames = self._retarget(s, run, list(frames), from_router)
-            if frames is None:
+            out = self._retarget(s, run, list(frames), from_router)
+            if out is None:
                 source.pop()
                 state.skipped += 1
                 continue
             try:
-                self.engine._send_checked(s, frames)
+                self.engine._send_checked(s, out)
             except PeerUnreachable as exc:  # router_mandatory: wait for the peer, lose nothing
                 if not state.waiting_peer:
                     state.waiting_peer = True
@@ -442,7 +457,7 @@ class Replayer:
                 return now + RETRY
         return now + 1e-6  # more is ready: the engine looks at its sockets, then comes back
 
-    def close_socket(self, s) -> None:
+    def close_socket(self, s: SocketRecord) -> None:
         run = self.runs.get(s.uid)
         if run is not None:
             self._end(s, run, "stopped")
@@ -455,7 +470,7 @@ class Replayer:
     # -- helpers -----------------------------------------------------------------------------
 
     @staticmethod
-    def _can_send(s) -> bool:
+    def _can_send(s: SocketRecord) -> bool:
         if s.outbox:
             return False  # the peer is not taking what was sent: wait for it
         if s.type == "REQ" and not s.relaxed and s.view.awaiting_reply:
@@ -465,10 +480,11 @@ class Replayer:
         return True
 
     @staticmethod
-    def _retarget(s, run: _Run, frames: list[bytes], from_router: bool) -> list[bytes] | None:
+    def _retarget(s: SocketRecord, run: _Run, frames: list[bytes],
+                  from_router: bool) -> list[bytes] | None:
         return retarget(frames, from_router, s.type == "ROUTER", run.peer)
 
-    def _finished(self, s, run: _Run) -> None:
+    def _finished(self, s: SocketRecord, run: _Run) -> None:
         state = run.state
         if run.source.error:
             state.error = run.source.error
@@ -478,7 +494,7 @@ class Replayer:
         self._end(s, run, "done")
         self.engine._info(s, state.summary())
 
-    def _end(self, s, run: _Run, how: str) -> None:
+    def _end(self, s: SocketRecord, run: _Run, how: str) -> None:
         run.source.stop()
         run.state.state = how
         self.runs.pop(s.uid, None)

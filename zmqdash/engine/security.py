@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import zmq
 from zmq.utils import z85
@@ -18,7 +19,12 @@ from . import commands as C
 from . import keys
 from .credentials import CURVE, PLAIN, Credentials, SecurityState, network
 from .errors import EngineError
-from .ring import EVENT, META, SEQ, EventInfo
+from .ring import EVENT, META, SEQ, Entry, EventInfo
+
+if TYPE_CHECKING:
+    from .core import Engine
+    from .loop import Handlers
+    from .socket_record import SocketRecord
 
 ZAP_ENDPOINT = "inproc://zeromq.zap.01"
 #: ZAP requests answered in one go before the loop looks at other sockets
@@ -28,7 +34,7 @@ ZAP_BATCH = 256
 class _Policy:
     """One server's ZAP lists (read from files when made; key folders re-read when they change)."""
 
-    def __init__(self, s, creds: Credentials) -> None:
+    def __init__(self, s: SocketRecord, creds: Credentials) -> None:
         self.sock = s
         self.creds = creds
         self.allow = [network(a) for a in creds.allow]
@@ -39,7 +45,7 @@ class _Policy:
         self.users: dict[str, str] | None = None
         if creds.users_file:
             self.users = read_users(creds.users_file)
-        self.last: tuple | None = None  # the log entry the same decision folds into
+        self.last: Entry | None = None  # the log entry the same decision folds into
 
     def _load(self, source: str) -> set[bytes]:
         stamp = keys.folder_stamp(source)
@@ -132,12 +138,12 @@ def read_password(path: str) -> str:
 class Security:
     """The engine's security part: the Secure command, the ZAP socket, the ZAP decisions."""
 
-    def __init__(self, engine) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.zap = None
         self.policies: dict[bytes, _Policy] = {}
 
-    def handlers(self) -> dict:
+    def handlers(self) -> Handlers:
         return {C.Secure: self.secure}
 
     # -- securing a socket --------------------------------------------------------------------
@@ -149,7 +155,7 @@ class Security:
         if not isinstance(creds, Credentials):
             raise EngineError("security: expected credentials")
         creds.check()
-        if getattr(s.view, "security", None) is not None:
+        if s.view.security is not None:
             raise EngineError(f"{s.name} is already a {s.view.security.credentials.label()}")
         if s.view.endpoints:
             raise EngineError(f"{s.name} has endpoints already: security is set before a "
@@ -212,7 +218,7 @@ class Security:
             parts.append("any user name and password")
         return "; ZAP: " + ("; ".join(parts) if parts else "anyone with the server key")
 
-    def forget(self, s) -> None:
+    def forget(self, s: SocketRecord) -> None:
         """The socket is closing: its lists go."""
         for domain in [d for d, p in self.policies.items() if p.sock is s]:
             del self.policies[domain]
@@ -223,6 +229,7 @@ class Security:
         if self.zap is not None:
             return
         engine = self.engine
+        assert engine.context is not None  # the engine has started
         zap = engine.context.socket(zmq.REP)
         zap.linger = 0
         try:
@@ -268,7 +275,7 @@ class Security:
     def _log(self, policy: _Policy, ok: bool, address: str, words: str) -> None:
         s = policy.sock
         engine = self.engine
-        if not ok:
+        if not ok and s.view.security is not None:
             s.view.security = replace(s.view.security, refused=words.split(":", 1)[0])
         ring = s.view.log
         now = time.time()

@@ -23,10 +23,16 @@ import time
 from collections import deque
 from concurrent.futures import Future
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from . import ssh
 from . import state as S
 from .errors import EngineError
+
+if TYPE_CHECKING:
+    from .core import Engine
+    from .loop import Handlers
+    from .socket_record import SocketRecord
 
 #: back-off between restarts of a tunnel that died, in seconds
 BACKOFF_FIRST = 1.0
@@ -58,7 +64,7 @@ class TunnelEvent:
 def _free_port() -> int:
     with pysocket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        return int(probe.getsockname()[1])
 
 
 def _listening(port: int) -> bool | None:
@@ -76,7 +82,7 @@ def _listening(port: int) -> bool | None:
     return False
 
 
-def _die_with_parent():  # pragma: no cover - runs in the child, between fork and exec
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child, between fork and exec
     return None
 
 
@@ -87,7 +93,7 @@ if sys.platform.startswith("linux"):
         _prctl = ctypes.CDLL(None, use_errno=True).prctl
         _PR_SET_PDEATHSIG = 1
 
-        def _die_with_parent():  # noqa: F811 - the Linux version
+        def _die_with_parent() -> None:  # noqa: F811 - the Linux version
             # ssh runs in a session of its own (no Ctrl+C or hang-up from our terminal), so if
             # zmqdash is killed outright the kernel must end it: SIGTERM when we go
             _prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
@@ -98,7 +104,7 @@ if sys.platform.startswith("linux"):
 class Tunnel:
     """One ssh process (restarted while wanted) and the thread that watches it."""
 
-    def __init__(self, engine, uid: int, endpoint: str, host: str, dest: str,
+    def __init__(self, engine: Engine, uid: int, endpoint: str, host: str, dest: str,
                  shown: str) -> None:
         self.engine = engine
         self.uid = uid
@@ -107,12 +113,12 @@ class Tunnel:
         self.dest = dest
         self.shown = shown
         self.port = 0
-        self.future: Future | None = None
+        self.future: Future[Any] | None = None
         self.local = ""  # the socket is connected to this (engine thread only)
         self.ever_up = False
         self._stop = threading.Event()
         self._lock = threading.Lock()
-        self._proc: subprocess.Popen | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
         self._thread = threading.Thread(target=self._run, daemon=True,
                                         name=f"zmqdash-ssh-{host}")
 
@@ -187,7 +193,8 @@ class Tunnel:
                 return
             delay = min(delay * 2, BACKOFF_MAX)
 
-    def _once(self, argv: list[str], port: int):
+    def _once(self, argv: list[str],
+              port: int) -> tuple[list[str], int, float | None] | None:
         """Run ssh until it ends: (stderr lines, return code, seconds it was up or None).
         None when it could not start (reported)."""
         try:
@@ -261,14 +268,14 @@ class Tunnel:
 class Tunnels:
     """The engine's side: starts tunnels for Connects ``via`` a host, handles their events."""
 
-    def __init__(self, engine) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.tunnels: dict[tuple[int, str], Tunnel] = {}
 
-    def handlers(self) -> dict:
+    def handlers(self) -> Handlers:
         return {TunnelEvent: self._event}
 
-    def connect(self, s, endpoint: str, via: str):
+    def connect(self, s: SocketRecord, endpoint: str, via: str) -> object:
         """Start a tunnel for ``endpoint``; the Connect's Future resolves when it is up."""
         engine = self.engine
         host = ssh.check_host(via)
@@ -284,13 +291,13 @@ class Tunnels:
         tunnel.start()
         return engine.LATER
 
-    def drop(self, s, endpoint: str) -> None:
+    def drop(self, s: SocketRecord, endpoint: str) -> None:
         tunnel = self.tunnels.pop((s.uid, endpoint), None)
         if tunnel is not None:
             tunnel.stop()
             self._answer(tunnel, error="the endpoint was disconnected")
 
-    def close_socket(self, s) -> None:
+    def close_socket(self, s: SocketRecord) -> None:
         for key in [k for k in self.tunnels if k[0] == s.uid]:
             tunnel = self.tunnels.pop(key)
             tunnel.stop()
@@ -332,7 +339,7 @@ class Tunnels:
         s = engine._by_uid.get(tunnel.uid)
         ep = next((e for e in s.view.endpoints if e.endpoint == tunnel.endpoint
                    and e.role == S.CONNECT), None) if s is not None else None
-        if ep is None:
+        if ep is None or s is None:
             tunnel.stop()
             self.tunnels.pop((tunnel.uid, tunnel.endpoint), None)
             return
@@ -366,7 +373,7 @@ class Tunnels:
             engine._error(s, f"{where}: {event.text}")
             self._answer(tunnel, error=f"{where}: {event.text}")
 
-    def _attach(self, s, tunnel: Tunnel, local: str) -> None:
+    def _attach(self, s: SocketRecord, tunnel: Tunnel, local: str) -> None:
         import zmq
 
         if tunnel.local:
@@ -378,7 +385,7 @@ class Tunnels:
             return
         tunnel.local = local
 
-    def _detach(self, s, tunnel: Tunnel) -> None:
+    def _detach(self, s: SocketRecord, tunnel: Tunnel) -> None:
         import zmq
 
         try:
