@@ -23,7 +23,7 @@ import time
 
 import zmq
 
-from zmqdash.engine import Engine, hints
+from zmqdash.engine import Engine, hints, socket_types
 from zmqdash.engine import commands as C
 from zmqdash.engine.hints import Timing
 
@@ -52,7 +52,7 @@ def flood(count: int, timing: Timing | None) -> tuple[float, float]:
         for i in range(5):  # some company for the hints to look at
             eng.call(C.Create(f"idle{i}", ("SUB", "PUB", "REQ", "PAIR", "ROUTER")[i]))
         view = eng.view("pull")
-        clock = time.pthread_getcpuclockid(eng._thread.ident)
+        clock = time.pthread_getcpuclockid(eng.thread.ident)
         ready = mp.Event()
         proc = mp.Process(target=pusher, args=(endpoint, count, ready), daemon=True)
         proc.start()
@@ -77,13 +77,12 @@ def flood(count: int, timing: Timing | None) -> tuple[float, float]:
 def evaluation_cost(rounds: int = 200) -> float:
     """Microseconds for one evaluation of every hint of 20 sockets."""
     with Engine(hint_timing=OFF) as eng:
-        types = ("REQ", "REP", "PUB", "SUB", "PUSH", "PULL", "PAIR", "ROUTER", "DEALER",
-                 "XPUB", "XSUB")
+        types = socket_types.NAMES
         for i in range(20):
             kind = types[i % len(types)]
             eng.call(C.Create(f"s{i}", kind))
             eng.call(C.Bind(f"s{i}", "tcp://127.0.0.1:*"))
-        socks = list(eng._by_uid.values())
+        socks = [eng.on_engine_thread(lambda n=f"s{i}": eng.record(n)) for i in range(20)]
 
         def once() -> float:
             t0 = time.perf_counter()

@@ -93,7 +93,7 @@ def free_tcp_port() -> int:
 
 
 def stop_engine(engine: Engine, timeout: float = 5.0) -> None:
-    thread = engine._thread  # the poller thread; stop() forgets it
+    thread = engine.thread  # stop() forgets it
     engine.stop(timeout=timeout)
     assert thread is None or not thread.is_alive(), "the engine thread outlived stop()"
 

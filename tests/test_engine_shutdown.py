@@ -47,7 +47,7 @@ def test_stop_with_thousands_unsent_to_a_peer_that_never_reads(make_engine, sile
     results = _flood(engine, "push", 3000)  # 30 MB: more than pipes and kernel buffers hold
     assert "queued" in results
     assert engine.view("push").pending > 0
-    thread = engine._thread
+    thread = engine.thread
     stop_engine(engine, timeout=5)
     assert not thread.is_alive()
     assert not engine.running
@@ -64,7 +64,7 @@ def test_stop_with_thousands_unsent_to_nobody(make_engine, where):
     results = _flood(engine, "push", 5000)
     assert results.count("queued") >= 4900
     assert engine.view("push").pending >= 4900
-    thread = engine._thread
+    thread = engine.thread
     stop_engine(engine, timeout=5)
     assert not thread.is_alive()
 
@@ -77,7 +77,7 @@ def test_stop_after_closing_a_socket_with_infinite_linger(make_engine, tmp_path)
     for i in range(3):
         engine.call(C.Send("push", (b"%d" % i,)))
     engine.call(C.Close("push"))
-    thread = engine._thread
+    thread = engine.thread
     engine.stop(timeout=3)  # shutdown caps linger at 1 s; 3 s is plenty
     assert not thread.is_alive()
 
@@ -248,4 +248,4 @@ def test_the_engine_thread_can_give_way_to_the_screen(make_engine, nice):
     engine = make_engine(nice=nice)
     create(engine, "p", "PUSH")  # a command answered: the thread is running
     base = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    assert os.getpriority(os.PRIO_PROCESS, engine._thread.native_id) == min(19, base + nice)
+    assert os.getpriority(os.PRIO_PROCESS, engine.thread.native_id) == min(19, base + nice)

@@ -340,6 +340,12 @@ class Loop(EngineParts):
         may look at :meth:`record` and call the engine's own methods, as a handler does."""
         return self.call(OnThread(fn), timeout)
 
+    @property
+    def thread(self) -> threading.Thread | None:
+        """The poller thread while the engine runs (None before :meth:`start` and after
+        :meth:`stop`): for tests and tools that watch it (its CPU time, its priority)."""
+        return self._thread
+
     def record(self, name: str) -> SocketRecord:
         """Poller thread only (see :meth:`on_engine_thread`): the engine's record of a socket."""
         return self._get(name)
