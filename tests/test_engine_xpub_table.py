@@ -49,6 +49,8 @@ def test_subscribe_again_unsubscribe_and_sigkill(engine, spawn_peer):
     wait_until(engine, lambda: _table(engine).peers == 2, what="two peers")
     assert _table(engine).rows == ()
     assert one.command("sub weather") == "ok"
+    # two connections do not keep order between them: the first is in before the second asks
+    _wait_rows(engine, {b"weather": {one.label}})
     assert two.command("sub weather") == "ok"
     _wait_rows(engine, {b"weather": {one.label, two.label}})
     row = _table(engine).rows[0]
