@@ -380,3 +380,27 @@ async def test_the_tap_filters_and_exports_as_a_sockets_log(tmp_path):
     records = [json.loads(line) for line in target.read_text().splitlines()]
     assert [(r["device"], r["direction"], r["frames"]) for r in records if r["kind"] == "f>b"] \
         == [("line", "frontend->backend", [f"job {i}"]) for i in range(5)]
+
+
+@run_async
+async def test_a_device_box_on_the_overview_shows_as_code_and_records(tmp_path):
+    from zmqdash.ui.screens.show_code import ShowCodeScreen
+
+    async with dashboard() as (app, pilot):
+        await pilot.press("0")
+        view, front, back = await make_device(app, pilot, "line", "streamer")
+        await pilot.press("0")
+        await wait_for(pilot, lambda: app._overview.map.drawing is not None and len(
+            app._overview.map.drawing.boxes) == 1, what="the device's box")
+        await wait_for(pilot, lambda: app._overview.selected_view() is view,
+                       what="the box selected")
+        await pilot.press("ctrl+e")
+        assert isinstance(app.screen, ShowCodeScreen)
+        assert f"zmqdash proxy streamer @{front} @{back}" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.press("R")  # record the device selected on the map
+        app.screen.query_one(Input).value = str(tmp_path / "line.jsonl")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: view.recording is not None, what="the recording")
+        await pilot.press("R")
+        await wait_for(pilot, lambda: view.recording is None, what="the recording stopped")
