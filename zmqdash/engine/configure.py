@@ -37,7 +37,7 @@ class Configure(EngineParts):
         try:
             if s.subs is not None and opt in (zmq.XPUB_VERBOSE, zmq.XPUB_VERBOSER):
                 s.subs.set_mode(opt, int(val))  # the socket itself stays verboser
-            elif s.type == "ROUTER" and opt == zmq.ROUTER_MANDATORY:
+            elif s.routes and opt == zmq.ROUTER_MANDATORY:
                 # libzmq's stays on, so a message no peer can take is seen (and counted for
                 # the hints); off, it is then dropped here as libzmq would drop it
                 s.mandatory = bool(val)

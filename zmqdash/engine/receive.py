@@ -172,7 +172,7 @@ class Receive(EngineParts):
             s.reply = templates.compile_frames(cmd.template)
             s.view.auto_reply = tuple(cmd.template)
             self._info(s, "auto-reply on: " + (" | ".join(cmd.template) or "echo"))
-            if s.type == "REP" and s.pending_request is not None:
+            if s.answers and s.pending_request is not None:
                 self._auto_reply(s, [], s.pending_request)
         self._changed.add(s.name)
 

@@ -51,7 +51,7 @@ class Repeats(EngineParts):
             raise EngineError("a repeat-send needs a message template")
         if cmd.newest_peer:
             cmd = replace(cmd, peer=self._newest_peer(s), newest_peer=False)
-        if s.type == "ROUTER" and cmd.peer is None and len(cmd.frames) < 2:
+        if s.routes and cmd.peer is None and len(cmd.frames) < 2:
             raise EngineError("a ROUTER repeat-send needs a peer identity")
         makers = templates.compile_frames(cmd.frames)
         s.repeats_started += 1  # numbered per socket, from 1
@@ -114,7 +114,7 @@ class Repeats(EngineParts):
 
     def send_repeat(self, s: SocketRecord, rep: Repeater) -> None:
         """Poller thread only: send ``rep``'s next message, when its timer is due."""
-        if s.type == "REQ" and not s.relaxed and (s.view.awaiting_reply or s.outbox):
+        if s.asks and not s.relaxed and (s.view.awaiting_reply or s.outbox):
             return  # a REQ waits for its reply before the next request
         if len(s.outbox) >= OUTBOX_LIMIT:
             return

@@ -324,7 +324,7 @@ class Replayer:
                               "none for as fast as possible")
         if cmd.direction not in (None, IN, OUT):
             raise EngineError(f"the direction is in or out, not {cmd.direction!r}")
-        if cmd.peer is not None and s.type != "ROUTER":
+        if cmd.peer is not None and not s.routes:
             raise EngineError("a peer identity only applies to ROUTER sockets")
         if cmd.count is not None:
             from . import limits
@@ -473,16 +473,16 @@ class Replayer:
     def _can_send(s: SocketRecord) -> bool:
         if s.outbox:
             return False  # the peer is not taking what was sent: wait for it
-        if s.type == "REQ" and not s.relaxed and s.view.awaiting_reply:
+        if s.asks and not s.relaxed and s.view.awaiting_reply:
             return False
-        if s.type == "REP" and s.pending_request is None:
+        if s.answers and s.pending_request is None:
             return False
         return True
 
     @staticmethod
     def _retarget(s: SocketRecord, run: _Run, frames: list[bytes],
                   from_router: bool) -> list[bytes] | None:
-        return retarget(frames, from_router, s.type == "ROUTER", run.peer)
+        return retarget(frames, from_router, s.routes, run.peer)
 
     def _finished(self, s: SocketRecord, run: _Run) -> None:
         state = run.state

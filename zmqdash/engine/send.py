@@ -34,7 +34,7 @@ class Send(EngineParts):
         if cmd.newest_peer:
             cmd = replace(cmd, peer=self._newest_peer(s))
         if cmd.peer is not None:
-            if s.type != "ROUTER":
+            if not s.routes:
                 raise EngineError("a peer identity only applies to ROUTER sockets")
             frames.insert(0, bytes(cmd.peer))
         return self._send_checked(s, frames)
@@ -54,7 +54,7 @@ class Send(EngineParts):
         return len(cmd.messages), ""
 
     def _newest_peer(self, s: SocketRecord) -> bytes:
-        if s.type != "ROUTER":
+        if not s.routes:
             raise EngineError("only a ROUTER sends to a peer by its identity")
         if not s.peer_order:
             raise EngineError("no peer has talked to this ROUTER yet: wait for one, or choose "
@@ -66,14 +66,14 @@ class Send(EngineParts):
             raise EngineError(f"a {s.type} socket cannot send")
         if not frames:
             raise EngineError("nothing to send (a message needs at least one frame)")
-        if s.type == "REQ" and not s.relaxed and (s.view.awaiting_reply or s.outbox):
+        if s.asks and not s.relaxed and (s.view.awaiting_reply or s.outbox):
             raise EngineError(
                 "waiting for a reply; a REQ socket sends one request at a time "
                 "(enable req_relaxed to send again)"
             )
-        if s.type == "REP" and s.pending_request is None:
+        if s.answers and s.pending_request is None:
             raise EngineError("a REP socket can only reply after it has received a request")
-        if s.type == "ROUTER" and len(frames) < 2:
+        if s.routes and len(frames) < 2:
             raise EngineError(
                 "a ROUTER message starts with the peer's identity: choose a peer "
                 "(or give the identity as the first frame)"
@@ -117,9 +117,9 @@ class Send(EngineParts):
 
     def _accepted(self, s: SocketRecord) -> None:
         """State changes that happen when a message is accepted (sent or queued)."""
-        if s.type == "REQ":
+        if s.asks:
             s.view.awaiting_reply = True
-        elif s.type == "REP":
+        elif s.answers:
             s.pending_request = None
             s.view.reply_due = False
 
@@ -166,9 +166,9 @@ def _put(sock: zmq.Socket[Any], frames: list[bytes]) -> None:
 
 def _send_reason(s: SocketRecord, exc: zmq.ZMQError, frames: list[bytes]) -> str:
     if exc.errno == zmq.EFSM:
-        if s.type == "REQ":
+        if s.asks:
             return "waiting for a reply; enable req_relaxed to send again"
-        if s.type == "REP":
+        if s.answers:
             return "a REP socket can only reply after it has received a request"
         return "the socket is not in a state to send"
     if exc.errno == errno.EHOSTUNREACH:

@@ -45,11 +45,16 @@ class SocketRecord:
         self.bind_failed: int | None = None  # errno of the monitor's last BIND_FAILED
         #: ROUTER: router_mandatory as the owner set it (libzmq's stays on: see _set_option)
         self.mandatory = True
-        self.can_recv = type_name not in socket_types.SEND_ONLY
         self.flow: Flow | None = None  # back-pressure toward a consumer reading every entry
+        kind = socket_types.BY_NAME[type_name]
+        #: what the type can do (socket_types.py), and the three the send path asks per message
+        self.kind = kind
+        self.asks = kind.lock_step == "ask"  # REQ: one request, then wait for the reply
+        self.answers = kind.lock_step == "answer"  # REP: one reply to each request
+        self.routes = kind.peer_chooser  # ROUTER: the first frame names the peer
+        self.can_recv = kind.receives
         #: XPUB: who subscribes to what (see subscriptions.py)
-        kind = socket_types.get(type_name)
-        self.subs = subscriptions.Tracker() if kind and kind.subscriber_table else None
+        self.subs = subscriptions.Tracker() if kind.subscriber_table else None
         self.pace: multicast.Pace | None = None  # a multicast sender's estimated queue
         #: the record.Recording taking this socket's entries, and its line writer
         self.recording = None

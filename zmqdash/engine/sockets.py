@@ -79,7 +79,7 @@ class SocketLife(EngineParts):
             sock.setsockopt(zmq.XPUB_VERBOSER, 1)
             view.subscribers = s.subs.table
         try:
-            if type_name == "ROUTER":  # a message to an identity no peer has is an error, not
+            if s.routes:  # a message to an identity no peer has is an error, not
                 sock.router_mandatory = 1  # silently dropped (the options may turn it off)
             for opt_name, value in opts:
                 self._set_option(s, opt_name, value)

@@ -104,7 +104,7 @@ def _publishing(c: _Context) -> Iterator[Hint]:
     can = _can_receive(s)
     if can is False and c.now - w.last_sent < c.t.recent and w.episode:
         peers = _peers(s.view) or 0
-        if s.type == "XPUB" and peers:
+        if s.kind.subscriber_table and peers:
             who = f"{_s(peers, 'peer')} connected but none has subscribed"
         else:
             who = "no subscriber is connected"
@@ -131,7 +131,7 @@ def _publishing(c: _Context) -> Iterator[Hint]:
 
 def _req_waiting(c: _Context) -> Iterator[Hint]:
     s, w, v = c.s, c.w, c.s.view
-    if s.type != "REQ" or not v.awaiting_reply:
+    if not s.asks or not v.awaiting_reply:
         w.req = None
         return
     out = v.stats.msgs_out

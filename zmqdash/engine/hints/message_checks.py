@@ -75,7 +75,7 @@ def _gaps(c: _Context) -> Iterator[Hint]:
 
 def _router_unknown(c: _Context) -> Iterator[Hint]:
     s, w, v = c.s, c.w, c.s.view
-    if s.type != "ROUTER" or not w.unknown:
+    if not s.routes or not w.unknown:
         return
     for ident, (_, last, _) in list(w.unknown.items()):
         if c.now - last >= c.t.shown:

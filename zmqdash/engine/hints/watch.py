@@ -264,7 +264,7 @@ def _can_receive(s: SocketRecord) -> bool | None:
     peers = _peers(s.view)
     if peers is None:
         return None
-    if s.type == "XPUB" and s.view.subscribers is not None:
+    if s.kind.subscriber_table and s.view.subscribers is not None:
         return bool(s.view.subscribers.rows)
     return peers > 0
 

@@ -21,6 +21,7 @@ from ...codec import (
     stand_ins,
 )
 from ...engine import commands as C
+from ...engine.socket_types import RECEIVE_ONLY, SEND_ONLY
 from ...engine.state import (
     ATTACHED,
     CLOSED,
@@ -326,9 +327,9 @@ class SocketPanel(Vertical):
                 parts.append(numbers.size(nbytes))
             return nb.join(parts)
 
-        if view.type not in ("PUB", "PUSH") or stats.msgs_in:
+        if view.type not in SEND_ONLY or stats.msgs_in:
             groups.append(group("in", stats.msgs_in, rate_in, stats.bytes_in))
-        if view.type not in ("SUB", "PULL") or stats.msgs_out:
+        if view.type not in RECEIVE_ONLY or stats.msgs_out:
             groups.append(group("out", stats.msgs_out, rate_out, stats.bytes_out))
         groups.append(f"err{nb}{stats.errors}")
         if view.log.dropped:
