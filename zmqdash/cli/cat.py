@@ -16,9 +16,9 @@ from operator import itemgetter
 
 from ..codec import (
     entry_to_json_line,
-    escape_text,
     human_size,
 )
+from ..codec.entries import entry_text
 from ..engine import (
     ERROR,
     EVENT,
@@ -335,13 +335,13 @@ class _Session(Sending):
                 active = True  # a subscription message on an XPUB: told as a table change
             elif kind == ERROR:
                 self.errors += 1
-                self.note(entry[META])
+                self.note_entry(entry)
             elif kind == OUT:
                 active = True
                 if self.args.verbose:
                     self.note(f"sent {human_size(entry[SIZE])}")
             elif kind == EVENT and self.args.verbose:
-                self.note(entry[META].describe())
+                self.note_entry(entry)
         self.writer.write(run)
         return active
 
@@ -352,7 +352,7 @@ class _Session(Sending):
         if fmt == "jsonl":
             self.writer.line(entry_to_json_line(entry, NAME, self.plan.type))
         else:
-            self.writer.line(escape_text(entry[META].describe()))
+            self.writer.line(entry_text(entry))
 
     def wait_paced(self, view) -> None:
         """A multicast sender's messages leave at the socket's rate, and libzmq cannot say

@@ -15,6 +15,7 @@ from ..codec import (
     parse_message,
     split_frames,
 )
+from ..codec.entries import entry_text
 from ..engine import (
     EngineError,
 )
@@ -75,6 +76,10 @@ class Sending:
 
     def note(self, text: str) -> None:
         say(PROG, text)
+
+    def note_entry(self, entry: tuple) -> None:
+        """A log entry (an error, an event) on standard error, as every log shows it."""
+        say(PROG, entry_text(entry), escaped=True)
 
     def wants_stdin(self) -> bool:
         return not self.args.no_stdin and self.plan.type in STARTS

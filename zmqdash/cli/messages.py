@@ -17,10 +17,12 @@ from typing import TextIO
 from ..codec import escape_text
 
 
-def say(prog: str, message: object, file: TextIO | None = None) -> None:
-    """``prog: message`` on standard error (or ``file``), terminal-safe."""
-    print(f"{prog}: {escape_text(str(message))}", file=sys.stderr if file is None else file,
-          flush=True)
+def say(prog: str, message: object, file: TextIO | None = None, *,
+        escaped: bool = False) -> None:
+    """``prog: message`` on standard error (or ``file``), terminal-safe (``escaped``: the
+    message is terminal-safe already, as :func:`~zmqdash.codec.entries.entry_text` makes it)."""
+    text = str(message) if escaped else escape_text(str(message))
+    print(f"{prog}: {text}", file=sys.stderr if file is None else file, flush=True)
 
 
 def line(text: str, file: TextIO | None = None) -> None:

@@ -24,23 +24,10 @@ from datetime import datetime
 from typing import TextIO
 
 from zmqdash.cli import argtypes, recording
-from zmqdash.codec import entry_to_json_line, escape_text, render_frames
+from zmqdash.codec import entry_to_json_line, escape_text
+from zmqdash.codec.entries import entry_text
 from zmqdash.engine.flow import DEFAULT_WINDOW as FLOW_WINDOW
-from zmqdash.entries import (
-    B2F,
-    ERROR,
-    EVENT,
-    F2B,
-    FRAMES,
-    IN,
-    INFO,
-    KIND,
-    MESSAGE_KINDS,
-    META,
-    SEQ,
-    SIZE,
-    TS,
-)
+from zmqdash.entries import B2F, F2B, IN, KIND, SEQ, SIZE, TS
 
 from .messages import say
 
@@ -251,17 +238,9 @@ class _Printer:
             self.out.write(self.text_line(name, type_, entry) + "\n")
 
     def text_line(self, name: str, type_: str, entry: tuple) -> str:
-        ts, kind, frames, meta = entry[TS], entry[KIND], entry[FRAMES], entry[META]
+        ts, kind = entry[TS], entry[KIND]
         stamp = datetime.fromtimestamp(ts).strftime("%H:%M:%S.%f")[:-3]
-        if kind in MESSAGE_KINDS:
-            detail = render_frames(list(frames), self.formats.get((name, type_), "auto"),
-                                   TEXT_LIMIT)
-        elif kind == EVENT:
-            detail = escape_text(meta.describe())
-        elif kind in (ERROR, INFO):
-            detail = escape_text("" if meta is None else str(meta))
-        else:
-            detail = escape_text(repr(meta))
+        detail = entry_text(entry, self.formats.get((name, type_), "auto"), TEXT_LIMIT)
         return f"{stamp}  {escape_text(name):<{self.width}}  {kind:<5}  {detail}"
 
     def flush(self) -> None:

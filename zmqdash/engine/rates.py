@@ -61,6 +61,14 @@ class Rates:
                      min(WINDOW, self.seconds + 1))
 
 
+def last_second(view: Any) -> tuple[int, int]:
+    """Messages in and out (a device: frontend to backend and back) in the last full second,
+    as the engine counted them; ``(0, 0)`` before its first second. Every screen that shows a
+    rate reads it here."""
+    rates = getattr(view, "rates", None)
+    return (rates.rate_in, rates.rate_out) if rates is not None else (0, 0)
+
+
 def socket_counts(view: Any) -> tuple[int, int, int, int]:
     s = view.stats
     return s.msgs_in, s.msgs_out, s.bytes_in, s.bytes_out

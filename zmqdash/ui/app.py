@@ -22,6 +22,7 @@ from textual.widgets._tabbed_content import ContentTabs
 
 from ..codec import escape_text
 from ..engine import commands as C
+from ..engine.rates import last_second
 from .bindings import BINDINGS as DASHBOARD_BINDINGS
 from .commands import DashboardCommands
 from .device_actions import DeviceActions
@@ -29,7 +30,7 @@ from .engine_link import EngineLink
 from .focus import FocusKeeping
 from .key_state import KeyState
 from .keyorder import OrderedKeys
-from .messages import EngineChanged, PanelFocused, SessionEdited
+from .messages import EngineChanged, ExplainHints, MapAppeared, PanelFocused, SessionEdited
 from .panel_actions import PanelActions
 from .panel_rack import PanelRack
 from .patterns import BY_ID, DEVICES, PATTERNS
@@ -96,9 +97,7 @@ class ZmqDash(OrderedKeys, EngineLink, PanelRack, FocusKeeping, KeyState, Sessio
         self._views_seen: object = None
         self._devices_seen: object = None
         self._focus_next: tuple[str, str] | None = None  # (socket just added, its tab)
-        self._rate_at = clock()
-        self._rate_counts = (0, 0)
-        self._rates = (0.0, 0.0)
+        self._rates = (0, 0)  # messages in and out, every socket, in the last full second
         self._previous_on_change = None
         self._timer = None
         self._unmounted = False
@@ -214,6 +213,16 @@ class ZmqDash(OrderedKeys, EngineLink, PanelRack, FocusKeeping, KeyState, Sessio
         message.stop()
         self.current_panel = message.panel
 
+    def on_map_appeared(self, message: MapAppeared) -> None:
+        message.stop()
+        self.call_after_refresh(self._settle_if_adrift)
+
+    def on_explain_hints(self, message: ExplainHints) -> None:
+        message.stop()
+        from .screens.hints import HintScreen
+
+        self.push_screen(HintScreen(message.name, message.hints))
+
     # -- the timer -------------------------------------------------------------------------------
 
     @property
@@ -237,22 +246,17 @@ class ZmqDash(OrderedKeys, EngineLink, PanelRack, FocusKeeping, KeyState, Sessio
 
     def _refresh_status(self, force: bool = False) -> None:
         views = self.engine.sockets().values()
-        msgs_in = msgs_out = errors = dropped = 0
+        msgs_in = msgs_out = errors = dropped = rate_in = rate_out = 0
         for view in views:
             stats = view.stats
             msgs_in += stats.msgs_in
             msgs_out += stats.msgs_out
             errors += stats.errors
             dropped += view.log.dropped
-        now = self.clock()
-        elapsed = now - self._rate_at
-        if elapsed >= 1.0 or force:
-            if elapsed > 0 and not force:
-                old_in, old_out = self._rate_counts
-                self._rates = (max(0.0, (msgs_in - old_in) / elapsed),
-                               max(0.0, (msgs_out - old_out) / elapsed))
-            self._rate_counts = (msgs_in, msgs_out)
-            self._rate_at = now
+            last_in, last_out = last_second(view)
+            rate_in += last_in
+            rate_out += last_out
+        self._rates = (rate_in, rate_out)
         self._status.show(
             self.session_label, len(views), msgs_in, self._rates[0], msgs_out, self._rates[1],
             errors, dropped, force=force,

@@ -72,3 +72,17 @@ class PanelFocused(Message):
 
 class SessionEdited(Message):
     """Something a session saves changed in a panel (a snippet, a filter): is it unsaved?"""
+
+
+class ExplainHints(Message):
+    """Explain a socket's hints, with the way out (a panel fills in its socket's name)."""
+
+    def __init__(self, hints: tuple, name: str = "") -> None:
+        super().__init__()
+        self.hints = hints
+        self.name = name
+
+
+class MapAppeared(Message):
+    """The Overview's map went from empty to showing something: it takes the focus if nothing
+    has it."""

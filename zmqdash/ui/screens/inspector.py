@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ...codec import FORMATS, entry_to_json_line, escape_text, human_size, iso_time
+from ...codec.entries import entry_text
 from ...engine.ring import (
     B2F,
     ERROR,
@@ -136,15 +137,14 @@ class InspectorScreen(Screen[None]):
         elif kind == EVENT:
             head.append(when)
             info = entry[META]
-            lines = [(escape_text(info.describe()), NOTE), ("", GAP),
+            lines = [(entry_text(entry), NOTE), ("", GAP),
                      (f"event {escape_text(info.event)}, value {info.value}", BODY)]
             if info.count > 1:
                 lines.append((f"seen {info.count} times, last at {iso_time(info.last_ts)}", BODY))
             body.show(lines)
         else:
             head.append(when)
-            body.show([(line, BODY) for line in
-                       escape_text(str(entry[META] or "")).split("\n")])
+            body.show([(line, BODY) for line in entry_text(entry).split("\n")])
         self.query_one("#inspector-head", Static).update(head)
         self.refresh_bindings()
 

@@ -6,6 +6,7 @@ user keeps one on purpose (Ctrl+B), and the session saves those (Up/Down reach t
 from __future__ import annotations
 
 from textual.binding import Binding
+from textual.message import Message
 
 from .text_field import TextField
 
@@ -28,6 +29,14 @@ class Composer(TextField):
         Binding("escape", "leave", "Leave", key_display="esc", id="composer.leave"),
     ]
 
+    class KeepSnippet(Message):
+        """Ctrl+B: keep ``text`` as a snippet of the panel's socket."""
+
+        def __init__(self, composer: Composer, text: str) -> None:
+            super().__init__()
+            self.composer = composer
+            self.text = text
+
     def __init__(self, placeholder: str = "", *, id: str | None = None,
                  classes: str | None = None) -> None:
         super().__init__(placeholder=placeholder, id=id, classes=classes)
@@ -46,10 +55,7 @@ class Composer(TextField):
         return True
 
     def action_keep_snippet(self) -> None:
-        text = self.value
-        panel = self.panel
-        if panel is not None:
-            panel.keep_snippet(self, text)
+        self.post_message(self.KeepSnippet(self, self.value))
 
     def remember(self, text: str) -> None:
         """Add a sent message to the history (no immediate duplicates)."""

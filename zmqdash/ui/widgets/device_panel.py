@@ -18,13 +18,14 @@ from textual.widgets import Label, Select, Static
 from ...codec import CodecError, escape_text
 from ...engine.devices.commands import DeviceInject
 from ...engine.devices.state import PAUSED, RUNNING, STOPPED, DeviceView
+from ...engine.rates import last_second
 from ...engine.ring import B2F, F2B
 from .. import numbers
 from ..pacing import Pacer
 from ..patterns import DEVICES
 from .composer import Composer
 from .log_view import LogView
-from .socket_panel import EXACT_WIDTH, RATE_WINDOW, SocketPanel, append_endpoints, tool_marks
+from .socket_panel import EXACT_WIDTH, SocketPanel, append_endpoints, tool_marks
 from .subscription_table import SubscriptionTableView
 from .text_field import FilterBar
 
@@ -87,9 +88,7 @@ class DevicePanel(SocketPanel):
         self.direction = F2B
         self._shown: dict[str, object] = {}
         self._stats_pacer = Pacer()
-        self._rate_at = time.monotonic()
-        self._rate_counts = self._counts()
-        self._rates = (0.0, 0.0)
+        self._rates = (0, 0)
         self._snippets = list(snippets or ())
         self._ready = False
         self._queued = 0
@@ -98,10 +97,6 @@ class DevicePanel(SocketPanel):
     @property
     def device_name(self) -> str:
         return self.view.name
-
-    def _counts(self) -> tuple[int, int]:
-        s = self.view.stats
-        return s.f2b_msgs, s.b2f_msgs
 
     def compose(self) -> ComposeResult:
         yield Static(classes="device-state")
@@ -140,14 +135,7 @@ class DevicePanel(SocketPanel):
         view = self.view
         now = time.monotonic() if now is None else now
         self.log_view.poll(force)
-        if now - self._rate_at >= RATE_WINDOW or force:
-            counts = self._counts()
-            elapsed = now - self._rate_at
-            if elapsed > 0 and not force:
-                old = self._rate_counts
-                self._rates = ((counts[0] - old[0]) / elapsed, (counts[1] - old[1]) / elapsed)
-            self._rate_counts = counts
-            self._rate_at = now
+        self._rates = last_second(view)
         self._update("title", (view.name, view.kind), self._draw_title)
         # the paused duration moves on by the second
         paused = int(view.paused_for(time.time())) if view.state == PAUSED else -1

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.widget import Widget
 
 from ...codec import escape_text
+from ..messages import ExplainHints
 
 #: hints shown in the panel; the rest are counted on the last line (the explanation has all)
 MAX_SHOWN = 2
@@ -78,8 +79,4 @@ class HintBar(Widget, can_focus=True):
     def action_explain(self) -> None:
         if not self.hints:
             return
-        from ..screens.hints import HintScreen
-
-        panel = self.parent
-        name = getattr(getattr(panel, "view", None), "name", "")
-        self.app.push_screen(HintScreen(name, self.hints))
+        self.post_message(ExplainHints(self.hints))  # the panel says whose

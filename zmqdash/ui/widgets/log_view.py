@@ -26,7 +26,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...codec import escape_text, render_frames
+from ...codec.entries import entry_text
 from ...codec.match import bytes_matcher, matches_bytes, text_matcher
 from ...engine.ring import (
     B2F,
@@ -55,17 +55,6 @@ SCAN_LIMIT = 50_000
 
 #: each kind's tag; a device's messages show their direction (frontend to backend and back)
 TAGS = {IN: "in ", OUT: "out", EVENT: "evt", ERROR: "ERR", INFO: "inf", F2B: "f→b", B2F: "b→f"}
-
-
-def entry_text(entry: Entry, fmt: str, limit: int = 4096) -> str:
-    """The one-line, terminal-safe body of a log entry (without time and tag)."""
-    kind = entry[KIND]
-    if kind in MESSAGE_KINDS:
-        return render_frames(entry[FRAMES], fmt, limit)
-    meta = entry[META]
-    if kind == EVENT:
-        return escape_text(meta.describe())
-    return escape_text("" if meta is None else str(meta))
 
 
 def gone_from_log(ring: Ring, seq: int) -> str:

@@ -25,6 +25,7 @@ from textual.widgets import Static
 from ...codec import escape_text
 from .. import map_canvas, numbers, topology
 from ..map_canvas import Figures
+from ..messages import MapAppeared
 
 #: the tab's id (its pane is "pane-overview"), beside the patterns' ids
 OVERVIEW = "overview"
@@ -254,7 +255,7 @@ class Overview(Vertical):
             self.map.set_layout(self._layout)
             self._figures_key = None
             if self._views and not had:  # the map appeared: it takes the focus if nothing has
-                self.app.call_after_refresh(self.app._settle_if_adrift)
+                self.post_message(MapAppeared())
         # the engine replaces each view's rates once a second: that is when all this moves
         figures_key = tuple(id(getattr(v, "rates", None)) for v in self._views.values())
         if figures_key != self._figures_key:

@@ -21,6 +21,7 @@ from ...codec import (
     stand_ins,
 )
 from ...engine import commands as C
+from ...engine.rates import last_second
 from ...engine.socket_types import RECEIVE_ONLY, SEND_ONLY
 from ...engine.state import (
     ATTACHED,
@@ -35,13 +36,14 @@ from ...engine.state import (
 )
 from .. import numbers
 from ..fitting import endpoint_line
+from ..messages import ExplainHints, PanelFocused, RunCommand, SessionEdited
 from ..pacing import Pacer
 from ..patterns import SENDING, SUBSCRIBING
 from .composer import Composer
 from .hint_bar import HintBar
 from .log_view import LogView
 from .subscription_table import SubscriptionTableView
-from .text_field import FilterBar, SubscriptionBar
+from .text_field import FilterBar, SubscriptionBar, TextField
 
 #: what the peer chooser of a ROUTER offers besides the identities seen
 NEWEST_PEER = "newest"
@@ -58,7 +60,6 @@ STATE_MARKS = {
     CLOSED: "■",
 }
 
-RATE_WINDOW = 1.0  # seconds between rate updates
 SPARK_MIN_HEIGHT = 30  # screens this tall show each panel's last minute (80x24 does not)
 EXACT_WIDTH = 70  # panels at least this wide show exact message counts
 
@@ -165,9 +166,7 @@ class SocketPanel(Vertical):
         self.routes = view.type == "ROUTER"
         self._shown: dict[str, object] = {}
         self._stats_pacer = Pacer()
-        self._rate_at = time.monotonic()
-        self._rate_counts = (view.stats.msgs_in, view.stats.msgs_out)
-        self._rates = (0.0, 0.0)
+        self._rates = (0, 0)  # messages in and out in the engine's last full second
         self.peer_choice = NEWEST_PEER
         self.counter_marked: str | None = None  # a filter with {seq}: checked for gaps
         self._snippets = list(snippets or ())
@@ -218,6 +217,8 @@ class SocketPanel(Vertical):
 
     def on_mount(self) -> None:
         self._ready = True
+        for field in self.query(TextField):
+            field.leave_to = self.log_view  # Escape in a field: back to the log
         self.watch(self.log_view, "following", self._following_changed, init=False)
         self.tick(force=True)
 
@@ -230,14 +231,7 @@ class SocketPanel(Vertical):
         view = self.view
         now = time.monotonic() if now is None else now
         self.log_view.poll(force)
-        if now - self._rate_at >= RATE_WINDOW or force:
-            counts = (view.stats.msgs_in, view.stats.msgs_out)
-            elapsed = now - self._rate_at
-            if elapsed > 0 and not force:
-                old_in, old_out = self._rate_counts
-                self._rates = ((counts[0] - old_in) / elapsed, (counts[1] - old_out) / elapsed)
-            self._rate_counts = counts
-            self._rate_at = now
+        self._rates = last_second(view)
         self._update("title", (view.name, view.type, view.security), self._draw_title)
         # a multicast sender: whole seconds of messages its rate still holds in libzmq
         self._queued = max(0, round(view.paced_until - now)) if view.paced_until else 0
@@ -263,7 +257,7 @@ class SocketPanel(Vertical):
             self._update("filter", (self.log_view.filter_text, self.log_view.row_count,
                                     self.log_view.fmt), self._draw_filter_status)
         # the engine's minute of seconds, replaced once a second
-        self._update("spark", (id(view.rates), self.size.width, self.app.size.height),
+        self._update("spark", (id(view.rates), self.size.width, self.screen.size.height),
                      self._draw_spark)
         if view.subscribers is not None:
             self._update("subscribers", view.subscribers, self._draw_subscribers)
@@ -360,7 +354,7 @@ class SocketPanel(Vertical):
         from ..map_canvas import charset_for, sparkline
 
         widget = self.query_one(".spark", Static)
-        show = self.app.size.height >= SPARK_MIN_HEIGHT
+        show = self.screen.size.height >= SPARK_MIN_HEIGHT
         if widget.display != show:
             widget.display = show
         if not show:
@@ -416,7 +410,7 @@ class SocketPanel(Vertical):
         had = bool(bar.hints)
         bar.show(self.view.hints)
         if had != bool(self.view.hints):
-            self.app.refresh_bindings()  # the footer offers h (Why?) while there are hints
+            self.refresh_bindings()  # the footer offers h (Why?) while there are hints
 
     def _draw_subscribers(self) -> None:
         self.query_one(SubscriptionTableView).show(self.view.subscribers)
@@ -476,7 +470,7 @@ class SocketPanel(Vertical):
         bar.display = True
         if field.value != self.log_view.filter_text:
             field.value = self.log_view.filter_text
-        self.app.focus_now(field)
+        self.screen.set_focus(field)  # at once: the keys typed next are the filter's
         field.cursor_position = len(field.value)
         self._draw_filter_status()
 
@@ -485,11 +479,22 @@ class SocketPanel(Vertical):
         field.value = ""
         self._apply_filter("")
         self.query_one(".filter-bar").display = False
-        self.app.focus_now(self.log_view)
+        self.screen.set_focus(self.log_view)
 
     def on_log_view_filter_cleared(self, event) -> None:
         event.stop()
         self.clear_filter()
+
+    def on_text_field_cleared(self, event: TextField.Cleared) -> None:
+        event.stop()
+        self.clear_filter()
+
+    def on_explain_hints(self, message: ExplainHints) -> None:
+        message.name = message.name or self.view.name  # and on up to the app
+
+    def on_composer_keep_snippet(self, event: Composer.KeepSnippet) -> None:
+        event.stop()
+        self.keep_snippet(event.composer, event.text)
 
     def _apply_filter(self, text: str) -> None:
         import re
@@ -514,11 +519,11 @@ class SocketPanel(Vertical):
             self.watch_counter(marked)
         self._shown.pop("filter", None)
         self.tick(force=True)
-        self.app.dirty_check = True
+        self.post_message(SessionEdited())
 
     def watch_counter(self, marked: str | None) -> None:
         """Have the engine check the number ``marked`` (a filter with ``{seq}``) for gaps."""
-        self.app.run_command(C.WatchCounter(self.socket_name, marked))
+        self.post_message(RunCommand(C.WatchCounter(self.socket_name, marked)))
 
     def _draw_filter_status(self) -> None:
         from .log_view import match_form
@@ -554,7 +559,7 @@ class SocketPanel(Vertical):
             self._apply_filter(event.value)
             if not self.log_view.filter_text and not getattr(self, "_filter_problem", ""):
                 self.query_one(".filter-bar").display = False
-            self.app.focus_now(self.log_view)
+            self.screen.set_focus(self.log_view)
             return
         if isinstance(event.input, Composer):
             self.send(event.input)
@@ -568,7 +573,7 @@ class SocketPanel(Vertical):
             self.call_after_refresh(self.tick)
 
     def on_descendant_focus(self, event) -> None:
-        self.app.current_panel = self
+        self.post_message(PanelFocused(self))
 
     def send(self, composer: Composer) -> None:
         from ...codec import parse_message
@@ -577,40 +582,39 @@ class SocketPanel(Vertical):
         try:
             frames = parse_message(text, self.app.frame_separator)
         except CodecError as exc:
-            self.app.notify(str(exc), title="Cannot send", severity="error")
+            self.notify(str(exc), title="Cannot send", severity="error")
             return
         def sent(_result) -> None:
             composer.remember(text)
             if composer.value == text:
                 composer.value = ""
 
-        self.app.run_command(C.Send(self.view.name, tuple(frames), **self.peer()), sent)
+        self.post_message(RunCommand(C.Send(self.view.name, tuple(frames), **self.peer()), sent))
 
     def keep_snippet(self, composer: Composer, text: str) -> None:
-        app = self.app
         if not text:
-            app.notify("Type the message to keep first.", severity="warning")
+            self.notify("Type the message to keep first.", severity="warning")
             return
         shown = escape_text(text if len(text) <= 40 else text[:39] + "…")
         if composer.keep(text):
-            app.notify(f"kept as a snippet of {escape_text(self.view.name)}: {shown} "
-                       "(Ctrl+S saves it with the session)", title="Snippet", markup=False)
-            app.dirty_check = True
+            self.notify(f"kept as a snippet of {escape_text(self.view.name)}: {shown} "
+                        "(Ctrl+S saves it with the session)", title="Snippet", markup=False)
+            self.post_message(SessionEdited())
         else:
-            app.notify(f"already a snippet: {shown}", title="Snippet", markup=False)
+            self.notify(f"already a snippet: {shown}", title="Snippet", markup=False)
 
     def apply_subscriptions(self, text: str) -> None:
         try:
             wanted = text_to_subscriptions(text)
         except CodecError as exc:
-            self.app.notify(str(exc), title="Subscriptions", severity="error")
+            self.notify(str(exc), title="Subscriptions", severity="error")
             return
         have = self.view.subscriptions
         name = self.view.name
         for prefix in have:
             if prefix not in wanted:
-                self.app.run_command(C.Unsubscribe(name, prefix))
+                self.post_message(RunCommand(C.Unsubscribe(name, prefix)))
         for prefix in wanted:
             if prefix not in have:
-                self.app.run_command(C.Subscribe(name, prefix))
+                self.post_message(RunCommand(C.Subscribe(name, prefix)))
         self.log_view.focus()

@@ -6,12 +6,21 @@ focus). Escape always gives the focus back to the panel's log. Drawn terminal-sa
 from __future__ import annotations
 
 from textual.binding import Binding
+from textual.message import Message
+from textual.widget import Widget
 
 from .text_input import TextInput
 
 
 class TextField(TextInput):
-    """A field of a socket panel (the panel is an ancestor with a ``log_view``)."""
+    """A field of a socket panel. The panel says where Escape takes the focus
+    (:attr:`leave_to`, its log): at once, so the keys typed next are commands again."""
+
+    class Cleared(Message):
+        """Escape in the filter: the panel clears and closes it."""
+
+    #: where Escape moves the focus (the panel sets it to its log)
+    leave_to: Widget | None = None
 
     BINDINGS = [
         Binding("escape", "leave", "Leave", key_display="esc", id="field.leave"),
@@ -22,18 +31,10 @@ class TextField(TextInput):
         super().__init__(value, placeholder=placeholder, id=id, classes=classes, compact=True,
                          select_on_focus=False)
 
-    @property
-    def panel(self):
-        node = self.parent
-        while node is not None and not hasattr(node, "log_view"):
-            node = node.parent
-        return node
-
     def action_leave(self) -> None:
         """Give the focus back to the panel's log."""
-        panel = self.panel
-        if panel is not None:
-            self.app.focus_now(panel.log_view)
+        if self.leave_to is not None and self.leave_to.is_attached:
+            self.screen.set_focus(self.leave_to)
 
 
 class SubscriptionBar(TextField):
@@ -54,6 +55,5 @@ class FilterBar(TextField):
     ]
 
     def action_clear(self) -> None:
-        panel = self.panel
-        if panel is not None:
-            panel.clear_filter()
+        self.action_leave()
+        self.post_message(self.Cleared())
