@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App, ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.containers import HorizontalScroll
 from textual.reactive import Reactive
 from textual.screen import ModalScreen, Screen
@@ -94,6 +95,9 @@ class ZmqDash(OrderedKeys, EngineLink, PanelRack, FocusKeeping, KeyState, Sessio
         self.clock = clock
         self.current_panel: SocketPanel | None = None
         self._panels: dict[int, SocketPanel] = {}
+        self._known: dict[int, tuple[Any, str, bool]] = {}
+        self._pending: dict[int, tuple[str, list[str]]] = {}
+        self._built_tabs: set[str] = set()
         self._views_seen: object = None
         self._devices_seen: object = None
         self._focus_next: tuple[str, str] | None = None  # (socket just added, its tab)
@@ -237,6 +241,7 @@ class ZmqDash(OrderedKeys, EngineLink, PanelRack, FocusKeeping, KeyState, Sessio
         if self.dirty_check:
             self.check_dirty()
         now = self.clock()
+        self._expand_visible()  # (scrolled sideways by the mouse, say)
         if self.screen is self.screen_stack[0] or isinstance(self.screen, ModalScreen):
             for panel in self.visible_panels():
                 panel.tick(now)
@@ -263,12 +268,15 @@ class ZmqDash(OrderedKeys, EngineLink, PanelRack, FocusKeeping, KeyState, Sessio
         )
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        # a pane that becomes visible is brought up to date at once
+        # a pane shown for the first time gets its panels (each draws itself once mounted);
+        # one shown before is brought up to date at once
+        if self.engine_started:
+            self._build_tab(self.active_pattern)
         for panel in self.panels():
             panel.tick(force=True)
         if self.active_pattern == OVERVIEW and self.engine_started:
             self._overview.tick()
-        if self._panels:  # with no panel anywhere, no key depends on the tab
+        if self._known:  # with no panel anywhere, no key depends on the tab
             self.refresh_bindings()
 
     # -- helpers for actions ---------------------------------------------------------------------
@@ -294,14 +302,27 @@ class ZmqDash(OrderedKeys, EngineLink, PanelRack, FocusKeeping, KeyState, Sessio
 
     # -- actions: tabs, new sockets, moving between panels (the rest: panel_actions.py) --------
 
-    def action_show_tab(self, pattern: str) -> None:
+    def action_show_tab(self, pattern: str) -> AwaitComplete | None:
+        """Show a tab (its panels are built the first time; a key waits for them)."""
         if pattern == OVERVIEW:
             self.action_show_overview()
-            return
+            return None
         if pattern not in BY_ID:
-            return
+            return None
         self._unzoom()
-        panels = self.panels(pattern)
+        mounting = self._build_tab(pattern)
+        if mounting is None:
+            self._switch_to(pattern)
+            return None
+
+        async def built() -> None:
+            await mounting
+            self._switch_to(pattern)
+
+        return AwaitComplete(built())
+
+    def _switch_to(self, pattern: str) -> None:
+        panels = [p for p in self.panels(pattern) if p.is_attached]
         # the focus moves first: left in the tab being hidden, it would pull that tab back
         if panels:
             self.current_panel = panels[0]
@@ -315,15 +336,12 @@ class ZmqDash(OrderedKeys, EngineLink, PanelRack, FocusKeeping, KeyState, Sessio
         self.focus_now(self._overview.map)  # first, as for the other tabs
         self._tabs.active = f"pane-{OVERVIEW}"
 
-    def on_overview_map_open(self, event) -> None:
+    def on_overview_map_open(self, event) -> AwaitComplete | None:
         """Enter (or a double click) on the map: that socket's panel, in its tab."""
         kind, _, name = event.key.partition(":")
         if kind == "s":
-            self.go_to_socket(name)
-        elif hasattr(self, "go_to_device"):
-            self.go_to_device(name)
-        else:
-            self.notify(f"The device {name} has no panel here yet.", severity="warning")
+            return self.go_to_socket(name)
+        return self.go_to_device(name)
 
     def action_add_socket(self, socket_type: str | None = None) -> None:
         from .screens.add_socket import AddSocketScreen
@@ -359,21 +377,19 @@ class ZmqDash(OrderedKeys, EngineLink, PanelRack, FocusKeeping, KeyState, Sessio
 
         self.run_command(C.Create(name, spec.type, tuple(spec.options)), created)
 
-    def _step_panel(self, step: int) -> None:
+    def _step_panel(self, step: int) -> AwaitComplete | None:
         panels = self.panels()
         if not panels:
-            return
+            return None
         current = self.panel()
         index = panels.index(current) if current in panels else -step
-        panel = panels[(index + step) % len(panels)]
-        self.current_panel = panel
-        self.focus_now(panel.log_view)
+        return self.focus_panel(panels[(index + step) % len(panels)])
 
-    def action_next_panel(self) -> None:
-        self._step_panel(1)
+    def action_next_panel(self) -> AwaitComplete | None:
+        return self._step_panel(1)
 
-    def action_previous_panel(self) -> None:
-        self._step_panel(-1)
+    def action_previous_panel(self) -> AwaitComplete | None:
+        return self._step_panel(-1)
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

@@ -92,11 +92,10 @@ class DeviceActions:
         fmt, snippets = self._extras.pop(device_key(view.name), ("auto", []))
         return DevicePanel(view, fmt if fmt in FORMATS else "auto", snippets)
 
-    def go_to_device(self, name: str) -> None:
-        for panel in self._panels.values():
-            if is_device(panel) and panel.view.name == name:
-                self._show_panel(panel)
-                return
+    def go_to_device(self, name: str):
+        self._sync()
+        view = device_views(self.engine).get(name)
+        return self.go_to_view(view) if view is not None else None
 
     # -- running it ------------------------------------------------------------------------------
 

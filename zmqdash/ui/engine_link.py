@@ -20,8 +20,22 @@ if TYPE_CHECKING:
     from ..engine.protocol import EngineLike
 
 
-class EngineLink:
+if TYPE_CHECKING:
+    from textual.app import App
+
+    _Host = App[None]  # what these mixins are mixed into (the dashboard's app)
+else:
+    _Host = object
+
+
+class EngineLink(_Host):
     """Starts the engine (or uses the one given), posts its changes, runs its commands."""
+
+    load: Any
+    notices: Any
+    freeze_startup: Any
+    _set_session: Any
+    _engine_ready: Any
 
     _engine: EngineLike | None = None
     owns_engine: bool = False

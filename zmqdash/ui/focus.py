@@ -7,8 +7,9 @@ A mixin of :class:`~.app.ZmqDash` (it expects the panels of :class:`~.panel_rack
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from textual.await_complete import AwaitComplete
 from textual.widgets._tabbed_content import ContentTabs
 
 from .widgets.overview import OVERVIEW
@@ -16,8 +17,26 @@ from .widgets.overview import OVERVIEW
 if TYPE_CHECKING:
     from .widgets.socket_panel import SocketPanel
 
-class FocusKeeping:
+if TYPE_CHECKING:
+    from textual.app import App
+
+    _Host = App[None]  # what these mixins are mixed into (the dashboard's app)
+else:
+    _Host = object
+
+
+class FocusKeeping(_Host):
     """The focus rules of the dashboard (see the module's docstring)."""
+
+    _tabs: Any
+    _overview: Any
+    _shutting_down: Any
+    current_panel: Any
+    active_pattern: Any
+    zoomed: Any
+    panel: Any
+    panels: Any
+    _unzoom: Any
 
     def focus_now(self, widget) -> None:
         """Focus at once, so keys typed right after a focus key land in the new place."""
@@ -49,19 +68,45 @@ class FocusKeeping:
         if focused is None or isinstance(focused, ContentTabs):
             self.settle_focus()
 
-    def _show_panel(self, panel: SocketPanel) -> None:
+    def focus_panel(self, panel: SocketPanel) -> AwaitComplete | None:
+        """Make ``panel`` the current one and focus its log, once it has its body (a shell
+        gets it first: the keys typed next wait for it)."""
+        expanding = panel.expand()
+        if expanding is None:
+            self.current_panel = panel
+            self.focus_now(panel.log_view)
+            return None
+
+        async def expanded() -> None:
+            await expanding
+            self.current_panel = panel
+            self.focus_now(panel.log_view)
+
+        return AwaitComplete(expanded())
+
+    def _show_panel(self, panel: SocketPanel) -> AwaitComplete | None:
+        """Show ``panel``, in its tab, with the focus on its log."""
         if not panel.is_attached:
-            return
+            return None
         self._unzoom()
-        self.current_panel = panel
-        self.focus_now(panel.log_view)  # first: a focus left in the old tab would pull it back
-        self._tabs.active = f"pane-{panel.pattern}"
+        # the focus first: a focus left in the old tab would pull it back
+        expanding = self.focus_panel(panel)
+        if expanding is None:
+            self._tabs.active = f"pane-{panel.pattern}"
+            return None
+
+        async def shown() -> None:
+            await expanding
+            self._tabs.active = f"pane-{panel.pattern}"
+
+        return AwaitComplete(shown())
 
     def push_screen(self, screen, callback=None, wait_for_dismiss: bool = False, **kwargs):
         """Every dialog and full screen gives the focus back to a log when it closes (before
         its own callback, which may move it on, as "Send a message" does)."""
         if isinstance(screen, str):
-            return super().push_screen(screen, callback, wait_for_dismiss, **kwargs)
+            return super().push_screen(  # type: ignore[call-overload]
+                screen, callback, wait_for_dismiss, **kwargs)
 
         def closed(result) -> None:
             if self.screen_stack and not self._shutting_down:
@@ -69,5 +114,6 @@ class FocusKeeping:
             if callback is not None:
                 callback(result)
 
-        return super().push_screen(screen, closed, wait_for_dismiss, **kwargs)
+        return super().push_screen(  # type: ignore[call-overload]
+            screen, closed, wait_for_dismiss, **kwargs)
 

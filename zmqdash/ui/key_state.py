@@ -6,7 +6,7 @@ A mixin of :class:`~.app.ZmqDash`; the keys themselves are in :mod:`.bindings`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.widgets import Input
 
@@ -19,11 +19,26 @@ from .widgets.overview import OVERVIEW
 if TYPE_CHECKING:
     from .widgets.socket_panel import SocketPanel
 
-class KeyState:
+if TYPE_CHECKING:
+    from textual.app import App
+
+    _Host = App[None]  # what these mixins are mixed into (the dashboard's app)
+else:
+    _Host = object
+
+
+class KeyState(_Host):
     """``check_action`` for the app, and what an action needs (see the module's docstring)."""
 
+    _keymap: Any
+    active_pattern: Any
+    zoomed: Any
+    panel: Any
+    overview_action_state: Any
+    device_action_state: Any
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action not in OWN_ACTIONS or not self.is_mounted:
+        if action not in OWN_ACTIONS:
             return True  # Textual's own (ctrl+q quits from anywhere, ctrl+p ...)
         from textual.command import CommandPalette
 

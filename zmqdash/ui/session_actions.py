@@ -138,19 +138,16 @@ class SessionActions:
         """The live topology as a session, with each panel's format and the snippets kept on
         purpose (never the history of what was sent)."""
         from ..session import capture
-        from .device_actions import is_device
 
         extras, device_extras = {}, {}
         self._left_out = 0
-        for panel in self._panels.values():
-            if is_device(panel):  # its format only: what was injected is not the topology
-                device_extras[panel.view.name] = {"format": panel.log_view.fmt}
+        for view, device, fmt, snippets in self.saved_extras():  # built or not
+            if device:  # its format only: what was injected is not the topology
+                device_extras[view.name] = {"format": fmt}
                 continue
-            composer = panel.query(".composer")
-            snippets = list(composer.first().snippets) if composer else []
             kept = [entry for entry in snippets if len(entry) <= SNIPPET_MAX]
             self._left_out += len(snippets) - len(kept)
-            extras[panel.socket_name] = {"format": panel.log_view.fmt, "snippets": kept}
+            extras[view.name] = {"format": fmt, "snippets": kept}
         return capture(self.engine, name, extras, device_extras)
 
     def save_session(self, path: str | os.PathLike) -> Path | None:

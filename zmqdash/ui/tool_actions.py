@@ -44,7 +44,7 @@ class ToolActions:
 
         if self.active_pattern == OVERVIEW:
             view = self._overview.selected_view()
-            panel = next((p for p in self._panels.values() if p.view is view), None)
+            panel = self.panel_of(view) if view is not None else None  # built if need be
             if panel is None:
                 self.notify("Select a socket on the map first.", severity="warning")
             return panel
@@ -207,8 +207,8 @@ class ToolActions:
     def _resend_on(self, name: str, frames: list[bytes], from_router: bool, edit: bool) -> None:
         from ..engine.replay import retarget
 
-        panel = next((p for p in self._panels.values() if p.socket_name == name), None)
         view = self.engine.sockets().get(name)
+        panel = self.panel_of(view) if view is not None else None
         if panel is None or view is None:
             return
         to_router = view.type == "ROUTER"

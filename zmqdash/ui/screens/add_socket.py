@@ -135,7 +135,7 @@ class AddSocketScreen(FormScreen[NewSocket | None]):
         return f"Add a socket: {self._type}"
 
     def action_submit(self) -> None:
-        from ..widgets.socket_panel import text_to_subscriptions
+        from ..subscriptions_text import text_to_subscriptions
 
         value = lambda wid: self.query_one(wid, Input).value  # noqa: E731
         socket_type = self._type

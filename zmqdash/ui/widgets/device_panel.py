@@ -236,7 +236,7 @@ class DevicePanel(SocketPanel):
         self._set_subtitle(Content(" · ".join(parts)))
 
     def _draw_subs(self) -> None:
-        from .socket_panel import subscriptions_to_text
+        from ..subscriptions_text import subscriptions_to_text
 
         subs = self.view.subscriptions
         text = Text(no_wrap=True, overflow="ellipsis")

@@ -27,7 +27,6 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...codec.entries import entry_text
-from ...codec.match import bytes_matcher, matches_bytes, text_matcher
 from ...engine.ring import (
     B2F,
     ERROR,
@@ -45,10 +44,8 @@ from ...engine.ring import (
     Ring,
 )
 from ..fitting import cut_end, event_line, payload_line
+from ..log_filter import Entry, Matcher, make_matcher, match_form  # noqa: F401 (tests, panels)
 from ..pacing import Pacer
-
-Entry = tuple
-Matcher = Callable[[Entry], bool]
 
 #: most entries a filter examines per poll (a backlog larger than this skips to the newest)
 SCAN_LIMIT = 50_000
@@ -65,38 +62,6 @@ def gone_from_log(ring: Ring, seq: int) -> str:
         held = f"it holds #{ring.first}-#{ring.total - 1}"
     return (f"Entry #{seq} has fallen out of the log ({held}; ZMQDASH_RING keeps more, and "
             "at most 64 MiB of frames are held).")
-
-
-def match_form(text: str, fmt: str) -> str:
-    """What a filter is matched against, in words for the filter bar."""
-    return "bytes" if matches_bytes(text) else f"text as shown ({fmt})"
-
-
-def make_matcher(text: str, fmt: str) -> Matcher | None:
-    """A filter predicate from what the user typed.
-
-    ``hex:...`` or ``b64:...`` matches messages whose bytes (any frame) contain those bytes.
-    ``/regex/`` is a regular expression on the row as shown in format ``fmt``; anything else
-    matches that text plainly, ignoring case unless it has a capital letter. Blank text means
-    no filter. Raises ``re.error`` or :class:`~zmqdash.codec.CodecError`.
-    """
-    if matches_bytes(text):
-        frames_match = bytes_matcher(text)
-        if frames_match is None:
-            return None
-
-        def has_bytes(entry: Entry) -> bool:
-            return frames_match(entry[FRAMES])
-
-        return has_bytes
-    matches = text_matcher(text)
-    if matches is None:
-        return None
-
-    def match(entry: Entry) -> bool:
-        return matches(entry_text(entry, fmt))
-
-    return match
 
 
 def clock(ts: float, millis: bool = True) -> str:

@@ -6,6 +6,7 @@ import time
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.css.query import NoMatches
@@ -16,32 +17,24 @@ from ...codec import (
     CodecError,
     bytes_to_prefix,
     escape_text,
-    prefix_to_bytes,
-    split_frames,
     stand_ins,
 )
 from ...engine import commands as C
 from ...engine.rates import last_second
 from ...engine.socket_types import RECEIVE_ONLY, SEND_ONLY
 from ...engine.state import (
-    ATTACHED,
-    CLOSED,
-    CONNECTED,
-    FAILED,
-    LISTENING,
-    PENDING,
-    RETRYING,
-    TUNNEL_DOWN,
     SocketView,
 )
 from .. import numbers
-from ..fitting import endpoint_line
 from ..messages import ExplainHints, PanelFocused, RunCommand, SessionEdited
 from ..pacing import Pacer
+from ..panel_text import append_endpoints, composer_hint, tool_marks
 from ..patterns import SENDING, SUBSCRIBING
+from ..subscriptions_text import subscriptions_to_text, text_to_subscriptions
 from .composer import Composer
 from .hint_bar import HintBar
 from .log_view import LogView
+from .panel_filter import FilterControls
 from .subscription_table import SubscriptionTableView
 from .text_field import FilterBar, SubscriptionBar, TextField
 
@@ -49,115 +42,24 @@ from .text_field import FilterBar, SubscriptionBar, TextField
 NEWEST_PEER = "newest"
 FIRST_FRAME = "first-frame"
 
-STATE_MARKS = {
-    LISTENING: "●",
-    CONNECTED: "●",
-    ATTACHED: "●",
-    PENDING: "○",
-    RETRYING: "↻",
-    FAILED: "✗",
-    TUNNEL_DOWN: "↻",
-    CLOSED: "■",
-}
-
 SPARK_MIN_HEIGHT = 30  # screens this tall show each panel's last minute (80x24 does not)
 EXACT_WIDTH = 70  # panels at least this wide show exact message counts
 
 
-def subscriptions_to_text(subs: tuple[bytes, ...]) -> str:
-    """The subscription bar's text: prefixes separated by ``, ``; ``*`` is everything."""
-    parts = []
-    for prefix in subs:
-        if prefix == b"":
-            parts.append("*")
-            continue
-        shown = "text:*" if prefix == b"*" else bytes_to_prefix(prefix)
-        shown = shown.replace(",", "\\,")
-        if shown.endswith("\\") and not shown.endswith("\\,"):
-            shown += "\\"  # a trailing backslash must not escape the separator
-        parts.append(shown)
-    return ", ".join(parts)
-
-
-def text_to_subscriptions(text: str) -> list[bytes]:
-    """Parse the subscription bar (raises :class:`CodecError`)."""
-    out: list[bytes] = []
-    if not text.strip():
-        return out
-    for part in split_frames(text, ","):
-        if part.startswith(" "):
-            part = part[1:]  # the space after a separating comma
-        if part.strip() == "*":
-            prefix = b""
-        elif not part:
-            continue
-        else:
-            prefix = prefix_to_bytes(part)
-        if prefix not in out:
-            out.append(prefix)
-    return out
-
-
-def tool_marks(view) -> tuple[str, ...]:
-    """A recording and a replay as the subtitle shows them (counts rounded, so a flood does not
-    redraw the border on every look)."""
-    marks = []
-    rec = view.recording
-    if rec is not None:
-        mark = f"REC {numbers.count(rec.written)}"
-        if rec.behind:
-            mark += " disk behind"
-        if rec.error:
-            mark += " failed"
-        marks.append(mark)
-    replay = getattr(view, "replay", None)  # (a device has none)
-    if replay is not None and replay.running:
-        speed = "max" if replay.speed is None else f"×{replay.speed:g}"
-        marks.append(f"replay {numbers.count(replay.sent)} {speed}")
-    return tuple(marks)
-
-
-def composer_hint(socket_type: str) -> str:
-    what = {
-        "REQ": "request",
-        "REP": "reply",
-        "ROUTER": "message to the peer",
-        "XSUB": "message upstream",
-    }.get(socket_type, "message")
-    return f"{what} (Enter sends; hex: b64: @file a|b)"
-
-
-def append_endpoints(text: Text, eps, width: int, queued: int = 0, prefix: str = "") -> None:
-    """One line per endpoint, in ``width`` cells, appended to ``text``: its state's mark, then
-    what it is and its state in words, led by ``prefix`` (a device's panel draws each side's
-    endpoints with this too)."""
-    for ep in eps:
-        if text.plain:
-            text.append("\n")
-        mark = STATE_MARKS.get(ep.state, "?")
-        style = {
-            FAILED: "bold red", RETRYING: "yellow", PENDING: "yellow",
-            TUNNEL_DOWN: "bold yellow", CLOSED: "dim",
-        }.get(ep.state, "green")
-        if prefix:
-            text.append(prefix, style="bold")
-        text.append(f"{mark} ", style=style)
-        text.append(endpoint_line(ep, width - 2 - len(prefix)))
-        if ep.detail:  # a multicast endpoint's pace, on a line of its own
-            text.append("\n  ")
-            if queued:  # first, so a narrow panel still shows it
-                text.append(f"~{queued} s queued · ", style="yellow")
-            text.append(escape_text(ep.detail), style="dim")
-
-
-class SocketPanel(Vertical):
+class SocketPanel(FilterControls, Vertical):
     """A panel for one socket. The app calls :meth:`tick` on its timer while it is visible."""
 
     ALLOW_MAXIMIZE = False  # the dashboard zooms a panel itself (z), keeping the status bar
+    #: whether the panel has its body (endpoints, counters, log, fields) or is a shell: a
+    #: border with the socket's name, standing in for a panel off screen (see :meth:`expand`)
+    whole = True
+    #: the tab it is shown in (the app sets it)
+    pattern = ""
 
     def __init__(self, view: SocketView, fmt: str = "auto",
-                 snippets: list[str] | None = None) -> None:
+                 snippets: list[str] | None = None, *, whole: bool = True) -> None:
         super().__init__(classes="socket-panel")
+        self.whole = whole
         self.view = view
         self.socket_type = view.type
         self.log_view = LogView(view.log, fmt, classes="socket-log")
@@ -178,6 +80,8 @@ class SocketPanel(Vertical):
         return self.view.name
 
     def compose(self) -> ComposeResult:
+        if not self.whole:
+            return  # a shell: its border and title, until it is on screen
         yield Static(classes="endpoints")
         yield Static(classes="stats")
         yield Static(classes="spark")
@@ -217,10 +121,31 @@ class SocketPanel(Vertical):
 
     def on_mount(self) -> None:
         self._ready = True
+        if self.whole:
+            self._wire()
+        self.tick(force=True)
+
+    def _wire(self) -> None:
         for field in self.query(TextField):
             field.leave_to = self.log_view  # Escape in a field: back to the log
         self.watch(self.log_view, "following", self._following_changed, init=False)
-        self.tick(force=True)
+
+    def expand(self) -> AwaitComplete | None:
+        """Give a shell its body (the app does, once the panel is on screen or about to take
+        the focus); None if it has it already or is not mounted (it is then built whole)."""
+        if self.whole:
+            return None
+        self.whole = True
+        if not self.is_attached:
+            return None
+
+        async def build() -> None:
+            await self.recompose()
+            self._wire()
+            self._shown.clear()
+            self.tick(force=True)
+
+        return AwaitComplete(build())
 
     # -- the timer -------------------------------------------------------------------------------
 
@@ -229,6 +154,9 @@ class SocketPanel(Vertical):
         if not self._ready or not self.is_attached or not self.display:
             return  # not mounted yet, or being taken down (display is False then)
         view = self.view
+        if not self.whole:  # a shell shows its name only
+            self._update("title", (view.name, view.type, view.security), self._draw_title)
+            return
         now = time.monotonic() if now is None else now
         self.log_view.poll(force)
         self._rates = last_second(view)
@@ -464,31 +392,6 @@ class SocketPanel(Vertical):
 
     # -- the filter ------------------------------------------------------------------------------
 
-    def open_filter(self) -> None:
-        bar = self.query_one(".filter-bar")
-        field = self.query_one(".filter-input", FilterBar)
-        bar.display = True
-        if field.value != self.log_view.filter_text:
-            field.value = self.log_view.filter_text
-        self.screen.set_focus(field)  # at once: the keys typed next are the filter's
-        field.cursor_position = len(field.value)
-        self._draw_filter_status()
-
-    def clear_filter(self) -> None:
-        field = self.query_one(".filter-input", FilterBar)
-        field.value = ""
-        self._apply_filter("")
-        self.query_one(".filter-bar").display = False
-        self.screen.set_focus(self.log_view)
-
-    def on_log_view_filter_cleared(self, event) -> None:
-        event.stop()
-        self.clear_filter()
-
-    def on_text_field_cleared(self, event: TextField.Cleared) -> None:
-        event.stop()
-        self.clear_filter()
-
     def on_explain_hints(self, message: ExplainHints) -> None:
         message.name = message.name or self.view.name  # and on up to the app
 
@@ -496,62 +399,9 @@ class SocketPanel(Vertical):
         event.stop()
         self.keep_snippet(event.composer, event.text)
 
-    def _apply_filter(self, text: str) -> None:
-        import re
-
-        timer = getattr(self, "_filter_timer", None)
-        if timer is not None:
-            timer.stop()
-            self._filter_timer = None
-        from ...codec.match import marks_counter
-
-        self._filter_problem = ""
-        log = self.log_view
-        try:
-            log.set_filter(text)
-        except (re.error, CodecError) as exc:
-            what = "regular expression" if isinstance(exc, re.error) else "bytes"
-            self._filter_problem = f"bad {what}: {exc}"
-        # a number marked {seq} is checked for gaps (the engine's hints)
-        marked = log.filter_text if marks_counter(log.filter_text) else None
-        if marked != self.counter_marked:
-            self.counter_marked = marked
-            self.watch_counter(marked)
-        self._shown.pop("filter", None)
-        self.tick(force=True)
-        self.post_message(SessionEdited())
-
     def watch_counter(self, marked: str | None) -> None:
         """Have the engine check the number ``marked`` (a filter with ``{seq}``) for gaps."""
         self.post_message(RunCommand(C.WatchCounter(self.socket_name, marked)))
-
-    def _draw_filter_status(self) -> None:
-        from .log_view import match_form
-
-        log = self.log_view
-        text = self.query_one(".filter-input", FilterBar).value
-        problem = getattr(self, "_filter_problem", "")
-        if problem:
-            status = problem
-        elif not log.filter_text:
-            status = "as you type"
-        else:
-            n = log.row_count
-            status = f"{n:,} match{'es' if n != 1 else ''} · {match_form(text, log.fmt)}"
-            if not n and log.fmt == "hex" and not text.startswith(("hex:", "b64:")):
-                status += "; hex:… matches bytes"
-        self.query_one(".filter-status", Label).update(escape_text(status))
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if not isinstance(event.input, FilterBar):
-            return
-        event.stop()
-        timer = getattr(self, "_filter_timer", None)
-        if timer is not None:
-            timer.stop()
-        # a short pause first: each change looks at the whole log again
-        value = event.value
-        self._filter_timer = self.set_timer(0.1, lambda: self._apply_filter(value))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
