@@ -107,8 +107,9 @@ async def test_pasted_payloads_are_left_out_of_a_save_that_still_opens(home):
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.engine_started, what="the engine")
         app.engine.call(C.Create("pub", "PUB"))
-        await wait_for(pilot, lambda: app._panels, what="a panel")
-        composer = next(iter(app._panels.values())).query(".composer").first()
+        await wait_for(pilot, lambda: app.known_views(), what="a panel")
+        await app.go_to_socket("pub")  # its tab's panels are built when it is first shown
+        composer = app.panel_of(app.engine.sockets()["pub"]).query(".composer").first()
         for i in range(9):
             composer.keep(f"{i}" * (1 << 20))  # nine 1 MiB pastes kept as snippets
         composer.keep("hello")
@@ -142,7 +143,7 @@ async def test_an_auto_reply_reading_a_file_is_refused(home):
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.engine_started, what="the engine")
         app.engine.call(C.Create("server", "REP"))
-        await wait_for(pilot, lambda: app._panels, what="a panel")
+        await wait_for(pilot, lambda: app.known_views(), what="a panel")
         app.go_to_socket("server")
         await pilot.pause()
         await pilot.press("escape", "A")

@@ -40,7 +40,7 @@ def view(app, name):
 
 
 def panel_of(app, name) -> SocketPanel:
-    return next(p for p in app._panels.values() if p.socket_name == name)
+    return app.panel_of(app.engine.sockets()[name])
 
 
 async def type_text(pilot, text: str) -> None:
@@ -53,7 +53,7 @@ async def make_socket(app, pilot, name, kind, bind=(), connect=()):
     real = [app.engine.call(C.Bind(name, ep)) for ep in bind]
     for ep in connect:
         app.engine.call(C.Connect(name, ep))
-    await wait_for(pilot, lambda: any(p.socket_name == name for p in app._panels.values()),
+    await wait_for(pilot, lambda: any(v.name == name for v, _tab, _device in app.known_views()),
                    what=f"a panel for {name}")
     return real[0] if real else None
 
@@ -167,7 +167,7 @@ async def test_rename_close_bind_connect_unbind():
         assert "left" in app.engine.sockets()
         await pilot.press("w", "y")
         await wait_for(pilot, lambda: not app.engine.sockets(), what="close")
-        await wait_for(pilot, lambda: not app._panels)
+        await wait_for(pilot, lambda: not app.known_views())
         await wait_for(pilot, lambda: "No sockets here yet" in screen_text(app))
 
 
@@ -239,7 +239,7 @@ async def test_multipart_and_router_peer_chooser():
         ep = await make_socket(app, pilot, "broker", "ROUTER", bind=["tcp://127.0.0.1:*"])
         app.engine.call(C.Create("worker", "DEALER", (("routing_id", "w-1"),)))
         app.engine.call(C.Connect("worker", ep))
-        await wait_for(pilot, lambda: len(app._panels) == 2)
+        await wait_for(pilot, lambda: len(app.known_views()) == 2)
         await focus_panel(app, pilot, "worker")
         await pilot.press("m")
         await type_text(pilot, "ready|now")
@@ -564,7 +564,8 @@ async def test_session_applied_at_start_with_formats_and_snippets():
         SocketSpec("talker", "PUSH", connect=["inproc://lab"], snippets=["first", "second"]),
     ])
     async with dashboard(session=session) as (app, pilot):
-        await wait_for(pilot, lambda: len(app._panels) == 2, what="the session's sockets")
+        await wait_for(pilot, lambda: len(app.known_views()) == 2, what="the session's sockets")
+        await pilot.press("3")  # the pipeline tab: its panels are built when first shown
         assert panel_of(app, "hexed").log_view.fmt == "hex"
         composer = panel_of(app, "talker").query_one(".composer")
         assert composer.history == ["first", "second"]
@@ -585,12 +586,12 @@ async def test_save_new_and_open_session(tmp_path):
         assert saved.exists() and saved.name == "bench.toml"
         assert "bench │" in screen_text(app)
         await pilot.press("ctrl+n", "y")
-        await wait_for(pilot, lambda: not app._panels, what="an empty session")
+        await wait_for(pilot, lambda: not app.known_views(), what="an empty session")
         assert app.session_name == "untitled"
         await pilot.press("ctrl+o")
         assert isinstance(app.screen, ChooseScreen)
         await pilot.press("enter")  # the first (only) saved session
-        await wait_for(pilot, lambda: len(app._panels) == 2, what="the session reopened")
+        await wait_for(pilot, lambda: len(app.known_views()) == 2, what="the session reopened")
         assert panel_of(app, "b").log_view.fmt == "text"
         assert app.session_name == "bench"
 
@@ -725,6 +726,7 @@ async def test_a_panel_whose_children_are_already_gone_draws_without_failing():
     # may still get its Mount or a tick then (the demo quit at once used to crash here)
     async with dashboard() as (app, pilot):
         await make_socket(app, pilot, "r", "ROUTER", bind=["inproc://gone"])
+        await focus_panel(app, pilot, "r")
         panel = panel_of(app, "r")
         await panel.query_one(".peer-select").remove()
         await panel.query_one(".endpoints").remove()

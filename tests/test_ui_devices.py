@@ -28,8 +28,8 @@ def ep() -> str:
 async def make_device(app, pilot, name="hub", kind="queue"):
     front, back = ep(), ep()
     app.engine.call(DeviceCreate(name, kind, ("@" + front,), ("@" + back,)))
-    await wait_for(pilot, lambda: any(isinstance(p, DevicePanel) and p.view.name == name
-                                      for p in app._panels.values()), what="its panel")
+    await wait_for(pilot, lambda: any(device and v.name == name
+                                      for v, _tab, device in app.known_views()), what="its panel")
     await pilot.press("6")
     return app.engine.devices()[name], front, back
 
@@ -287,8 +287,8 @@ async def test_a_forwarders_panel_shows_who_subscribes_as_subscribers_come_and_g
         app.engine.call(DeviceCreate("wx", "forwarder", (">" + publisher.endpoint,),
                                      ("@tcp://127.0.0.1:*",)))
         view = app.engine.devices()["wx"]
-        await wait_for(pilot, lambda: any(isinstance(p, DevicePanel) for p in
-                                          app._panels.values()), what="its panel")
+        await wait_for(pilot, lambda: any(device for _v, _tab, device in
+                                          app.known_views()), what="its panel")
         await pilot.press("6")
         back = next(e.resolved for e in view.backend.endpoints if e.role == "bind")
         ones = [spawn_peer("sub_printer", "connect", back, "1") for _ in range(2)]

@@ -39,14 +39,14 @@ async def dashboard(size=(120, 40)):
 
 
 def panel_of(app, name):
-    return next(p for p in app._panels.values() if p.socket_name == name)
+    return app.panel_of(app.engine.sockets()[name])
 
 
 async def make_sub(app, pilot, name="feed"):
     app.engine.call(C.Create(name, "SUB"))
     app.engine.call(C.Connect(name, f"tcp://127.0.0.1:{free_tcp_port()}"))  # nothing there
     await pilot.press("2")
-    await wait_for(pilot, lambda: any(p.socket_name == name for p in app._panels.values()))
+    await wait_for(pilot, lambda: any(v.name == name for v, _tab, _device in app.known_views()))
     return panel_of(app, name)
 
 
@@ -103,7 +103,7 @@ async def test_hint_text_from_outside_is_never_markup_or_raw():
         engine.call(C.Connect("x", "inproc://[/]"))
         engine.call(C.RepeatStart("feed[bold]", ("[link=x]{seq}",), 20))
         await pilot.press("2")
-        await wait_for(pilot, lambda: any(p.socket_name == "x" for p in app._panels.values()))
+        await wait_for(pilot, lambda: any(v.name == "x" for v, _tab, _device in app.known_views()))
         app.current_panel = panel_of(app, "x")
         bar = app.current_panel.query_one(HintBar)
         await wait_for(pilot, lambda: any(h.key == "no-match" for h in bar.hints),
@@ -128,7 +128,8 @@ async def test_the_xpub_table_in_its_panel_and_its_export(tmp_path):
                 engine.call(C.Connect(name, real))
             engine.call(C.Subscribe(name, prefix))
         await pilot.press("2")
-        await wait_for(pilot, lambda: any(p.socket_name == "hub" for p in app._panels.values()))
+        await wait_for(pilot, lambda: any(v.name == "hub" for v, _tab, _device in
+                                          app.known_views()))
         panel = panel_of(app, "hub")
         table = panel.query_one(SubscriptionTableView)
         await wait_for(pilot, lambda: "subscriptions: 2 prefixes · 2 peers" in screen_text(app),
@@ -163,7 +164,8 @@ async def test_a_number_marked_in_the_filter_is_checked_for_gaps(spawn_peer):
             engine.call(C.Subscribe(name, b"1"))
             engine.call(C.Connect(name, pub.endpoint))
         await pilot.press("2")
-        await wait_for(pilot, lambda: any(p.socket_name == "feed" for p in app._panels.values()))
+        await wait_for(pilot, lambda: any(v.name == "feed" for v, _tab, _device in
+                                          app.known_views()))
         panel = panel_of(app, "feed")
         app.current_panel = panel
         await pilot.press("slash")  # the filter bar takes the focus

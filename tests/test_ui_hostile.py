@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 import pytest
 from hostile import EVIL, EVIL_NAME, MARKUP, unsafe_chars
 from textual.widgets import Input, Select
-from ui_support import run_async, screen_text, wait_for
+from ui_support import run_async, screen_text, settled, wait_for
 
 from zmqdash.engine import commands as C
 from zmqdash.ui.app import make_app
@@ -37,7 +37,7 @@ async def dashboard(size=(160, 50), **kwargs):
 
 
 def panel_of(app, name):
-    return next(p for p in app._panels.values() if p.socket_name == name)
+    return app.panel_of(app.engine.sockets()[name])
 
 
 def notifications(app) -> str:
@@ -62,8 +62,8 @@ async def test_router_peer_identities_with_markup_show_literally():
             engine.call(C.Send(f"d{i}", (b"hello",)))
         view = engine.sockets()["broker"]
         await wait_for(pilot, lambda: len(view.peers_seen) == len(idents), what="the peers")
+        await settled(app.go_to_socket("broker"))
         panel = panel_of(app, "broker")
-        app.go_to_socket("broker")
         select = panel.query_one(".peer-select", Select)
         await wait_for(pilot, lambda: len(select._options) == 2 + len(idents), what="options")
         select.focus()
@@ -84,7 +84,8 @@ async def test_a_composer_file_reference_with_markup_is_told_literally():
     async with dashboard() as (app, pilot):
         app.engine.call(C.Create("out", "PUSH"))
         app.engine.call(C.Bind("out", "inproc://out"))
-        await wait_for(pilot, lambda: app._panels, what="the panel")
+        await wait_for(pilot, lambda: app.known_views(), what="the panel")
+        await settled(app.go_to_socket("out"))
         panel = panel_of(app, "out")
         app.focus_now(panel.query_one(".composer"))
         await type_text(pilot, "@/nonexistent[/]")
@@ -157,7 +158,7 @@ async def build(app, pilot, tmp_path):
     app.run_command(C.Bind("req[bold]", "inproc://[/]pair"))  # in use: an error, notified
     app.run_command(C.Connect("req[bold]", "tcp://[/]:1"))  # not a host: an error
     n = len(e.sockets())
-    await wait_for(pilot, lambda: len(app._panels) == n, what="every panel")
+    await wait_for(pilot, lambda: len(app.known_views()) == n, what="every panel")
     await wait_for(pilot, lambda: len(e.sockets()[NAMES[2]].peers_seen) == 3, what="peers")
     await wait_for(pilot, lambda: e.sockets()[NAMES[0]].stats.msgs_in == len(PAYLOADS))
     await wait_for(pilot, lambda: len(app._notifications) >= 2, what="the errors notified")
@@ -169,8 +170,8 @@ async def dismiss_all(app, pilot) -> None:
         await pilot.pause()
 
 
-def focus_log(app, name: str) -> None:
-    app.go_to_socket(name)
+async def focus_log(app, name: str) -> None:
+    await settled(app.go_to_socket(name))
     app.focus_now(app.panel().log_view)
 
 
@@ -186,10 +187,10 @@ async def test_hostile_names_traffic_and_errors_on_every_tab(tmp_path):
                                         "1b 5d 30 3b 50 57", "inproc://[/]pair"]),
                               # (a narrow panel elides an endpoint's middle)
                               ("routerdealer", [NAMES[2], "[bold]router", "[link=x]hi"])):
-            app.action_show_tab(tab)
+            await settled(app.action_show_tab(tab))
             await look(*literals, where=f"tab {tab}", count=len(literals))
         # the inspector on a message full of markup, each view, older and newer
-        focus_log(app, NAMES[0])
+        await focus_log(app, NAMES[0])
         app.action_inspect()
         await look("[/]", where="the inspector")
         for key in ("t", "h", "j", "a", "p", "n"):
@@ -207,7 +208,7 @@ async def test_hostile_names_traffic_and_errors_on_every_tab(tmp_path):
         await look("s[/]", where="the palette", count=len(app.engine.sockets()))
         await dismiss_all(app, pilot)
         # the unbind chooser, the close question and the rename prompt name the socket
-        focus_log(app, NAMES[0])
+        await focus_log(app, NAMES[0])
         app.action_unbind()
         await look("inproc://[/]pair", "PWNED", where="the unbind chooser", count=2)
         await dismiss_all(app, pilot)
@@ -218,8 +219,8 @@ async def test_hostile_names_traffic_and_errors_on_every_tab(tmp_path):
         await look(f"Rename {NAMES[0]}", where="the rename prompt")
         await dismiss_all(app, pilot)
         # the peer chooser: every identity, then one chosen
-        app.action_show_tab("routerdealer")
-        app.go_to_socket(NAMES[2])
+        await settled(app.action_show_tab("routerdealer"))
+        await settled(app.go_to_socket(NAMES[2]))
         select = app.panel().query_one(".peer-select", Select)
         select.focus()
         await pilot.press("enter")
@@ -238,7 +239,7 @@ async def fields():
         e.call(C.Create("p", "PAIR"))
         e.call(C.Create("r", "ROUTER"))
         e.call(C.Create("sub", "SUB"))
-        await wait_for(pilot, lambda: len(app._panels) == 3, what="the panels")
+        await wait_for(pilot, lambda: len(app.known_views()) == 3, what="the panels")
 
         async def submit(action, text: str, where: str, field: str | None = None) -> None:
             action()
@@ -259,8 +260,8 @@ async def fields():
 @run_async
 async def test_hostile_endpoints_filters_and_paths_typed_into_prompts(tmp_path):
     async with fields() as (app, pilot, look, submit):
-        app.action_show_tab("pair")
-        focus_log(app, "p")
+        await settled(app.action_show_tab("pair"))
+        await focus_log(app, "p")
         for text in ("[/][bold]x[link=x]y", EVIL):
             await submit(app.action_bind, "inproc://" + text, f"bind {text!r}")
             await submit(app.action_connect, "tcp://" + text + ":5", f"connect {text!r}")
@@ -272,8 +273,8 @@ async def test_hostile_endpoints_filters_and_paths_typed_into_prompts(tmp_path):
 @run_async
 async def test_hostile_messages_names_and_templates(tmp_path):
     async with fields() as (app, pilot, look, submit):
-        app.action_show_tab("pair")
-        focus_log(app, "p")
+        await settled(app.action_show_tab("pair"))
+        await focus_log(app, "p")
         # the composer: frames and file references full of markup
         composer = app.panel().query_one(".composer")
         for text in ("@/nonexistent[/]", "hex:[/]", "[link=x]a|[/]b", "@" + EVIL):
@@ -281,7 +282,7 @@ async def test_hostile_messages_names_and_templates(tmp_path):
             composer.value = text
             await pilot.press("enter")
             await look(where=f"send {text!r}")
-        focus_log(app, "p")
+        await focus_log(app, "p")
         # rename to names full of markup (kept), and to escapes (refused, said)
         for text in (NAMES[0], NAMES[3], EVIL, "a\u200bb"):
             name = app.panel().socket_name
@@ -295,8 +296,8 @@ async def test_hostile_messages_names_and_templates(tmp_path):
         # the repeat dialog's fields, then the auto-reply on the ROUTER
         for field, text in (("template", "hex:[/]"), ("interval", "[bold]"), ("count", EVIL)):
             await submit(app.action_repeat, text, f"repeat {field}={text!r}", field)
-        app.action_show_tab("routerdealer")
-        focus_log(app, "r")
+        await settled(app.action_show_tab("routerdealer"))
+        await focus_log(app, "r")
         for text in ("hex:zz[/]", "[bold]{body}" + EVIL):
             await submit(app.action_auto_reply, text, f"auto-reply {text!r}")
 
@@ -304,15 +305,15 @@ async def test_hostile_messages_names_and_templates(tmp_path):
 @run_async
 async def test_hostile_subscriptions_and_new_sockets(tmp_path):
     async with fields() as (app, pilot, look, submit):
-        app.action_show_tab("pubsub")
-        app.go_to_socket("sub")
+        await settled(app.action_show_tab("pubsub"))
+        await settled(app.go_to_socket("sub"))
         bar = app.panel().query_one(".subscriptions-input")
         for text in ("[/], [bold]x", "hex:zz[/]" + EVIL):
             app.focus_now(bar)
             bar.value = text
             await pilot.press("enter")
             await look(where=f"subscribe {text!r}")
-        focus_log(app, "sub")
+        await focus_log(app, "sub")
         # the add-socket dialog, every field
         for field, text in (("name", EVIL), ("bind", "[bold]"), ("connect", "tcp://[/]:1"),
                             ("options", "[link=x]=1"), ("options", "routing_id=hex:[/]")):

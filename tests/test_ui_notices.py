@@ -77,4 +77,4 @@ async def test_a_damaged_state_file_says_so_and_starts_empty(home, content):
     state.write_bytes(content)
     async with dashboard(load=_last_session) as (app, pilot):
         await said(app, pilot, "not reopening the last session", str(state), "damaged")
-        assert app.session_name == "untitled" and not app._panels
+        assert app.session_name == "untitled" and not app.known_views()

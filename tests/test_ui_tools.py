@@ -36,7 +36,7 @@ async def make_socket(app, pilot, name, kind, *options, bind=(), connect=()):
         app.engine.call(C.Bind(name, ep))
     for ep in connect:
         app.engine.call(C.Connect(name, ep))
-    await wait_for(pilot, lambda: any(p.socket_name == name for p in app._panels.values()),
+    await wait_for(pilot, lambda: any(v.name == name for v, _tab, _device in app.known_views()),
                    what=f"a panel for {name}")
     app.go_to_socket(name)
     await pilot.pause()

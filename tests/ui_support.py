@@ -480,3 +480,10 @@ def run_async(test):
 
     wrapper.__signature__ = inspect.signature(test)
     return wrapper
+
+
+async def settled(result) -> None:
+    """Await what an app method returned, when it is awaitable: showing a tab, or a socket's
+    panel, the first time builds the panels, and a key waits for that as a test does here."""
+    if result is not None:
+        await result
