@@ -130,6 +130,63 @@ def sizes_case(repos: dict[str, Path], work: Path, runs: int) -> dict:
     return results
 
 
+HEADLESS = r"""
+import asyncio, gc, json, sys, time
+from pathlib import Path
+from zmqdash.engine import Engine
+from zmqdash.session import apply, store
+from zmqdash.ui.app import make_app
+
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+
+async def main(path, n):
+    engine = Engine().start()
+    if n:
+        apply(engine, store.load(path))
+    while len(engine.sockets()) < n:
+        time.sleep(0.01)
+    app = make_app(engine)
+    gc.collect()
+    before = rss()
+    start = time.perf_counter()
+    async with app.run_test(size=(120, 40)) as pilot:
+        first = None
+        while True:
+            await pilot.pause()
+            shown = [p for p in app.panels() if p.is_attached and p.log_view.is_attached]
+            if not n or shown:
+                first = time.perf_counter() - start
+                break
+        await pilot.pause(1.0)
+        gc.collect()
+        grown = rss() - before
+        widgets = len(list(app.screen.query("*")))
+    engine.stop()
+    print(json.dumps({"first": first, "ui_mb": grown, "widgets": widgets}))
+
+asyncio.run(main(Path(sys.argv[1]), int(sys.argv[2])))
+"""
+
+
+def headless(repo: Path, session: Path | None, n: int) -> dict:
+    """The dashboard started in-process (Textual's test driver) on an engine that has its N
+    sockets already: how long until the first panel is mounted, and what the UI adds to RSS.
+    The engine's own cost (making N sockets) is left out, so this is the UI's share alone."""
+    import json
+    import os
+
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    out = subprocess.run([sys.executable, "-c", HEADLESS, str(session or "-"), str(n)],
+                         env=env, capture_output=True, text=True, timeout=300)
+    if out.returncode:  # Textual's driver gives up waiting for the screen (30 s) first
+        print(f"  ({repo}, {n} sockets: {out.stderr.strip().splitlines()[-1][:200]})")
+        return {"first": float("nan"), "ui_mb": float("nan"), "widgets": float("nan")}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def flood_main(endpoints_file: str, rate: float, seconds: float) -> None:
     """The peer: FLOODED PUSH sockets bound on loopback, each sending ``rate`` 64-byte
     messages a second for ``seconds``; prints the endpoints, then how many it sent."""
@@ -243,6 +300,25 @@ def main() -> None:
                   f"{med(label, n, 'panel') * 1000:>9.0f} {med(label, n, 'all') * 1000:>8.0f} "
                   f"{med(label, n, 'rss'):>7.0f} {per:>8.3f}  "
                   f"{med(label, n, 'panel') / empty_frame:.2f}x")
+    print("\nthe UI's share alone (in-process, on an engine that has its sockets already):")
+    print(f"{'':>8} {'sockets':>7} {'first panel ms':>15} {'UI adds MB':>11} {'widgets':>8}")
+    ui: dict = {label: {} for label in repos}
+    for n in SIZES:
+        session = work / f"idle{n}.toml" if n else None
+        for _ in range(args.runs):
+            for label, repo in repos.items():
+                ui[label].setdefault(n, []).append(headless(repo, session, n))
+    for label in repos:
+        for n in SIZES:
+            runs = ui[label][n]
+            print(f"{label:>8} {n:>7} "
+                  f"{statistics.median(r['first'] for r in runs) * 1000:>15.0f} "
+                  f"{statistics.median(r['ui_mb'] for r in runs):>11.1f} "
+                  f"{statistics.median(r['widgets'] for r in runs):>8.0f}")
+        first0 = statistics.median(r["first"] for r in ui[label][0])
+        first300 = statistics.median(r["first"] for r in ui[label][300])
+        print(f"{label:>8}: first panel at 300 sockets / empty dashboard's first frame: "
+              f"{first300 / first0:.2f}x")
     if "before" in repos:
         print("after/before at 300 sockets: first panel "
               f"{med('after', 300, 'panel') / med('before', 300, 'panel'):.2f}x, RSS "

@@ -167,6 +167,8 @@ class PanelRack(_Host):
                 # before Textual hands the focus to a neighbour (a composer, as often as not)
                 self.settle_focus(avoid=panel)
             panel.remove()
+        show = None
+        tabs = set()  # tabs shown before that have new sockets: built in one go each
         for key, (view, tab, device) in alive.items():
             if key in self._known:
                 continue
@@ -178,13 +180,16 @@ class PanelRack(_Host):
                 # a socket just added: show it, unless the user has moved on to another tab
                 self._focus_next = None
                 if focus_next[1] == self.active_pattern:
-                    self._build_tab(tab)
-                    self.call_after_refresh(self._show_panel, self._panels[key])
-                    continue
-            if tab in self._built_tabs:
-                self._build_tab(tab)
-                if tab == self.active_pattern:
-                    self.call_after_refresh(self._settle_if_adrift)
+                    show = key
+                    tabs.add(tab)
+            elif tab in self._built_tabs:
+                tabs.add(tab)
+        for tab in tabs:
+            self._build_tab(tab)
+        if show is not None:
+            self.call_after_refresh(self._show_panel, self._panels[show])
+        elif self.active_pattern in tabs:
+            self.call_after_refresh(self._settle_if_adrift)
         self.call_after_refresh(self._update_hints)
         if set(self._known) != before:
             # which keys apply depends on the panels (each refresh rebuilds the footer)
