@@ -310,8 +310,7 @@ class PanelRack(_Host):
         mounting = None if key in self._panels else self._build_tab(self._known[key][1])
         panel = self._panels[key]
         if mounting is None:
-            self._show_panel(panel)
-            return None
+            return self._show_panel(panel)
 
         async def built() -> None:
             await mounting
