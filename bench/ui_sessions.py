@@ -5,7 +5,9 @@ For N = 0, 3, 60 and 300 it reports, as the median of ``--runs`` launches:
 
 - the first frame: launch to the tabs and the footer on screen;
 - the first panel: launch to the first socket's panel on screen (for 0: to the first frame);
-- RSS once every socket is counted in the status line, and RSS per socket above the empty one.
+- all: launch to every socket counted in the status line; idle: launch to the dashboard's CPU
+  staying under 10 % for half a second (everything built);
+- RSS once idle, and RSS per socket above the empty one.
 
 Then the flood: 300 sockets over the tabs, 50 of them PULLs that a separate process feeds at
 1,000 msg/s each (50,000 msg/s in all, for ``--seconds``), with the flooded tab shown half of
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import os
 import re
 import statistics
 import subprocess
@@ -107,9 +110,16 @@ def launch(repo: Path, home: Path, session: Path | None, first_name: str | None,
                 if panel is not None and (expect == 0 or sockets_counted(screen) == expect):
                     counted = now
                 time.sleep(0.005)
-        time.sleep(1.0)  # let the screen settle before reading the memory
-        return {"frame": frame, "panel": panel, "all": counted, "rss": rss_mb(tmux.pid),
-                "tmux": tmux}
+        # settled: the dashboard's CPU stays under 10 % for half a second (at most 60 s more)
+        pid, settled = tmux.pid, None
+        while settled is None:
+            c0 = cpu_seconds(pid)
+            time.sleep(0.5)
+            now = time.perf_counter() - start
+            if cpu_seconds(pid) - c0 < 0.05 or now > timeout + 60:
+                settled = now - 0.5
+        return {"frame": frame, "panel": panel, "all": counted, "settled": settled,
+                "rss": rss_mb(pid), "tmux": tmux}
     except BaseException:
         tmux.kill()
         raise
@@ -176,7 +186,6 @@ def headless(repo: Path, session: Path | None, n: int) -> dict:
     sockets already: how long until the first panel is mounted, and what the UI adds to RSS.
     The engine's own cost (making N sockets) is left out, so this is the UI's share alone."""
     import json
-    import os
 
     env = {**os.environ, "PYTHONPATH": str(repo)}
     out = subprocess.run([sys.executable, "-c", HEADLESS, str(session or "-"), str(n)],
@@ -285,19 +294,23 @@ def main() -> None:
     for repo in repos.values():
         compileall.compile_dir(repo / "zmqdash", quiet=1)
     work = Path(tempfile.mkdtemp(prefix="zmqdash-bench-sessions-"))
+    # Python puts the current folder first on sys.path (python -m, -c): away from any
+    # checkout, each run imports the zmqdash its PYTHONPATH names
+    os.chdir(work)
     results = sizes_case(repos, work, args.runs)
 
     def med(label: str, n: int, what: str) -> float:
         return statistics.median(r[what] for r in results[label][n])
 
     print(f"{'':>8} {'sockets':>7} {'frame ms':>9} {'panel ms':>9} {'all ms':>8} "
-          f"{'RSS MB':>7} {'MB/sock':>8}  panel / empty frame")
+          f"{'idle ms':>8} {'RSS MB':>7} {'MB/sock':>8}  panel / empty frame")
     for label in repos:
         empty_frame, empty_rss = med(label, 0, "frame"), med(label, 0, "rss")
         for n in SIZES:
             per = (med(label, n, "rss") - empty_rss) / n if n else 0.0
             print(f"{label:>8} {n:>7} {med(label, n, 'frame') * 1000:>9.0f} "
                   f"{med(label, n, 'panel') * 1000:>9.0f} {med(label, n, 'all') * 1000:>8.0f} "
+                  f"{med(label, n, 'settled') * 1000:>8.0f} "
                   f"{med(label, n, 'rss'):>7.0f} {per:>8.3f}  "
                   f"{med(label, n, 'panel') / empty_frame:.2f}x")
     print("\nthe UI's share alone (in-process, on an engine that has its sockets already):")
