@@ -26,6 +26,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 FORMATS = ("auto", "text", "hex", "json")
@@ -347,7 +348,7 @@ def render_frame(data: bytes, fmt: str = "auto", limit: int = 2000) -> str:
     return text + _marker(len(data)) if cut else text
 
 
-def render_frames(frames: list[bytes], fmt: str = "auto", limit: int = 2000) -> str:
+def render_frames(frames: Sequence[bytes], fmt: str = "auto", limit: int = 2000) -> str:
     """One line for a multipart message: frames joined by ``" │ "``, empty frames as ``∅``.
 
     The frames and separators together take at most ``limit`` characters; if anything is left
@@ -360,7 +361,7 @@ def render_frames(frames: list[bytes], fmt: str = "auto", limit: int = 2000) -> 
     return text + _marker(sum(len(f) for f in frames), len(frames)) if cut else text
 
 
-def render_row(frames: list[bytes], fmt: str = "auto", limit: int = 2000) -> tuple[str, bool]:
+def render_row(frames: Sequence[bytes], fmt: str = "auto", limit: int = 2000) -> tuple[str, bool]:
     """The frames on one line in at most ``limit`` characters, with no marker, and whether
     anything was left out (a caller that knows its width says so in its own words)."""
     if len(frames) == 1:

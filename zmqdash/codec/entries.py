@@ -8,11 +8,11 @@ payload, an error string naming a file or a peer) is escaped.
 
 from __future__ import annotations
 
-from ..entries import EVENT, FRAMES, KIND, MESSAGE_KINDS, META
+from ..entries import EVENT, FRAMES, KIND, MESSAGE_KINDS, META, Entry
 from .display import escape_text, render_frames
 
 
-def entry_text(entry: tuple, fmt: str = "auto", limit: int = 4096) -> str:
+def entry_text(entry: Entry, fmt: str = "auto", limit: int = 4096) -> str:
     """The one-line, terminal-safe body of a log entry (without time and tag)."""
     kind = entry[KIND]
     if kind in MESSAGE_KINDS:
