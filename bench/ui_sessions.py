@@ -90,7 +90,8 @@ def launch(repo: Path, home: Path, session: Path | None, first_name: str | None,
            expect: int, timeout: float = 60) -> dict:
     """Start the dashboard in tmux; time the first frame, the first panel, every socket."""
     tmux = Tmux(120, 40)
-    env = {"ZMQDASH_HOME": str(home), "PYTHONPATH": str(repo)}
+    # (tmux starts it in this checkout's folder: PYTHONSAFEPATH keeps that off sys.path)
+    env = {"ZMQDASH_HOME": str(home), "PYTHONPATH": str(repo), "PYTHONSAFEPATH": "1"}
     args = [sys.executable, "-m", "zmqdash"] + (["open", str(session)] if session else [])
     start = time.perf_counter()
     tmux.start(args, env)
@@ -187,7 +188,7 @@ def headless(repo: Path, session: Path | None, n: int) -> dict:
     The engine's own cost (making N sockets) is left out, so this is the UI's share alone."""
     import json
 
-    env = {**os.environ, "PYTHONPATH": str(repo)}
+    env = {**os.environ, "PYTHONPATH": str(repo), "PYTHONSAFEPATH": "1"}
     out = subprocess.run([sys.executable, "-c", HEADLESS, str(session or "-"), str(n)],
                          env=env, capture_output=True, text=True, timeout=300)
     if out.returncode:  # Textual's driver gives up waiting for the screen (30 s) first
@@ -294,8 +295,8 @@ def main() -> None:
     for repo in repos.values():
         compileall.compile_dir(repo / "zmqdash", quiet=1)
     work = Path(tempfile.mkdtemp(prefix="zmqdash-bench-sessions-"))
-    # Python puts the current folder first on sys.path (python -m, -c): away from any
-    # checkout, each run imports the zmqdash its PYTHONPATH names
+    # Python puts the current folder first on sys.path (python -m, -c): with PYTHONSAFEPATH
+    # (and away from any checkout), each run imports the zmqdash its PYTHONPATH names
     os.chdir(work)
     results = sizes_case(repos, work, args.runs)
 
