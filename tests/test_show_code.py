@@ -444,6 +444,54 @@ def test_each_device_kind_as_a_program_forwards_between_real_peers(
         kill(command)
 
 
+def test_a_device_program_stops_on_ctrl_c_in_the_middle_of_a_flood(engine, run_program) -> None:
+    """``zmq.proxy()`` notices Ctrl+C only when the signal lands while it waits in poll; one
+    that lands while it forwards was lost and the program ran on (two floods in four). Each
+    of several programs is interrupted while messages still pour through it."""
+    import zmq
+
+    from zmqdash.engine.devices import commands as D
+
+    engine.call(D.DeviceCreate("dev", "streamer", frontend=("@tcp://127.0.0.1:*",),
+                               backend=("@tcp://127.0.0.1:*",)))
+    code = device_code_then_close(engine, "dev")
+    ctx = zmq.Context()
+    try:
+        for _trial in range(4):
+            proc = run_program(code)
+            sides = bound_sides(proc)
+            push, pull = ctx.socket(zmq.PUSH), ctx.socket(zmq.PULL)
+            push.connect(sides["frontend"])
+            pull.connect(sides["backend"])
+            sent = got = 0
+            signalled_at = None
+            for _ in range(4_000):  # pour, signal once 20,000 came through, pour on: bounded
+                try:
+                    for _burst in range(100):
+                        push.send(b"x" * 64, zmq.NOBLOCK)
+                        sent += 1
+                except zmq.Again:
+                    pass
+                try:
+                    while True:
+                        pull.recv(zmq.NOBLOCK)
+                        got += 1
+                except zmq.Again:
+                    pass
+                if signalled_at is None and got >= 20_000:
+                    proc.send_signal(signal.SIGINT)
+                    signalled_at = sent
+                if signalled_at is not None and (sent > signalled_at + 50_000
+                                                 or proc.poll() is not None):
+                    break
+            assert signalled_at is not None, f"only {got} of {sent} came through"
+            assert wait_or_dump(proc, WAIT) == 0, proc.stderr.read().decode()
+            push.close(0)
+            pull.close(0)
+    finally:
+        ctx.term()
+
+
 def carry_traffic(engine, sides: dict[str, str], upstream: str, downstream: str) -> None:
     """A message (or a round trip) from a socket connected to the frontend to one connected to
     the backend; both closed afterwards."""

@@ -165,14 +165,28 @@ def device_as_code(view: DeviceView) -> Code:
                 w.add(f'print("{label} bound to", '
                       f'{label}.getsockopt_string(zmq.LAST_ENDPOINT), flush=True)')
         w.add()
+    # zmq.proxy() returns on Ctrl+C only if the signal lands while it waits in poll; one that
+    # lands while it forwards is lost and the program runs on. So it forwards in a thread,
+    # the main thread waits (a wait Ctrl+C ends), and ending the context stops the proxy.
+    w.imports.add("import threading")
+    w.add("def forward():")
+    w.add("try:", 1)
+    w.add("zmq.proxy(frontend, backend)  # forwards both ways until the context ends", 2)
+    w.add("except zmq.ContextTerminated:", 1)
+    w.add("pass", 2)
+    w.add("finally:", 1)
+    w.add("frontend.close(linger=0)", 2)
+    w.add("backend.close(linger=0)", 2)
+    w.add()
+    w.add()
+    w.add("forwarder = threading.Thread(target=forward, daemon=True)")
+    w.add("forwarder.start()")
     w.add("try:")
-    w.add("zmq.proxy(frontend, backend)  # forwards both ways until Ctrl+C", 1)
-    w.add("except (KeyboardInterrupt, zmq.ContextTerminated):")
+    w.add("forwarder.join()  # until Ctrl+C", 1)
+    w.add("except KeyboardInterrupt:")
     w.add("pass", 1)
     w.add("finally:")
-    w.add("frontend.close(linger=0)", 1)
-    w.add("backend.close(linger=0)", 1)
-    w.add("context.term()", 1)
+    w.add("context.term()  # the proxy returns, closes both sockets, and the context ends", 1)
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in view.name).strip("_")
     filename = f"{safe or 'device'}.py"
     header = [
