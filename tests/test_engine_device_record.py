@@ -155,3 +155,33 @@ def test_a_disk_that_falls_behind_holds_the_device_back_and_loses_nothing(
     assert tasks == [f"task {i} {(i * 37) % 100 + 1}" for i in range(1, total + 1)]
     assert rec.lost == 0 and rec.pauses >= 1 and not rec.error
     assert any("disk is not keeping up" in r.get("text", "") for r in records)
+
+
+def test_a_device_recording_replays_each_way_into_a_socket(engine, spawn_peer, tmp_path):
+    """What crossed a queue, replayed: its clients' requests (f>b, the default for a device's
+    file) and then the replies (b>f), each without the queue's routing identity, into a
+    PUSH; a direction that is not one is refused."""
+    from conftest import Endpoints, create, link, wait_received
+
+    from zmqdash.engine.replay import first_direction
+
+    view = device(engine, "broker", "queue")
+    spawn_peer("echo_rep", "connect", bound(view.backend))
+    wait_until(engine, lambda: sum(e.peers for e in view.backend.endpoints) == 1)
+    path = tmp_path / "broker.jsonl"
+    engine.call(DeviceRecordStart("broker", str(path)))
+    client = spawn_peer("req_client", "connect", bound(view.frontend), "one", "two")
+    assert [client.read_line() for _ in range(2)] == ["Echo: one", "Echo: two"]
+    wait_until(engine, lambda: view.stats.b2f_msgs == 2)
+    stop(engine, "broker")
+    assert first_direction(str(path)) == "f>b"
+    create(engine, "again", "PUSH")
+    create(engine, "sink", "PULL")
+    link(engine, "sink", "again", Endpoints("tcp", tmp_path))
+    state = engine.call(C.ReplayStart("again", str(path), speed=None))
+    assert wait_received(engine, "sink", 2) == [[b"", b"one"], [b"", b"two"]]
+    wait_until(engine, lambda: state.state == "done")
+    engine.call(C.ReplayStart("again", str(path), speed=None, direction="b>f"))
+    assert wait_received(engine, "sink", 4)[2:] == [[b"", b"Echo: one"], [b"", b"Echo: two"]]
+    with pytest.raises(EngineError, match="f>b or b>f"):
+        engine.call(C.ReplayStart("again", str(path), direction="sideways"))

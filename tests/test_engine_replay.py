@@ -212,6 +212,9 @@ def test_bad_input_is_said(engine, tmp_path) -> None:
     assert wait_received(engine, "sink", 2) == [[b"ok"], [b"ok"]]
     assert state.bad_lines == 7 and state.first_bad == "line 1: not JSON"
     assert "7 bad lines skipped" in state.summary()
-    engine.call(C.ReplayStart("out", str(path), speed=None))
+    # a looping replay is still replaying when the second start comes (two messages at full
+    # speed could be done by then)
+    engine.call(C.ReplayStart("out", str(path), speed=None, loop=True))
     with pytest.raises(EngineError, match="replaying already"):
         engine.call(C.ReplayStart("out", str(path), speed=None))
+    engine.call(C.ReplayStop("out"))

@@ -86,9 +86,11 @@ def add_parser(subparsers) -> None:
     p.add_argument("--filter", metavar="TEXT", default=None,
                    help="only messages that match, as the dashboard's log filter: plain text "
                    "(any case unless it has capitals), /regex/, or hex:/b64: bytes")
-    p.add_argument("--direction", choices=("in", "out"), default=None,
-                   help="replay the received (in) or the sent (out) messages; default: the "
-                   "received ones, or the sent ones if the file has no received message")
+    p.add_argument("--direction", choices=("in", "out", "f>b", "b>f"), default=None,
+                   help="replay the received (in) or the sent (out) messages, or what crossed "
+                   "a recorded device from its frontend to its backend (f>b) or back (b>f); "
+                   "default: the received ones, else a device's f>b, else its b>f, else the "
+                   "sent ones")
     p.add_argument("--peer", metavar="ID", default=None,
                    help="ROUTER: send every message to this identity (hex: for bytes); a "
                    "ROUTER's recorded identity frame is replaced by it. Without it a ROUTER "

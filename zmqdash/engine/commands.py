@@ -210,8 +210,9 @@ class ReplayStart:
     """Send the messages of a JSON Lines recording (an export or a recording) on the socket.
 
     ``speed``: 1 keeps the recorded pace, 2 twice as fast ..., None as fast as the socket takes
-    them. ``direction``: replay the ``in`` (received) or ``out`` (sent) messages; None: the
-    received ones if the file has any, else the sent ones. ``match``: only messages whose text
+    them. ``direction``: replay the ``in`` (received) or ``out`` (sent) messages, or a device's
+    ``f>b`` or ``b>f``; None: the received ones if the file has any, else a device's ``f>b``,
+    else its ``b>f``, else the sent ones. ``match``: only messages whose text
     matches (plain text, or ``/regex/``). ``peer``: for a ROUTER, the identity every message goes
     to (a ROUTER's recorded identity frame is replaced by it); None on a ROUTER keeps the first
     frame as the identity. ``count``: stop after that many messages. Result: the replay's state

@@ -52,6 +52,10 @@ PEER_RETRY = 0.05
 PASS_END = None
 
 IN, OUT = "in", "out"
+F2B, B2F = "f>b", "b>f"  # a device's messages, frontend to backend and back
+#: the directions a recording's messages go in, the default first: received, then what a
+#: device's clients sent it, then its replies, then sent
+DIRECTIONS = (IN, F2B, B2F, OUT)
 
 
 @dataclass
@@ -150,7 +154,7 @@ def read_messages(path: str, direction: str | None, matches: Matcher | None,
                 if not isinstance(record, dict):
                     raise ValueError("not a JSON object")
                 kind = record.get("kind")
-                if kind not in (IN, OUT):
+                if kind not in DIRECTIONS:
                     continue  # an event, an error, a note: nothing to send
                 if kind != direction:
                     state.skipped += 1
@@ -173,21 +177,30 @@ def read_messages(path: str, direction: str | None, matches: Matcher | None,
             if matches is not None and not matches(frames):
                 state.skipped += 1
                 continue
-            yield float(ts), frames, record.get("type") == "ROUTER"
+            # a ROUTER's messages, and a queue's (both ways), carry the routing identity first
+            kind_of_sender = record.get("type")
+            yield float(ts), frames, kind_of_sender == "ROUTER" or (
+                "device" in record and kind_of_sender == "queue")
 
 
 def first_direction(path: str) -> str:
-    """``in`` if the file holds any received message, else ``out``."""
-    needle = '"kind": "in"'
+    """The direction to replay when none is asked: ``in`` if the file holds any received
+    message, else a device's ``f>b`` (what its clients sent), else its ``b>f``, else ``out``."""
+    needles = {d: f'"kind": "{d}"' for d in DIRECTIONS}
+    seen: set[str] = set()
     with open(path, encoding="utf-8", errors="replace") as lines:
         for line in lines:
-            if needle in line:
+            for direction, needle in needles.items():
+                if direction in seen or needle not in line:
+                    continue
                 try:
-                    if json.loads(line).get("kind") == IN:
-                        return IN
+                    if json.loads(line).get("kind") == direction:
+                        seen.add(direction)
                 except (ValueError, AttributeError):
                     continue
-    return OUT
+            if IN in seen:
+                break
+    return next((d for d in DIRECTIONS if d in seen), OUT)
 
 
 class ReplaySource:
@@ -322,8 +335,9 @@ class Replayer:
                                   or not math.isfinite(speed) or speed <= 0):
             raise EngineError("the speed must be a number above 0 (2 is twice as fast), or "
                               "none for as fast as possible")
-        if cmd.direction not in (None, IN, OUT):
-            raise EngineError(f"the direction is in or out, not {cmd.direction!r}")
+        if cmd.direction is not None and cmd.direction not in DIRECTIONS:
+            raise EngineError("the direction is in, out, f>b or b>f (a device's), not "
+                              f"{cmd.direction!r}")
         if cmd.peer is not None and not s.routes:
             raise EngineError("a peer identity only applies to ROUTER sockets")
         if cmd.count is not None:

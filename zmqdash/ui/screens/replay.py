@@ -26,7 +26,7 @@ class ReplayChoice:
     path: str
     speed: float | None  # None: as fast as possible
     match: str | None
-    direction: str | None  # in, out, or None (received, or sent if none was received)
+    direction: str | None  # in, out, f>b, b>f, or None (received, else f>b, b>f, sent)
     loop: bool
 
 
@@ -79,7 +79,9 @@ class ReplayScreen(FormScreen[ReplayChoice | None]):
                             placeholder="blank: every message; text, /regex/ or hex:")
                 yield Label("Messages")
                 yield Select([("received (in), or sent if none", "auto"),
-                              ("received (in)", "in"), ("sent (out)", "out")],
+                              ("received (in)", "in"), ("sent (out)", "out"),
+                              ("a device's frontend to backend (f>b)", "f>b"),
+                              ("a device's backend to frontend (b>f)", "b>f")],
                              value="auto", allow_blank=False, compact=True,
                              id="replay-direction")
                 yield Label("Loop")
