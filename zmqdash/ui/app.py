@@ -215,7 +215,10 @@ class ZmqDash(OrderedKeys, EngineLink, PanelRack, FocusKeeping, KeyState, Sessio
 
     def on_panel_focused(self, message: PanelFocused) -> None:
         message.stop()
-        self.current_panel = message.panel
+        # the focus may have moved on before this came (to another panel, whose message
+        # follows): a stale one must not take the current panel back
+        if message.panel.has_focus_within:
+            self.current_panel = message.panel
 
     def on_map_appeared(self, message: MapAppeared) -> None:
         message.stop()
