@@ -22,6 +22,20 @@ def test_cat_curve_client_reaches_a_pyzmq_curve_server(spawn_peer):
     assert b"CURVE handshake ok" in result.stderr
 
 
+def test_a_key_that_starts_with_a_dash_is_a_key_not_an_option(spawn_peer):
+    # one Z85 key in 85 starts with "-": argparse took it for an option and cat said
+    # "--curve-client: expected one argument"
+    for _ in range(20_000):
+        public, secret = pair()
+        if public.startswith("-"):
+            break
+    assert public.startswith("-")
+    peer = spawn_peer("curve_server", "bind", "tcp://127.0.0.1:*", secret)
+    result = run_cat("REQ", "-c", peer.endpoint, "--curve-client", public, "--send", "hi")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == b"Echo: hi\n"
+
+
 def test_a_pyzmq_curve_client_reaches_cat_as_a_curve_server_by_key_name(
         spawn_peer, start_cat, tmp_path, monkeypatch):
     monkeypatch.setenv("ZMQDASH_HOME", str(tmp_path))

@@ -56,6 +56,9 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 
 
 def run(argv: list[str]) -> int:
+    from .remote_args import glue_keys
+
+    argv = glue_keys(list(argv))
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)

@@ -18,6 +18,31 @@ from ..engine.credentials import CLIENT, CURVE, PLAIN, SERVER, Credentials
 PASSWORD_ENV = "ZMQDASH_PLAIN_PASSWORD"
 
 
+#: the options that take a key, which may be 40 characters of Z85 starting with "-"
+KEY_OPTIONS = ("--curve-server", "--curve-client", "--curve-secret", "--allow-keys",
+               "--deny-keys")
+_Z85 = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                 ".-:+=^!/*?&<>()[]{}@%$#")
+
+
+def glue_keys(argv: list[str]) -> list[str]:
+    """``--curve-client KEY`` as ``--curve-client=KEY`` where KEY is a Z85 key that starts
+    with ``-`` (one in 85 does), which argparse would otherwise take for an option."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        following = argv[i + 1] if i + 1 < len(argv) else ""
+        if word in KEY_OPTIONS and len(following) == 40 and following.startswith("-") \
+                and set(following) <= _Z85:
+            out.append(f"{word}={following}")
+            i += 2
+            continue
+        out.append(word)
+        i += 1
+    return out
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group(
         "reaching other systems",
