@@ -11,9 +11,6 @@ talks to devices only through engine commands.
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
-
 from textual.binding import Binding
 
 from ..codec import escape_text
@@ -236,29 +233,12 @@ class DeviceActions:
         view = self._tool_device()
         if view is None:
             return super().action_record()
-        name = view.name
-        if view.recording is not None:
-            self.run_command(D.DeviceRecordStop(name), self._recording_stopped)
-            return
-        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
-        default = str(Path.cwd() / f"{safe}-{time.strftime('%Y%m%d-%H%M%S')}.jsonl")
-
-        def start(path: str) -> None:
-            path = path.strip()
-            if not path:
-                return
-
-            def started(real) -> None:
-                self._last_recording = str(real)
-                self.notify(f"Recording {escape_text(name)} to {escape_text(str(real))} (R "
-                            "stops)", title="Recording", markup=False)
-
-            self.run_command(D.DeviceRecordStart(name, path), started)
-
-        self.prompt(f"Record {escape_text(name)} to", default, start,
-                    hint="Every message that crosses from now on, with its direction, and the "
-                         "device's events, as JSON lines (the tap is turned on for it); an "
-                         "existing file is replaced. R again stops.")
+        self.ask_to_record(view.name, view.recording is not None,
+                           D.DeviceRecordStop(view.name),
+                           lambda path: D.DeviceRecordStart(view.name, path),
+                           "Every message that crosses from now on, with its direction, and "
+                           "the device's events, as JSON lines (the tap is turned on for it); "
+                           "an existing file is replaced. R again stops.")
 
 
 def device_key(name: str) -> tuple[str, str]:

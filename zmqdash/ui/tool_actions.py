@@ -94,9 +94,16 @@ class ToolActions:
         view = self.tool_view()
         if view is None:
             return
-        name = view.name
-        if view.recording is not None:
-            self.run_command(C.RecordStop(name), self._recording_stopped)
+        self.ask_to_record(view.name, view.recording is not None, C.RecordStop(view.name),
+                           lambda path: C.RecordStart(view.name, path),
+                           "Every entry from now on, as JSON lines (the records an export "
+                           "writes); an existing file is replaced. R again stops.")
+
+    def ask_to_record(self, name: str, recording: bool, stop, start_command, hint: str) -> None:
+        """Stop the recording of socket or device ``name``, or ask for a file and start one
+        (``start_command(path)`` is the command that starts it)."""
+        if recording:
+            self.run_command(stop, self._recording_stopped)
             return
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
         default = str(Path.cwd() / f"{safe}-{time.strftime('%Y%m%d-%H%M%S')}.jsonl")
@@ -111,11 +118,9 @@ class ToolActions:
                 self.notify(f"Recording {escape_text(name)} to {escape_text(str(real))} "
                             "(R stops)", title="Recording", markup=False)
 
-            self.run_command(C.RecordStart(name, path), started)
+            self.run_command(start_command(path), started)
 
-        self.prompt(f"Record {escape_text(name)} to", default, start,
-                    hint="Every entry from now on, as JSON lines (the records an export "
-                         "writes); an existing file is replaced. R again stops.")
+        self.prompt(f"Record {escape_text(name)} to", default, start, hint=hint)
 
     def _recording_stopped(self, rec) -> None:
         """The file is being finished off the UI thread; say how it ended once it is."""
