@@ -89,6 +89,7 @@ class Engine(Loop, SocketLife, Links, Configure, Send, Receive, MonitorEvents, R
         self._by_monitor = {}
         self._timers = []
         self._next_uid = 1
+        self._reaping_until = 0.0  # until when a closed socket's files may still be open
         self._changed = set()
         self._thread = None
         self._running = False

@@ -65,6 +65,7 @@ class EngineParts:
     _pollables: dict[Any, Callable[[], None]]
     _timers: list[tuple[float, int, int]]
     _next_uid: int
+    _reaping_until: float
     _changed: set[str]
     _held: set[SocketRecord]
     _lookups: set[Future[Any]]

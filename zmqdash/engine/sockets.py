@@ -4,6 +4,7 @@ renamed, its log cleared, and what the poller watches it for."""
 from __future__ import annotations
 
 import errno
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
 
 #: the longest linger a Close honours (linger -1 would make the context wait for ever), in ms
 CLOSE_LINGER_CAP = 2000
+#: how long after a close a socket that finds no free file waits for it (libzmq's reaper
+#: thread frees a closed socket's files a moment later, longer on a busy machine), in s
+REAPING_WAIT = 0.5
 
 
 class SocketLife(EngineParts):
@@ -63,17 +67,11 @@ class SocketLife(EngineParts):
               view: S.SocketView) -> SocketRecord:
         """A new socket with its options set and its monitor polled, known by its uid (a
         device's sides are made here too, and polled by the device)."""
-        zmq_type = options.socket_type(type_)
-        type_name = str(type_).strip().upper()
-        assert self.context is not None  # the engine has started
-        try:
-            sock = self.context.socket(zmq_type)
-        except zmq.ZMQError as exc:
-            raise EngineError(self._cannot_create(exc)) from None
+        sock, monitor = self._socket_and_monitor(options.socket_type(type_))
         sock.linger = self.default_linger
         uid = self._next_uid
         self._next_uid += 1
-        s = SocketRecord(uid, name, type_name, sock, None, view)
+        s = SocketRecord(uid, name, str(type_).strip().upper(), sock, monitor, view)
         s.linger = self.default_linger
         if s.subs is not None:  # every subscribe and unsubscribe, for the table
             sock.setsockopt(zmq.XPUB_VERBOSER, 1)
@@ -83,17 +81,33 @@ class SocketLife(EngineParts):
                 sock.router_mandatory = 1  # silently dropped (the options may turn it off)
             for opt_name, value in opts:
                 self._set_option(s, opt_name, value)
-            s.monitor = sock.get_monitor_socket()
         except (EngineError, zmq.ZMQError) as exc:
-            sock.close(0)
+            _close_quietly(sock, monitor)
             if isinstance(exc, zmq.ZMQError):
                 raise EngineError(self._cannot_create(exc)) from None
             raise
         self._by_uid[uid] = s
-        self._by_monitor[s.monitor] = s
-        self._poller.register(s.monitor, zmq.POLLIN)
+        self._by_monitor[monitor] = s
+        self._poller.register(monitor, zmq.POLLIN)
         self._start_hints()
         return s
+
+    def _socket_and_monitor(self, zmq_type: int) -> tuple[zmq.Socket[Any], zmq.Socket[Any]]:
+        """A ZeroMQ socket and the PAIR its monitor events come on. At the open-files limit
+        just after a close they are made once libzmq's reaper thread has freed the closed
+        socket's files, which it does a moment later (longer on a busy machine)."""
+        assert self.context is not None  # the engine has started
+        while True:
+            sock = None
+            try:
+                sock = self.context.socket(zmq_type)
+                return sock, sock.get_monitor_socket()
+            except zmq.ZMQError as exc:
+                if sock is not None:
+                    sock.close(0)
+                if exc.errno != errno.EMFILE or time.monotonic() >= self._reaping_until:
+                    raise EngineError(self._cannot_create(exc)) from None
+            time.sleep(0.005)
 
     def _cannot_create(self, exc: zmq.ZMQError) -> str:
         """Why a socket (or its monitor) could not be made, at the real limit that was hit."""
@@ -139,6 +153,7 @@ class SocketLife(EngineParts):
             s.monitor.close(0)
             s.monitor = None
         s.sock.close(linger)
+        self._reaping_until = time.monotonic() + REAPING_WAIT
         if s.subs is not None:
             s.subs.clear()
             s.view.subscribers = s.subs.table
@@ -175,6 +190,15 @@ class SocketLife(EngineParts):
         else:
             self._poller.unregister(s.sock)
         s.poll_flags = flags
+
+
+def _close_quietly(sock: zmq.Socket[Any], monitor: zmq.Socket[Any]) -> None:
+    try:
+        sock.disable_monitor()
+    except zmq.ZMQError:
+        pass
+    monitor.close(0)
+    sock.close(0)
 
 
 def _open_files_limit() -> int | str:
