@@ -14,6 +14,7 @@ import shlex
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -465,19 +466,27 @@ def test_a_device_program_stops_on_ctrl_c_in_the_middle_of_a_flood(engine, run_p
             pull.connect(sides["backend"])
             sent = got = 0
             signalled_at = None
-            for _ in range(4_000):  # pour, signal once 20,000 came through, pour on: bounded
+            # pour, signal once 20,000 came through, pour on: bounded in rounds and in time
+            # (rounds alone ran out on a quick machine before 20,000 had come through)
+            deadline = time.monotonic() + WAIT
+            for _ in range(100_000):
+                if time.monotonic() > deadline:
+                    break
                 try:
                     for _burst in range(100):
                         push.send(b"x" * 64, zmq.NOBLOCK)
                         sent += 1
                 except zmq.Again:
                     pass
+                came = got
                 try:
                     while True:
                         pull.recv(zmq.NOBLOCK)
                         got += 1
                 except zmq.Again:
                     pass
+                if got == came:
+                    pull.poll(100)  # the program is forwarding what waits: until some comes
                 if signalled_at is None and got >= 20_000:
                     proc.send_signal(signal.SIGINT)
                     signalled_at = sent
