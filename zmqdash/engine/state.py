@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from .credentials import SecurityState
     from .flow import Flow
     from .hints import Hint
+    from .rates import Rates
+    from .record import Recording
+    from .replay import ReplayState
 
 # endpoint roles
 BIND = "bind"
@@ -111,9 +114,9 @@ class SocketView:
     security: SecurityState | None = None  # CURVE or PLAIN, when the socket has one
     #: back-pressure toward a consumer that reads every entry (set once, at creation)
     flow: Flow | None = None
-    recording: object | None = None  # a record.Recording while the socket is recorded
-    replay: object | None = None  # a replay.ReplayState while (and after) a replay runs
-    rates: object | None = None  # rates.Rates: the last minute, a second at a time
+    recording: Recording | None = None  # while the socket is recorded
+    replay: ReplayState | None = None  # while (and after) a replay runs
+    rates: Rates | None = None  # the last minute, a second at a time
 
     @property
     def dropped(self) -> int:

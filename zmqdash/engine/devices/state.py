@@ -7,9 +7,14 @@ updated by one store, so a reader on another thread always sees a consistent val
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..ring import F2B, Ring
 from ..state import SocketView
+
+if TYPE_CHECKING:
+    from ..rates import Rates
+    from ..record import Recording
 
 RUNNING = "running"
 PAUSED = "paused"
@@ -57,8 +62,8 @@ class DeviceView:
     tap: bool = True
     subscriptions: tuple[bytes, ...] = ()  # a forwarder's, as they crossed it, oldest first
     waiting: tuple[int, int] = (0, 0)  # messages waiting for the backend, for the frontend
-    rates: object | None = None  # ..rates.Rates: the last minute (in: f2b, out: b2f)
-    recording: object | None = None  # ..record.Recording, while it is being recorded
+    rates: Rates | None = None  # the last minute (in: f2b, out: b2f)
+    recording: Recording | None = None  # while it is being recorded
     closed: bool = False
     #: what it was made with, per side (frontend, backend): ((role, endpoint), ...) as given
     #: (a wildcard port stays ``*``), and the options as (name, value) pairs
