@@ -3,7 +3,8 @@
 Only the rows on screen are ever turned into text (Textual's Line API): the ring holds raw
 frames, and :meth:`LogView.render_line` formats one visible row at a time, with a small cache.
 The view is refreshed by :meth:`LogView.poll`, which the app calls on its timer; it does nothing
-unless the ring's version moved.
+unless the ring's version moved. Which entries are rows (all, or those the filter passes) is
+:mod:`.log_rows`; how a row looks, :mod:`.log_line`.
 
 Following the tail is the default. Scrolling up, or moving the cursor, pauses: from then on the
 view is pinned to an entry number, so it neither jumps nor drifts while older entries fall out
@@ -15,8 +16,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from rich.cells import cell_len
-from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
@@ -26,32 +25,11 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...codec.entries import entry_text
-from ...engine.ring import (
-    B2F,
-    ERROR,
-    EVENT,
-    F2B,
-    FRAMES,
-    IN,
-    INFO,
-    KIND,
-    MESSAGE_KINDS,
-    META,
-    OUT,
-    SEQ,
-    TS,
-    Ring,
-)
-from ..fitting import cut_end, event_line, payload_line
-from ..log_filter import Entry, Matcher, make_matcher, match_form  # noqa: F401 (tests, panels)
+from ...engine.ring import B2F, EVENT, F2B, IN, KIND, META, OUT, SEQ, Ring
+from ..log_filter import Entry, make_matcher, match_form  # noqa: F401 (tests, panels)
 from ..pacing import Pacer
-
-#: most entries a filter examines per poll (a backlog larger than this skips to the newest)
-SCAN_LIMIT = 50_000
-
-#: each kind's tag; a device's messages show their direction (frontend to backend and back)
-TAGS = {IN: "in ", OUT: "out", EVENT: "evt", ERROR: "ERR", INFO: "inf", F2B: "f→b", B2F: "b→f"}
+from .log_line import STYLED, row_strip
+from .log_rows import LogRows
 
 
 def gone_from_log(ring: Ring, seq: int) -> str:
@@ -62,13 +40,6 @@ def gone_from_log(ring: Ring, seq: int) -> str:
         held = f"it holds #{ring.first}-#{ring.total - 1}"
     return (f"Entry #{seq} has fallen out of the log ({held}; ZMQDASH_RING keeps more, and "
             "at most 64 MiB of frames are held).")
-
-
-def clock(ts: float, millis: bool = True) -> str:
-    lt = time.localtime(ts)
-    if millis:
-        return f"{lt.tm_hour:02}:{lt.tm_min:02}:{lt.tm_sec:02}.{int(ts * 1000) % 1000:03}"
-    return f"{lt.tm_hour:02}:{lt.tm_min:02}:{lt.tm_sec:02}"
 
 
 _MATCH = Binding.Group("Match", compact=True)
@@ -151,18 +122,13 @@ class LogView(ScrollView, can_focus=True):
         self.filter_text = ""
         #: the selected entry's number, or None (no cursor)
         self.cursor: int | None = None
-        self._matcher: Matcher | None = None
-        self._matches: list[int] = []  # entry numbers passing the filter, oldest first
-        self._mhead = 0  # matches before this index have fallen out of the ring
-        self._scanned = 0  # next entry number the filter has to look at
+        #: which entries are rows, as of the last poll
+        self._map = LogRows(ring)
         self._version = -1
-        self._first = 0  # ring.first / ring.total as of the last poll: rows map to these
-        self._total = 0
-        self._rows = 0
         self._drawn_rows = -1
         self._top_seq = 0  # while paused: the entry shown on the top row
         self._programmatic = 0
-        self._cache: dict[tuple, Strip] = {}
+        self._cache: dict[tuple[int, int, bool, object], Strip] = {}
         self._window: dict[int, Entry | None] = {}
         self._styles: dict[str, Style] | None = None  # resolved once, not per row
 
@@ -170,28 +136,20 @@ class LogView(ScrollView, can_focus=True):
 
     @property
     def row_count(self) -> int:
-        return self._rows
+        return self._map.count
 
     @property
     def below(self) -> int:
         """Rows below the bottom of the view (new entries not seen while paused)."""
         height = self.scrollable_content_region.height
-        return max(0, self._rows - (round(self.scroll_y) + height))
+        return max(0, self._map.count - (round(self.scroll_y) + height))
 
     def seq_at(self, row: int) -> int | None:
-        if row < 0 or row >= self._rows:
-            return None
-        if self._matcher is None:
-            return self._first + row
-        return self._matches[self._mhead + row]
+        return self._map.seq_at(row)
 
     def row_of(self, seq: int) -> int:
         """The row showing ``seq``, or the first row after it if it is not shown."""
-        if self._matcher is None:
-            return min(max(seq - self._first, 0), self._rows)
-        import bisect
-
-        return bisect.bisect_left(self._matches, seq, self._mhead) - self._mhead
+        return self._map.row_of(seq)
 
     def entry_at(self, row: int) -> Entry | None:
         if row in self._window:
@@ -206,7 +164,7 @@ class LogView(ScrollView, can_focus=True):
     def set_format(self, fmt: str) -> None:
         self.fmt = fmt
         self._cache.clear()
-        if self._matcher is not None:
+        if self._map.matcher is not None:
             self.set_filter(self.filter_text)  # a filter matches what is shown
         else:
             self.refresh()
@@ -216,10 +174,7 @@ class LogView(ScrollView, can_focus=True):
         matcher = make_matcher(text, self.fmt)
         self.filter_text = text if matcher is not None else ""
         self.refresh_bindings()  # n/N and what Escape does depend on it
-        self._matcher = matcher
-        self._matches = []
-        self._mhead = 0
-        self._scanned = self.ring.first
+        self._map.filter(matcher)
         self._cache.clear()
         self.poll(force=True)
 
@@ -233,12 +188,8 @@ class LogView(ScrollView, can_focus=True):
             return False  # nothing new, or still streaming: a later poll paints
         self._version = version
         first, total = ring.first, ring.total
-        if self._matcher is not None:
-            self._scan(first, total)
-            rows = len(self._matches) - self._mhead
-        else:
-            rows = total - first
-        self._first, self._total, self._rows = first, total, rows
+        self._map.update(first, total)
+        rows = self._map.count
         self._window.clear()
         if len(self._cache) > 4096:
             self._cache.clear()
@@ -277,23 +228,6 @@ class LogView(ScrollView, can_focus=True):
         self._drawn_rows = rows
         return True
 
-    def _scan(self, first: int, total: int) -> None:
-        matches = self._matches
-        start = max(self._scanned, first, total - SCAN_LIMIT)
-        if start < total:
-            match = self._matcher
-            for entry in self.ring.since(start, total - start):
-                if match(entry):
-                    matches.append(entry[SEQ])
-        self._scanned = total
-        head = self._mhead
-        while head < len(matches) and matches[head] < first:
-            head += 1
-        if head > 4096 and head * 2 > len(matches):
-            del matches[:head]
-            head = 0
-        self._mhead = head
-
     # -- scrolling -------------------------------------------------------------------------------
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
@@ -308,12 +242,12 @@ class LogView(ScrollView, can_focus=True):
         else:
             self.following = False
             seq = self.seq_at(round(new_value))
-            self._top_seq = self._first if seq is None else seq
+            self._top_seq = self._map.first if seq is None else seq
 
     def _scroll_rows(self, top: int) -> None:
-        top = max(0, min(top, max(0, self._rows - self.scrollable_content_region.height)))
+        top = max(0, min(top, max(0, self._map.count - self.scrollable_content_region.height)))
         seq = self.seq_at(top)
-        self._top_seq = self._first if seq is None else seq
+        self._top_seq = self._map.first if seq is None else seq
         self._programmatic += 1
         try:
             self.scroll_to(y=top, animate=False, force=True)
@@ -322,9 +256,9 @@ class LogView(ScrollView, can_focus=True):
         self.refresh()
 
     def _move_cursor(self, row: int) -> None:
-        if not self._rows:
+        if not self._map.count:
             return
-        row = max(0, min(row, self._rows - 1))
+        row = max(0, min(row, self._map.count - 1))
         self.cursor = self.seq_at(row)
         self.following = False
         height = self.scrollable_content_region.height
@@ -339,13 +273,13 @@ class LogView(ScrollView, can_focus=True):
         if self.cursor is None:
             return None
         row = self.row_of(self.cursor)
-        return row if row < self._rows else self._rows - 1
+        return row if row < self._map.count else self._map.count - 1
 
     def action_cursor_up(self) -> None:
         row = self._cursor_row()
         if row is None:
             height = self.scrollable_content_region.height
-            row = min(self._rows, round(self.scroll_y) + height)
+            row = min(self._map.count, round(self.scroll_y) + height)
         self._move_cursor(row - 1)
 
     def action_cursor_down(self) -> None:
@@ -358,7 +292,7 @@ class LogView(ScrollView, can_focus=True):
         height = max(1, self.scrollable_content_region.height - 1)
         row = self._cursor_row()
         if row is None:
-            row = min(self._rows, round(self.scroll_y) + height)
+            row = min(self._map.count, round(self.scroll_y) + height)
         self._move_cursor(row - height)
 
     def action_page_down(self) -> None:
@@ -410,8 +344,8 @@ class LogView(ScrollView, can_focus=True):
 
     def action_inspect(self) -> None:
         seq = self.cursor
-        if seq is None and self._rows:
-            seq = self.seq_at(self._rows - 1)
+        if seq is None and self._map.count:
+            seq = self.seq_at(self._map.count - 1)
         entry = None
         if seq is not None:
             # what the row on screen holds: a flood may have pushed it out of the ring already
@@ -423,16 +357,16 @@ class LogView(ScrollView, can_focus=True):
         if self.following:
             self.following = False
             seq = self.seq_at(round(self.scroll_y))
-            self._top_seq = self._first if seq is None else seq
+            self._top_seq = self._map.first if seq is None else seq
         else:
             self.action_follow()
 
-    def _on_click(self, event: events.Click) -> None:
+    def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is None:
             return
         row = round(self.scroll_y) + offset.y
-        if row < self._rows:
+        if row < self._map.count:
             self._move_cursor(row)
             if event.chain >= 2:
                 self.action_inspect()
@@ -452,7 +386,7 @@ class LogView(ScrollView, can_focus=True):
             get = self.get_component_rich_style
             base = self.rich_style
             styles = {"base": base}
-            for name in ("time", IN, OUT, EVENT, ERROR, INFO, "cursor"):
+            for name in STYLED:
                 styles[name] = get(f"log--{name}", partial=True, default=Style())
             styles[F2B], styles[B2F] = styles[IN], styles[OUT]  # a device's two directions
             self._styles = styles
@@ -465,7 +399,7 @@ class LogView(ScrollView, can_focus=True):
         row = round(self.scroll_y) + y
         styles = self._resolved_styles()
         base = styles["base"]
-        entry = self.entry_at(row) if row < self._rows else None
+        entry = self.entry_at(row) if row < self._map.count else None
         if entry is None:
             return Strip.blank(width, base)
         kind = entry[KIND]
@@ -481,35 +415,5 @@ class LogView(ScrollView, can_focus=True):
 
     def _make_strip(self, entry: Entry, width: int, selected: bool,
                     styles: dict[str, Style]) -> Strip:
-        kind = entry[KIND]
-        base = styles["base"]
-        meta = entry[META]
-        # a folded reconnect loop shows when it last happened (its count says how often)
-        ts = meta.last_ts if kind == EVENT and meta.count > 1 and meta.last_ts else entry[TS]
-        stamp = " " + clock(ts, millis=width >= 48) + " "
-        tag = TAGS.get(kind, kind[:3]) + " "
-        budget = max(4, width - len(stamp) - len(tag))
-        if kind in MESSAGE_KINDS:
-            body = payload_line(entry[FRAMES], self.fmt, budget)
-        elif kind == EVENT:
-            body = event_line(meta, budget)
-        else:
-            body = cut_end(entry_text(entry, self.fmt, budget + 1), budget)
-        kind_style = base + styles.get(kind, Style())
-        # events, errors and notes look unlike messages; the body is padded to the full width
-        # here, so a row is three segments (fewer escape sequences sent to the terminal)
-        body_style = base if kind in MESSAGE_KINDS else kind_style
-        segments = [
-            Segment(stamp, base + styles["time"]),
-            Segment(tag, kind_style),
-            Segment(body, body_style),
-        ]
-        room = width - len(stamp) - len(tag) - cell_len(body)
-        if room > 0:
-            segments[2] = Segment(body + " " * room, body_style)
-            strip = Strip(segments, width)
-        else:
-            strip = Strip(segments).adjust_cell_length(width, body_style)
-        if selected:
-            strip = strip.apply_style(styles["cursor"])
-        return strip
+        """The one place a row is formatted (only ever for a row on screen)."""
+        return row_strip(entry, self.fmt, width, selected, styles)
