@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, ComposeResult
 from textual.await_complete import AwaitComplete
+from textual.binding import BindingType
 from textual.containers import HorizontalScroll
 from textual.reactive import Reactive
 from textual.screen import ModalScreen, Screen
@@ -26,7 +27,7 @@ from ..engine import commands as C
 from ..engine.rates import last_second
 from .bindings import BINDINGS as DASHBOARD_BINDINGS
 from .commands import DashboardCommands
-from .device_actions import DeviceActions
+from .device_actions import DeviceActions, device_views
 from .engine_link import EngineLink
 from .focus import FocusKeeping
 from .key_state import KeyState
@@ -39,11 +40,15 @@ from .session_actions import SessionActions
 from .settings import refresh_hz
 from .tool_actions import ToolActions
 from .widgets.overview import OVERVIEW, Overview
-from .widgets.socket_panel import SocketPanel
 from .widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+    from textual.timer import Timer
+
+    from ..engine.devices.state import DeviceView
     from ..engine.protocol import EngineLike
+    from ..engine.state import SocketView
 
 #: the separator between the frames of a multipart message typed in a composer
 FRAME_SEPARATOR = "|"
@@ -63,7 +68,7 @@ class ZmqDash(OrderedKeys, EngineLink, PanelRack, FocusKeeping, KeyState, Sessio
     TITLE = "zmqdash"
     COMMANDS = App.COMMANDS | {DashboardCommands}
 
-    BINDINGS = DASHBOARD_BINDINGS
+    BINDINGS: ClassVar[list[BindingType]] = [*DASHBOARD_BINDINGS]
 
     def __init__(
         self,
@@ -93,20 +98,20 @@ class ZmqDash(OrderedKeys, EngineLink, PanelRack, FocusKeeping, KeyState, Sessio
         self.session_path = Path(session_path) if session_path is not None else None
         self.frame_separator = frame_separator
         self.clock = clock
-        self.current_panel: SocketPanel | None = None
-        self._panels: dict[int, SocketPanel] = {}
-        self._known: dict[int, tuple[Any, str, bool]] = {}
-        self._pending: dict[int, tuple[str, list[str]]] = {}
-        self._built_tabs: set[str] = set()
+        self.current_panel = None
+        self._panels = {}
+        self._known = {}
+        self._pending = {}
+        self._built_tabs = set()
         self._views_seen: object = None
         self._devices_seen: object = None
         self._focus_next: tuple[str, str] | None = None  # (socket just added, its tab)
         self._rates = (0, 0)  # messages in and out, every socket, in the last full second
         self._previous_on_change = None
-        self._timer = None
+        self._timer: Timer | None = None
         self._unmounted = False
-        self._extras: dict[str, tuple[str, list[str]]] = {}
-        self._zoomed: SocketPanel | None = None
+        self._extras = {}
+        self._zoomed = None
         self._show_title()
 
     # -- layout ----------------------------------------------------------------------------------
@@ -118,7 +123,7 @@ class ZmqDash(OrderedKeys, EngineLink, PanelRack, FocusKeeping, KeyState, Sessio
         # the Overview is the first tab (key 0); the dashboard opens on the first pattern's
         self._tabs = TabbedContent(id="patterns", initial=f"pane-{PATTERNS[0].id}")
         self._status = StatusBar(id="status")
-        self._overview = Overview(id="overview")
+        self._overview = Overview(self._overview_views, id="overview")
         with self._tabs:
             with TabPane("Overview", id=f"pane-{OVERVIEW}"):
                 yield self._overview
@@ -137,7 +142,12 @@ class ZmqDash(OrderedKeys, EngineLink, PanelRack, FocusKeeping, KeyState, Sessio
             footer.set_reactive(Footer._bindings_ready, True)
         yield footer
 
-    def run(self, *args: Any, **kwargs: Any):
+    def _overview_views(self) -> tuple[Iterable[SocketView], Iterable[DeviceView]]:
+        """What the Overview shows: the engine's sockets and devices, as they are now."""
+        engine = self.engine
+        return engine.sockets().values(), device_views(engine).values()
+
+    def run(self, *args: Any, **kwargs: Any) -> None:
         # The terminal's real size must win: Textual asks shutil.get_terminal_size(), which
         # prefers COLUMNS and LINES when they are exported (some shells and tools do), and the
         # dashboard would then be drawn at that size whatever the window is.
@@ -145,7 +155,7 @@ class ZmqDash(OrderedKeys, EngineLink, PanelRack, FocusKeeping, KeyState, Sessio
             os.environ.pop(variable, None)
         return super().run(*args, **kwargs)
 
-    def notify(self, message: str, *, title: str = "", severity: str = "information",
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
         """Every notification, the app's and its screens' and widgets': plain text, escaped.
 
@@ -293,7 +303,7 @@ class ZmqDash(OrderedKeys, EngineLink, PanelRack, FocusKeeping, KeyState, Sessio
             return self.session_path.stem
         return "untitled"
 
-    def prompt(self, title: str, value: str, then: Callable[[str], None], *,
+    def prompt(self, title: str, value: str, then: Callable[[str], object], *,
                hint: str = "", placeholder: str = "") -> None:
         from .screens.dialogs import PromptScreen
 

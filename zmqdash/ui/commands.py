@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.markup import escape
@@ -11,6 +13,9 @@ from ..codec import FORMATS, escape_text
 from ..engine.socket_types import NAMES as SOCKET_TYPE_NAMES
 from .device_actions import device_views
 from .patterns import PATTERNS
+
+if TYPE_CHECKING:
+    from .app import ZmqDash
 
 #: (title, action, help) for the actions that act on the app or the current socket
 ACTIONS: tuple[tuple[str, str, str], ...] = (
@@ -58,9 +63,18 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
 class DashboardCommands(Provider):
     """Actions, tabs, formats and sockets by name."""
 
-    def _commands(self) -> list[tuple[str, object, str]]:
+    @property
+    def dashboard(self) -> ZmqDash:
+        """The app, as the dashboard it is (this palette is only ever the dashboard's)."""
+        from .app import ZmqDash
+
         app = self.app
-        out: list[tuple[str, object, str]] = []
+        assert isinstance(app, ZmqDash)
+        return app
+
+    def _commands(self) -> list[tuple[str, Callable[[], Any], str]]:
+        app = self.dashboard
+        out: list[tuple[str, Callable[[], Any], str]] = []
         for title, action, help_text in ACTIONS:
             if app.action_state(action) is False:
                 continue

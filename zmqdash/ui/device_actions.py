@@ -2,21 +2,36 @@
 direction, switch its tap, rename, close, clear its log, record what crosses it, show it as
 code; and which of the panel actions apply to a device's panel.
 
-A mixin of :class:`~zmqdash.ui.app.ZmqDash`, ahead of :class:`~.panel_actions.PanelActions` and
-:class:`~.tool_actions.ToolActions` (it takes over the socket actions that mean something else
-for a device: rename, close, clear the log, record, show as code). It expects ``panel``,
-``_need_panel``, ``prompt``, ``run_command``, ``focus_now`` and the engine from the app, and
+A mixin of :class:`~zmqdash.ui.app.ZmqDash`, derived from :class:`~.panel_actions.PanelActions`
+and :class:`~.tool_actions.ToolActions` (it takes over the socket actions that mean something
+else for a device: rename, close, clear the log, record, show as code). It uses ``panel``,
+``_need_panel``, ``prompt``, ``run_command``, ``focus_now`` and the engine of the app, and
 talks to devices only through engine commands.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 
 from ..codec import escape_text
 from ..engine.devices import commands as D
 from ..engine.devices.state import PAUSED, STOPPED, DeviceView
+from .log_filter import Entry
+from .panel_actions import PanelActions
 from .patterns import DEVICES
+from .tool_actions import ToolActions
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
+
+    from ..engine.protocol import EngineLike
+    from .app_parts import AnyView
+    from .widgets.device_panel import DevicePanel
+    from .widgets.panel import Panel
 
 #: the keys of a device's panel (in the dashboard's bindings, after the composer's `m`: where a
 #: key means something else for a socket, the binding that applies to the current panel runs)
@@ -40,20 +55,21 @@ SHARED_ACTIONS = frozenset({"filter", "cycle_format", "set_format", "toggle_foll
                             "show_code", "record"})
 
 
-def is_device(panel) -> bool:
+def is_device(panel: object) -> TypeIs[DevicePanel]:
+    """Whether ``panel`` is a device's (it is in the devices' tab)."""
     return getattr(panel, "pattern", None) == DEVICES
 
 
-def device_views(engine) -> dict:
+def device_views(engine: EngineLike) -> Mapping[str, DeviceView]:
     """The engine's devices (none for an engine that has no devices, like a test's fake)."""
     devices = getattr(engine, "devices", None)
     return devices() if devices is not None else {}
 
 
-class DeviceActions:
+class DeviceActions(PanelActions, ToolActions):
     """The dashboard's actions on devices (see the module's docstring)."""
 
-    def device_action_state(self, panel, action: str) -> bool | None:
+    def device_action_state(self, panel: Panel, action: str) -> bool | None:
         """Whether ``action`` applies to ``panel`` when it, or the action, is a device's:
         True, False (hidden) or None (shown disabled)."""
         if not is_device(panel):
@@ -72,7 +88,7 @@ class DeviceActions:
 
         self.push_screen(AddDeviceScreen(taken=set(device_views(self.engine))), self.add_device)
 
-    def add_device(self, spec) -> None:
+    def add_device(self, spec: Any) -> None:
         """Make the device a :class:`~.screens.add_device.NewDevice` describes."""
         if spec is None:
             return
@@ -81,22 +97,23 @@ class DeviceActions:
                                         (spec.backend,), True, tuple(spec.frontend_options),
                                         tuple(spec.backend_options)))
 
-    def device_panel(self, view: DeviceView):
+    def device_panel(self, view: DeviceView) -> DevicePanel:
         """The panel for a device the engine just made (its display format kept, if known)."""
         from ..codec import FORMATS
         from .widgets.device_panel import DevicePanel
 
         fmt, snippets = self._extras.pop(device_key(view.name), ("auto", []))
-        return DevicePanel(view, fmt if fmt in FORMATS else "auto", snippets)
+        return DevicePanel(view, fmt if fmt in FORMATS else "auto", snippets,
+                           frame_separator=self.frame_separator)
 
-    def go_to_device(self, name: str):
+    def go_to_device(self, name: str) -> AwaitComplete | None:
         self._sync()
         view = device_views(self.engine).get(name)
         return self.go_to_view(view) if view is not None else None
 
     # -- running it ------------------------------------------------------------------------------
 
-    def _device_panel(self):
+    def _device_panel(self) -> DevicePanel | None:
         panel = self._need_panel()
         return panel if is_device(panel) else None
 
@@ -159,7 +176,7 @@ class DeviceActions:
             "Both its sockets close (what waits in them is lost), and its log goes away."),
             done)
 
-    def resend_entry(self, view, entry, edit: bool = False) -> None:
+    def resend_entry(self, view: AnyView, entry: Entry | None, edit: bool = False) -> None:
         """The inspector's "send again" on a device's message: inject it into the direction it
         went (``edit`` first opens it as composer text)."""
         from ..engine.ring import B2F, F2B, FRAMES, KIND
@@ -170,7 +187,7 @@ class DeviceActions:
 
         name, direction, frames = view.name, entry[KIND], list(entry[FRAMES])
 
-        def inject(frames_out) -> None:
+        def inject(frames_out: list[bytes]) -> None:
             self.run_command(D.DeviceInject(name, direction, tuple(frames_out)),
                              lambda _result: self.notify(
                                  f"Injected into {direction} of {escape_text(name)} again.",

@@ -1,9 +1,10 @@
 """The dashboard's link to the engine: making and stopping it, the engine's "something changed"
 turned into a message on the UI thread, and commands run with their outcome reported there.
 
-A mixin of :class:`~.app.ZmqDash` (it expects ``notices``, ``load``, ``freeze_startup``,
-``_set_session`` and ``_engine_ready`` from it). The app never touches a socket: everything
-goes through :meth:`EngineLink.run_command`, and what changed is pulled from the engine's views.
+A mixin of :class:`~.app.ZmqDash` (it uses ``notices``, ``load``, ``freeze_startup``,
+``_set_session`` and ``_engine_ready`` of it, declared in :mod:`.app_parts`). The app never
+touches a socket: everything goes through :meth:`EngineLink.run_command`, and what changed is
+pulled from the engine's views.
 """
 
 from __future__ import annotations
@@ -13,29 +14,16 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
+from .app_parts import AppParts
 from .messages import CommandDone, EngineChanged, RunCommand
 from .settings import ENGINE_NICE, GC_YOUNG_THRESHOLD, ring_capacity
 
 if TYPE_CHECKING:
-    from ..engine.protocol import EngineLike
+    from ..engine.protocol import AnyCommand, EngineLike
 
 
-if TYPE_CHECKING:
-    from textual.app import App
-
-    _Host = App[None]  # what these mixins are mixed into (the dashboard's app)
-else:
-    _Host = object
-
-
-class EngineLink(_Host):
+class EngineLink(AppParts):
     """Starts the engine (or uses the one given), posts its changes, runs its commands."""
-
-    load: Any
-    notices: Any
-    freeze_startup: Any
-    _set_session: Any
-    _engine_ready: Any
 
     _engine: EngineLike | None = None
     owns_engine: bool = False
@@ -62,19 +50,18 @@ class EngineLink(_Host):
         engine = Engine(ring_capacity=ring_capacity(), nice=ENGINE_NICE)
         self._engine = engine
         engine.start()
-        app: Any = self
-        if app.load is not None:
+        if self.load is not None:
             from ..session import SessionError
 
             try:
-                found = app.load()
+                found = self.load()
             except SessionError as exc:
-                app.notices.append(str(exc))
+                self.notices.append(str(exc))
             else:
                 if found is not None:
-                    app._set_session(*found)
-        app._engine_ready()
-        if app.freeze_startup:
+                    self._set_session(*found)
+        self._engine_ready()
+        if self.freeze_startup:
             # Modules, widgets and styles live as long as the program: a full collection would
             # walk all of them (50-70 ms with the screen stalled), so they are frozen out of it.
             gc.freeze()
@@ -97,26 +84,25 @@ class EngineLink(_Host):
 
     def _engine_changed(self, names: frozenset[str]) -> None:
         # the engine's thread: post_message is the thread-safe way in
-        app: Any = self
-        app.post_message(EngineChanged(names))
+        self.post_message(EngineChanged(names))
         previous = self._previous_on_change
         if previous is not None:
             previous(names)
 
-    def run_command(self, cmd: Any, then: Callable[[Any], None] | None = None) -> Future:
+    def run_command(self, cmd: AnyCommand,
+                    then: Callable[[Any], None] | None = None) -> Future[Any]:
         """Hand ``cmd`` to the engine; ``then(result)`` runs on the UI thread if it succeeds.
 
         A failure is shown as a notification (the engine has also put it in the socket's log).
         """
-        future: Future = self.engine.submit(cmd)
-        app: Any = self
+        future = self.engine.submit(cmd)
 
-        def finished(fut: Future) -> None:
+        def finished(fut: Future[Any]) -> None:
             try:
                 result, error = fut.result(), None
             except BaseException as exc:  # noqa: BLE001 - any failure is reported the same way
                 result, error = None, exc
-            app.post_message(CommandDone(cmd, result, error, then))
+            self.post_message(CommandDone(cmd, result, error, then))
 
         future.add_done_callback(finished)
         return future
@@ -126,9 +112,8 @@ class EngineLink(_Host):
         self.run_command(message.cmd, message.then)
 
     def on_command_done(self, message: CommandDone) -> None:
-        app: Any = self
         if message.error is not None:
             verb = type(message.cmd).__name__.lower()
-            app.notify(str(message.error), title=f"{verb} failed", severity="error")
+            self.notify(str(message.error), title=f"{verb} failed", severity="error")
         elif message.then is not None:
             message.then(message.result)

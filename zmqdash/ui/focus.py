@@ -7,43 +7,31 @@ A mixin of :class:`~.app.ZmqDash` (it expects the panels of :class:`~.panel_rack
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual.await_complete import AwaitComplete
+from textual.widget import Widget
 from textual.widgets._tabbed_content import ContentTabs
 
+from .app_parts import AppParts
 from .widgets.overview import OVERVIEW
 
 if TYPE_CHECKING:
-    from .widgets.socket_panel import SocketPanel
+    from textual.screen import Screen
 
-if TYPE_CHECKING:
-    from textual.app import App
-
-    _Host = App[None]  # what these mixins are mixed into (the dashboard's app)
-else:
-    _Host = object
+    from .widgets.panel import Panel
 
 
-class FocusKeeping(_Host):
+class FocusKeeping(AppParts):
     """The focus rules of the dashboard (see the module's docstring)."""
 
-    _tabs: Any
-    _overview: Any
-    _shutting_down: Any
-    current_panel: Any
-    active_pattern: Any
-    zoomed: Any
-    panel: Any
-    panels: Any
-    _unzoom: Any
-
-    def focus_now(self, widget) -> None:
+    def focus_now(self, widget: Widget | None) -> None:
         """Focus at once, so keys typed right after a focus key land in the new place."""
         if widget is not None and widget.is_attached:
             widget.screen.set_focus(widget)
 
-    def settle_focus(self, avoid: SocketPanel | None = None) -> None:
+    def settle_focus(self, avoid: Panel | None = None) -> None:
         """Where the focus goes after adding, closing, switching tab, zooming or a dialog: the
         log of the current panel, or the tab bar when the tab has none. Never a text field:
         keys typed next are commands, and nothing is sent that the user did not mean."""
@@ -68,10 +56,10 @@ class FocusKeeping(_Host):
         if focused is None or isinstance(focused, ContentTabs):
             self.settle_focus()
 
-    def focus_panel(self, panel: SocketPanel) -> AwaitComplete | None:
+    def focus_panel(self, panel: Panel) -> AwaitComplete | None:
         """Make ``panel`` the current one and focus its log, once it has its body (a shell
         gets it first: the keys typed next wait for it)."""
-        expanding = panel.expand()
+        expanding = panel.build_body()
         if expanding is None:
             self.current_panel = panel
             self.focus_now(panel.log_view)
@@ -84,7 +72,7 @@ class FocusKeeping(_Host):
 
         return AwaitComplete(expanded())
 
-    def _show_panel(self, panel: SocketPanel) -> AwaitComplete | None:
+    def _show_panel(self, panel: Panel) -> AwaitComplete | None:
         """Show ``panel``, in its tab, with the focus on its log."""
         if not panel.is_attached:
             return None
@@ -101,19 +89,21 @@ class FocusKeeping(_Host):
 
         return AwaitComplete(shown())
 
-    def push_screen(self, screen, callback=None, wait_for_dismiss: bool = False, **kwargs):
+    def push_screen(self, screen: Screen[Any] | str,
+                    callback: Callable[[Any], object] | None = None,
+                    wait_for_dismiss: bool = False, **kwargs: Any) -> Any:
         """Every dialog and full screen gives the focus back to a log when it closes (before
         its own callback, which may move it on, as "Send a message" does)."""
         if isinstance(screen, str):
-            return super().push_screen(  # type: ignore[call-overload]
+            return super().push_screen(
                 screen, callback, wait_for_dismiss, **kwargs)
 
-        def closed(result) -> None:
+        def closed(result: Any) -> None:
             if self.screen_stack and not self._shutting_down:
                 self.settle_focus()
             if callback is not None:
                 callback(result)
 
-        return super().push_screen(  # type: ignore[call-overload]
+        return super().push_screen(
             screen, closed, wait_for_dismiss, **kwargs)
 

@@ -6,36 +6,24 @@ A mixin of :class:`~.app.ZmqDash`; the keys themselves are in :mod:`.bindings`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.widgets import Input
 
+from .app_parts import AppParts
 from .bindings import BINDINGS, FIELD_ACTIONS, OWN_ACTIONS, PANEL_ACTIONS, action_name
-from .device_actions import DEVICE_ACTIONS, is_device
+from .device_actions import DEVICE_ACTIONS
 from .keys import typed_as_text
 from .patterns import DEVICES, REPLYING, SENDING, SUBSCRIBING
 from .widgets.overview import OVERVIEW
+from .widgets.socket_panel import SocketPanel
 
 if TYPE_CHECKING:
-    from .widgets.socket_panel import SocketPanel
-
-if TYPE_CHECKING:
-    from textual.app import App
-
-    _Host = App[None]  # what these mixins are mixed into (the dashboard's app)
-else:
-    _Host = object
+    from .widgets.panel import Panel
 
 
-class KeyState(_Host):
+class KeyState(AppParts):
     """``check_action`` for the app, and what an action needs (see the module's docstring)."""
-
-    _keymap: Any
-    active_pattern: Any
-    zoomed: Any
-    panel: Any
-    overview_action_state: Any
-    device_action_state: Any
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action not in OWN_ACTIONS:
@@ -53,7 +41,7 @@ class KeyState(_Host):
     def _typed_into_fields(self, action: str) -> bool:
         """Whether one of the dashboard's own actions is bound to keys a field types as text
         (judged by each binding's first key, the one the footer shows)."""
-        cache = self.__dict__.setdefault("_typed_cache", {})
+        cache: dict[tuple[str, int, int], bool] = self.__dict__.setdefault("_typed_cache", {})
         keymap = getattr(self, "_keymap", {}) or {}
         key = (action, id(keymap), len(keymap))
         if key not in cache:
@@ -74,7 +62,7 @@ class KeyState(_Host):
         panel = self.panel()
         if panel is None:
             return False
-        if action in DEVICE_ACTIONS or is_device(panel):
+        if action in DEVICE_ACTIONS or not isinstance(panel, SocketPanel):  # a device's
             return self.device_action_state(panel, action)
         kind = panel.socket_type
         if action in ("compose", "repeat", "replay"):
@@ -91,10 +79,16 @@ class KeyState(_Host):
             return bool(panel.view.endpoints) or None
         return True
 
-    def _need_panel(self) -> SocketPanel | None:
+    def _need_panel(self) -> Panel | None:
         panel = self.panel()
         if panel is None:
             what = "device" if self.active_pattern == DEVICES else "socket"
             self.notify(f"No {what} in this tab: press a to add one.", severity="warning")
         return panel
+
+    def _need_socket_panel(self) -> SocketPanel | None:
+        """The current panel, for an action only a socket has (a device's panel never offers
+        one: :meth:`action_state` says so)."""
+        panel = self._need_panel()
+        return panel if isinstance(panel, SocketPanel) else None
 

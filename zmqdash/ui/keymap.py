@@ -11,6 +11,8 @@ from __future__ import annotations
 import difflib
 import os
 import string
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 #: environment variable naming another keymap file
@@ -39,9 +41,9 @@ def load_keymap(path: Path | None = None) -> tuple[dict[str, str], list[str]]:
         return {}, []
     except OSError as exc:
         return {}, [f"{path}: cannot read: {exc.strerror or exc}"]
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ImportError:  # Python 3.10
+    else:  # pragma: no cover
         import tomli as tomllib
     from ..session.format import toml_syntax_error
 
@@ -86,7 +88,7 @@ def bad_key(keys: str) -> str | None:
     return None
 
 
-def unknown_ids(overrides: dict[str, str], known: set[str], path: Path) -> list[str]:
+def unknown_ids(overrides: Mapping[str, str], known: set[str], path: Path) -> list[str]:
     """A line for each id in ``overrides`` that no binding has (with the closest, if any)."""
     problems = []
     for ident in overrides:

@@ -17,10 +17,16 @@ for the same field too.
 from __future__ import annotations
 
 from collections import deque
+from typing import TYPE_CHECKING
 
 from textual import events
 
+from .app_parts import AppParts
 from .messages import KeyHandled
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+    from textual.widget import Widget
 
 #: a key still on its way after this long is let go (a widget removed while handling it)
 GIVE_UP = 1.0
@@ -30,11 +36,12 @@ LOOK_EVERY = 0.05
 TRIPS = 2
 
 
-class OrderedKeys:
+class OrderedKeys(AppParts):
     """Mixin for the :class:`~textual.app.App`: see the module's docstring."""
 
-    _held: deque | None = None
-    _on_its_way: tuple | None = None  # (token, widget it went to, screen, when, as text)
+    _held: deque[events.Key | events.Paste] | None = None
+    #: (token, widget it went to, screen, when, as text)
+    _on_its_way: tuple[int, Widget, Screen[object], float, bool] | None = None
     _tokens = 0
 
     async def on_event(self, event: events.Event) -> None:
@@ -51,7 +58,7 @@ class OrderedKeys:
             return
         await super().on_event(event)
 
-    async def _deliver(self, event: events.Event) -> None:
+    async def _deliver(self, event: events.Key | events.Paste) -> None:
         await super().on_event(event)  # priority bindings, else forwarded to the focus
         if not event.is_forwarded:
             return  # a priority binding took it: handled already
@@ -64,13 +71,13 @@ class OrderedKeys:
         self.set_timer(LOOK_EVERY, self._look_at_key)
 
     @staticmethod
-    def _as_text(target, event) -> bool:
+    def _as_text(target: Widget, event: events.Key | events.Paste) -> bool:
         """Whether ``target`` takes ``event`` as text by itself (no binding involved)."""
         if isinstance(event, events.Paste):
             return hasattr(target, "insert_text_at_cursor")
         return event.is_printable and target.check_consume_key(event.key, event.character)
 
-    def _streams(self, event) -> bool:
+    def _streams(self, event: events.Key | events.Paste) -> bool:
         """Text for the field that took the previous key as text too: no need to wait."""
         way = self._on_its_way
         if way is None or not way[4]:

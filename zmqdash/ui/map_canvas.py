@@ -208,7 +208,7 @@ def _fit(text: str, width: int) -> str:
 
 def _box(node: Node, x: int, y: int, fig: Figures | None, selected: bool, charset: Charset,
          styles: dict[str, Style], put, text) -> None:
-    tl, tr, bl, br, h, v = charset.heavy if selected else charset.box
+    tl, tr, bl, br, h, v = tuple(charset.heavy if selected else charset.box)
     edge = styles["selected"] if selected else styles["box"]
     name = _fit(codec.escape_text(node.name), BOX_W - 4)
     title = f"{h} {name} "

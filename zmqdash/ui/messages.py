@@ -8,10 +8,16 @@ posts :class:`EngineChanged` and :class:`CommandDone` (``post_message`` is threa
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
-from textual.widget import Widget
+
+if TYPE_CHECKING:
+    from ..engine.devices.state import DeviceView
+    from ..engine.hints import Hint
+    from ..engine.state import SocketView
+    from .log_filter import Entry
+    from .widgets.panel import Panel
 
 
 class EngineChanged(Message):
@@ -65,7 +71,7 @@ class RunCommand(Message):
 class PanelFocused(Message):
     """Something inside a panel took the focus: keyed actions now apply to that panel."""
 
-    def __init__(self, panel: Widget) -> None:
+    def __init__(self, panel: Panel) -> None:
         super().__init__()
         self.panel = panel
 
@@ -77,10 +83,22 @@ class SessionEdited(Message):
 class ExplainHints(Message):
     """Explain a socket's hints, with the way out (a panel fills in its socket's name)."""
 
-    def __init__(self, hints: tuple, name: str = "") -> None:
+    def __init__(self, hints: tuple[Hint, ...], name: str = "") -> None:
         super().__init__()
         self.hints = hints
         self.name = name
+
+
+class ResendEntry(Message):
+    """Send a logged message again, on its socket or one that can send (``edit``: opened as
+    composer text first); a device's goes into the direction it went."""
+
+    def __init__(self, view: SocketView | DeviceView, entry: Entry | None,
+                 edit: bool = False) -> None:
+        super().__init__()
+        self.view = view
+        self.entry = entry
+        self.edit = edit
 
 
 class MapAppeared(Message):

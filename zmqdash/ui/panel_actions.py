@@ -2,8 +2,8 @@
 repeat-sends, auto-reply, and the log's filter, format, follow, inspector, export and zoom.
 
 A mixin of :class:`~zmqdash.ui.app.ZmqDash` (which binds the keys and decides, in
-``action_state``, which of these apply to the panel). It expects ``_need_panel``, ``prompt``,
-``run_command``, ``frame_separator`` and ``dirty_check`` from the app, and talks to sockets only
+``action_state``, which of these apply to the panel). It uses ``_need_panel``, ``prompt``,
+``run_command``, ``frame_separator`` and ``dirty_check`` of the app, and talks to sockets only
 through engine commands.
 """
 
@@ -11,18 +11,24 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..codec import FORMATS, escape_text
 from ..engine import commands as C
+from .app_parts import AppParts
 from .patterns import REPLYING
+from .widgets.composer import Composer
 from .widgets.log_view import LogView, gone_from_log
 
+if TYPE_CHECKING:
+    from .app_parts import AnyView
 
-class PanelActions:
+
+class PanelActions(AppParts):
     """The dashboard's actions on one socket panel (see the module's docstring)."""
 
     def action_rename_socket(self) -> None:
-        panel = self._need_panel()
+        panel = self._need_socket_panel()
         if panel is None:
             return
         old = panel.socket_name
@@ -31,7 +37,7 @@ class PanelActions:
                     hint="A new name for the socket.")
 
     def action_close_socket(self) -> None:
-        panel = self._need_panel()
+        panel = self._need_socket_panel()
         if panel is None:
             return
         from .screens.dialogs import ConfirmScreen
@@ -46,12 +52,12 @@ class PanelActions:
                                        "Its endpoints and log go away."), done)
 
     def action_bind(self) -> None:
-        panel = self._need_panel()
+        panel = self._need_socket_panel()
         if panel is None:
             return
         name = panel.socket_name
 
-        def bound(real) -> None:
+        def bound(real: object) -> None:
             self.notify(f"{name} bound to {real}")
 
         self.prompt(f"Bind {escape_text(name)} to", "tcp://127.0.0.1:*",
@@ -59,7 +65,7 @@ class PanelActions:
                     hint="tcp://host:port (* picks a free port), ipc:///path, inproc://name")
 
     def action_connect(self) -> None:
-        panel = self._need_panel()
+        panel = self._need_socket_panel()
         if panel is None:
             return
         name = panel.socket_name
@@ -83,7 +89,7 @@ class PanelActions:
                     "go through an SSH tunnel (tcp and ipc)")
 
     def action_unbind(self) -> None:
-        panel = self._need_panel()
+        panel = self._need_socket_panel()
         if panel is None:
             return
         endpoints = panel.view.endpoints
@@ -106,30 +112,30 @@ class PanelActions:
                          chosen)
 
     def action_compose(self) -> None:
-        panel = self._need_panel()
+        panel = self._need_socket_panel()
         if panel is not None and panel.sends:
             self.focus_now(panel.query_one(".composer"))
 
     def action_subscribe(self) -> None:
-        panel = self._need_panel()
+        panel = self._need_socket_panel()
         if panel is not None and panel.subscribes:
             self.focus_now(panel.query_one(".subscriptions-input"))
 
     def action_repeat(self) -> None:
-        panel = self._need_panel()
+        panel = self._need_socket_panel()
         if panel is None or not panel.sends:
             return
         from .screens.repeat import RepeatScreen
 
         name = panel.socket_name
-        composer = panel.query(".composer").first()
+        composer = panel.query(".composer").first(Composer)
         initial = composer.value or (composer.history[-1] if composer.history else "")
 
-        def started(spec) -> None:
+        def started(spec: Any) -> None:
             if spec is None:
                 return
 
-            def running(rid) -> None:
+            def running(rid: object) -> None:
                 self.notify(f"repeat-send #{rid} started on {name} (P stops it)")
 
             self.run_command(  # to whom the peer chooser says when it starts
@@ -140,7 +146,7 @@ class PanelActions:
                                       self.frame_separator), started)
 
     def action_stop_repeat(self) -> None:
-        panel = self._need_panel()
+        panel = self._need_socket_panel()
         if panel is None:
             return
         name = panel.socket_name
@@ -149,7 +155,7 @@ class PanelActions:
             lambda n: self.notify(f"stopped {n} repeat-send(s) on {name}"))
 
     def action_auto_reply(self) -> None:
-        panel = self._need_panel()
+        panel = self._need_socket_panel()
         if panel is None or panel.socket_type not in REPLYING:
             return
         name = panel.socket_name
@@ -159,6 +165,7 @@ class PanelActions:
             value = ""
 
         def apply(text: str) -> None:
+            template: tuple[str, ...] | None
             text = text.strip()
             if text.lower() == "off":
                 template = None
@@ -234,7 +241,7 @@ class PanelActions:
         self.push_screen(InspectorScreen(panel.view, event.seq, event.log.fmt, event.entry))
 
     def action_clear_log(self) -> None:
-        panel = self._need_panel()
+        panel = self._need_socket_panel()
         if panel is not None:
             self.run_command(C.ClearLog(panel.socket_name))
 
@@ -262,7 +269,7 @@ class PanelActions:
                     hint="A JSON Lines file, one entry a line; a relative path is taken from "
                          f"{escape_text(str(folder))}. An existing file is replaced.")
 
-    def _export(self, view, path: str) -> None:
+    def _export(self, view: AnyView, path: str) -> None:
         import json
 
         from ..codec import entry_to_json_line, table_to_record
@@ -290,7 +297,7 @@ class PanelActions:
                               title="Exported", markup=False)
 
     def action_explain_hints(self) -> None:
-        panel = self._need_panel()
+        panel = self._need_socket_panel()
         if panel is None:
             return
         if not panel.view.hints:

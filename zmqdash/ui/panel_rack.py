@@ -1,22 +1,33 @@
 """Which panels the dashboard shows, in which tab: made and taken down as the engine's sockets
 and devices come and go, their widths shared out, one zoomed to the whole screen.
 
-A mixin of :class:`~.app.ZmqDash` (it expects ``engine``, ``_tabs``, ``_extras``,
-``current_panel`` and the focus helpers of :class:`~.focus.FocusKeeping` from it).
+A mixin of :class:`~.app.ZmqDash` (it uses ``engine``, ``_tabs``, ``_extras``,
+``current_panel`` and the focus helpers of :class:`~.focus.FocusKeeping`, declared in
+:mod:`.app_parts`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 from textual.await_complete import AwaitComplete
 from textual.containers import HorizontalScroll
 from textual.widget import AwaitMount
 
 from ..codec import FORMATS
+from ..engine.devices.state import DeviceView
+from .app_parts import AppParts
 from .device_actions import device_key, device_views
 from .patterns import DEVICES, PATTERNS, SENDING, pattern_of
+from .widgets.composer import Composer
 from .widgets.socket_panel import SocketPanel
+
+if TYPE_CHECKING:
+    from .app_parts import AnyView
+    from .widgets.panel import Panel
+
+T = TypeVar("T")
 
 #: narrowest a socket panel gets before the panels scroll sideways
 PANEL_MIN_WIDTH = 38
@@ -34,10 +45,11 @@ def shares(count: int, width: int) -> list[int]:
     return [each] * (count - 1) + [width - each * (count - 1)]
 
 
-def on_screen(panels: list, width: int, scroll_x: float) -> list:
+def on_screen(panels: Sequence[T], width: int, scroll_x: float) -> list[T]:
     """Those of ``panels`` (left to right, sized by :func:`shares`) that a row ``width`` cells
     wide, scrolled by ``scroll_x``, shows at least a column of."""
-    out, x = [], 0
+    out: list[T] = []
+    x = 0
     for panel, share in zip(panels, shares(len(panels), width), strict=True):
         if x < scroll_x + width and x + share > scroll_x:
             out.append(panel)
@@ -45,38 +57,10 @@ def on_screen(panels: list, width: int, scroll_x: float) -> list:
     return out
 
 
-if TYPE_CHECKING:
-    from textual.app import App
-
-    _Host = App[None]  # what these mixins are mixed into (the dashboard's app)
-else:
-    _Host = object
-
-
-class PanelRack(_Host):
+class PanelRack(AppParts):
     """The panels of every tab (see the module's docstring)."""
 
-    engine: Any
-    _tabs: Any
-    _extras: Any
-    _focus_next: Any
-    current_panel: Any
-    _shutting_down: Any
-    focus_now: Any
-    settle_focus: Any
-    _show_panel: Any
-    _settle_if_adrift: Any
-    device_panel: Any
-
-    #: panels built, by id of their view
-    _panels: dict[int, Any]
-    #: every socket and device the engine has: id of its view -> (view, tab, is a device)
-    _known: dict[int, tuple[Any, str, bool]]
-    #: (format, snippets) for each view whose panel is not built yet
-    _pending: dict[int, tuple[str, list[str]]]
-    #: tabs shown at least once: their panels are built as their sockets come
-    _built_tabs: set[str]
-    _zoomed: Any = None
+    _zoomed: Panel | None = None
     _views_seen: object = None
     _devices_seen: object = None
 
@@ -85,16 +69,16 @@ class PanelRack(_Host):
         active = self._tabs.active or "pane-reqrep"
         return active.removeprefix("pane-")
 
-    def panels(self, pattern: str | None = None) -> list[SocketPanel]:
+    def panels(self, pattern: str | None = None) -> list[Panel]:
         """The socket panels of a tab (the visible one by default), left to right."""
         pattern = self.active_pattern if pattern is None else pattern
         return [p for p in self._panels.values() if p.pattern == pattern]
 
-    def visible_panels(self) -> list[SocketPanel]:
+    def visible_panels(self) -> list[Panel]:
         zoomed = self.zoomed
         return [zoomed] if zoomed is not None else self.panels()
 
-    def panel(self) -> SocketPanel | None:
+    def panel(self) -> Panel | None:
         """The socket panel actions apply to: the focused one, else the first whole one in
         the tab (a shell's body is not there to act on)."""
         current = self.current_panel
@@ -106,17 +90,17 @@ class PanelRack(_Host):
                     panels[0] if panels else None)
 
     @property
-    def zoomed(self) -> SocketPanel | None:
+    def zoomed(self) -> Panel | None:
         """The panel zoomed to the whole screen, if one is."""
         panel = self._zoomed
         return panel if panel is not None and panel.is_attached else None
 
-    def zoom(self, panel: SocketPanel) -> None:
+    def zoom(self, panel: Panel) -> None:
         """Show ``panel`` alone, on the screen's whole width and height (the status bar and
         the footer stay)."""
         self._unzoom()
         self._zoomed = panel
-        panel.expand()  # (the current panel has its body already)
+        panel.build_body()  # (the current panel has its body already)
         self.screen_stack[0].add_class("-zoom")
         panel.add_class("-zoomed")
         self._size_panels()
@@ -148,7 +132,7 @@ class PanelRack(_Host):
             return
         self._views_seen, self._devices_seen = views, devices
         self._built_tabs.add(self.active_pattern)
-        alive: dict[int, tuple[Any, str, bool]] = {
+        alive: dict[int, tuple[AnyView, str, bool]] = {
             id(v): (v, pattern_of(v.type), False) for v in views.values()}
         alive.update((id(v), (v, DEVICES, True)) for v in devices.values())
         before = set(self._known)
@@ -199,7 +183,7 @@ class PanelRack(_Host):
         """Build the panels of ``tab`` not built yet, in the order their sockets came (the
         first time the tab is shown, or a panel of it is needed)."""
         self._built_tabs.add(tab)
-        made = []
+        made: list[Panel] = []
         todo = [key for key, (_view, view_tab, _device) in self._known.items()
                 if view_tab == tab and key not in self._panels]
         if not todo:
@@ -210,21 +194,23 @@ class PanelRack(_Host):
         width = self.size.width
         whole_at = set(on_screen(list(range(len(have) + len(todo))), width, row.scroll_x))
         for n, key in enumerate(todo):
-            view, _tab, device = self._known[key]
+            view, _tab, _device = self._known[key]
             fmt, snippets = self._pending.pop(key, ("auto", []))
             fmt = fmt if fmt in FORMATS else "auto"
-            if device:
+            panel: Panel
+            if isinstance(view, DeviceView):
                 self._extras[device_key(view.name)] = (fmt, snippets)  # device_panel takes it
                 panel = self.device_panel(view)
             else:
-                panel = SocketPanel(view, fmt, snippets, whole=len(have) + n in whole_at)
+                panel = SocketPanel(view, fmt, snippets, whole=len(have) + n in whole_at,
+                                    frame_separator=self.frame_separator)
                 panel.pattern = tab
             self._panels[key] = panel
             made.append(panel)
         self.call_after_refresh(self._update_hints)
         return row.mount_all(made)
 
-    def panel_of(self, view: Any) -> Any:
+    def panel_of(self, view: AnyView) -> Panel | None:
         """The panel of a socket's or device's ``view``, built (with its tab) if it was not
         yet; None if the engine has no such view."""
         key = id(view)
@@ -234,24 +220,25 @@ class PanelRack(_Host):
             self._build_tab(self._known[key][1])
         return self._panels.get(key)
 
-    def known_views(self) -> list[tuple[Any, str, bool]]:
+    def known_views(self) -> list[tuple[AnyView, str, bool]]:
         """Every socket and device the dashboard knows, with its tab and whether it is a
         device, built or not."""
         return list(self._known.values())
 
-    def saved_extras(self) -> list[tuple[Any, bool, str, list[str]]]:
+    def saved_extras(self) -> list[tuple[AnyView, bool, str, list[str]]]:
         """What a session keeps of each socket and device besides the engine's state:
         ``(view, is_device, format, snippets)``, read from its panel, or from what waits for
         a panel that was not built yet."""
         out = []
         for key, (view, _tab, device) in self._known.items():
+            snippets: list[str]
             panel = self._panels.get(key)
             if panel is None:
                 fmt, snippets = self._pending.get(key, ("auto", []))
             elif panel.whole and panel.is_mounted:
                 fmt = panel.log_view.fmt
                 composer = panel.query(".composer")
-                snippets = list(composer.first().snippets) if composer else []
+                snippets = list(composer.first(Composer).snippets) if composer else []
             else:  # a shell: what its composer will start with
                 fmt, snippets = panel.log_view.fmt, list(panel._snippets)
             # only a socket that sends has a composer to keep snippets in
@@ -291,7 +278,7 @@ class PanelRack(_Host):
             return
         row = self.query_one(f"#panels-{self.active_pattern}", HorizontalScroll)
         for panel in on_screen(panels, self.size.width, row.scroll_x):
-            panel.expand()
+            panel.build_body()
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._size_panels)
@@ -302,7 +289,7 @@ class PanelRack(_Host):
         view = self.engine.sockets().get(name)
         return self.go_to_view(view) if view is not None else None
 
-    def go_to_view(self, view: Any) -> AwaitComplete | None:
+    def go_to_view(self, view: AnyView) -> AwaitComplete | None:
         """Show the panel of a socket's or device's view (its tab built first if need be)."""
         key = id(view)
         if key not in self._known:

@@ -9,10 +9,12 @@ text last loaded or saved (what was sent is not part of it; a snippet kept on pu
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ..engine import commands as C
+from .app_parts import AppParts
 from .messages import SessionApplied
 
 #: what an empty dashboard is, written as a session (the baseline before anything is loaded)
@@ -22,9 +24,9 @@ _NAME = "session"
 SNIPPET_MAX = 64 << 10
 
 
-class SessionActions:
-    """Session actions of the app (expects ``engine``, ``session``, ``session_path``,
-    ``_extras``, ``_panels``, ``prompt`` and ``run_command`` from it)."""
+class SessionActions(AppParts):
+    """Session actions of the app (it uses ``engine``, ``session``, ``session_path``,
+    ``_extras``, ``prompt`` and ``run_command`` of it)."""
 
     #: the topology as last loaded or saved (see :meth:`_fingerprint`)
     _clean: str | None = None
@@ -71,7 +73,7 @@ class SessionActions:
         """The session's name, with ``*`` when it has unsaved changes."""
         return self.session_name + ("*" if self.dirty else "")
 
-    def unless_unsaved(self, question: str, then) -> None:
+    def unless_unsaved(self, question: str, then: Callable[[], object]) -> None:
         """Run ``then()`` at once, or after the user agrees to lose unsaved changes."""
         from .screens.dialogs import ConfirmScreen
 
@@ -101,7 +103,7 @@ class SessionActions:
                 from ..session import apply as apply_session
                 from ..session import close_all
 
-                problems = []
+                problems: list[str] = []
                 if replace:
                     problems += close_all(engine)
                 problems += list(apply_session(engine, session) or [])
@@ -139,7 +141,8 @@ class SessionActions:
         purpose (never the history of what was sent)."""
         from ..session import capture
 
-        extras, device_extras = {}, {}
+        extras: dict[str, dict[str, Any]] = {}
+        device_extras: dict[str, dict[str, Any]] = {}
         self._left_out = 0
         for view, device, fmt, snippets in self.saved_extras():  # built or not
             if device:  # its format only: what was injected is not the topology
@@ -223,8 +226,12 @@ class SessionActions:
             else:
                 self.open_session(str(path))
 
+        def picked(value: Any) -> None:
+            if value is not False:
+                chosen(value)
+
         self.push_screen(ChooseScreen("Open a session (its sockets replace these)", choices),
-                         lambda value: value is not False and chosen(value))
+                         picked)
 
     def open_session(self, text: str) -> None:
         from ..session import load, resolve

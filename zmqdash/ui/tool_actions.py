@@ -2,25 +2,37 @@
 as code, record its traffic to a file, replay a recording into it, and send an inspected
 message again (as it was, or edited).
 
-A mixin of :class:`~zmqdash.ui.app.ZmqDash`, like :mod:`.panel_actions`; it expects
-``_need_panel``, ``prompt``, ``run_command`` and ``frame_separator`` from the app, and talks to
+A mixin of :class:`~zmqdash.ui.app.ZmqDash`, like :mod:`.panel_actions`; it uses
+``_need_panel``, ``prompt``, ``run_command`` and ``frame_separator`` of the app, and talks to
 sockets only through engine commands.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..codec import escape_text
 from ..engine import commands as C
+from ..engine.devices.state import DeviceView
+from .app_parts import AppParts
+from .log_filter import Entry
+from .messages import ResendEntry
 from .patterns import SENDING
+from .widgets.socket_panel import SocketPanel
+
+if TYPE_CHECKING:
+    from ..engine.protocol import AnyCommand
+    from ..engine.state import SocketView
+    from .app_parts import AnyView
 
 #: the most a message may weigh to be edited as text before it is sent again
 EDIT_LIMIT = 64 * 1024
 
 
-def router_target(panel) -> tuple[bool, bytes | None]:
+def router_target(panel: SocketPanel) -> tuple[bool, bytes | None]:
     """What a ROUTER panel's peer chooser names, as one identity: ``(True, identity)``, or
     ``(True, None)`` when the first frame is the identity; ``(False, None)`` when it names the
     newest peer and none has talked yet. Replays and resends need the identity now, not the
@@ -34,10 +46,13 @@ def router_target(panel) -> tuple[bool, bytes | None]:
     return True, None
 
 
-class ToolActions:
+class ToolActions(AppParts):
     """Show as code (Ctrl+E), record (R), replay (Ctrl+R), and sending an entry again."""
 
-    def tool_panel(self):
+    #: the file last recorded to, offered first when a replay asks for one
+    _last_recording = ""
+
+    def tool_panel(self) -> SocketPanel | None:
         """The socket panel these actions apply to: on the overview, the selected socket's;
         elsewhere the current panel (None, said, if there is none)."""
         from .widgets.overview import OVERVIEW
@@ -45,12 +60,13 @@ class ToolActions:
         if self.active_pattern == OVERVIEW:
             view = self._overview.selected_view()
             panel = self.panel_of(view) if view is not None else None  # built if need be
-            if panel is None:
+            if not isinstance(panel, SocketPanel):  # (a device's keys are its own)
                 self.notify("Select a socket on the map first.", severity="warning")
+                return None
             return panel
-        return self._need_panel()
+        return self._need_socket_panel()
 
-    def tool_view(self):
+    def tool_view(self) -> SocketView | None:
         panel = self.tool_panel()
         return None if panel is None else panel.view
 
@@ -61,7 +77,7 @@ class ToolActions:
         view = self._overview.selected_view()
         if view is None:
             return False
-        if hasattr(view, "kind"):  # a device: shown as code and recorded; nothing to replay
+        if isinstance(view, DeviceView):  # shown as code and recorded; nothing to replay
             return action in ("show_code", "record")
         return view.type in SENDING if action == "replay" else True
 
@@ -73,7 +89,7 @@ class ToolActions:
 
         if self.active_pattern == OVERVIEW:
             device = self._overview.selected_view()
-            if device is not None and hasattr(device, "kind"):  # a device box on the map
+            if isinstance(device, DeviceView):  # a device box on the map
                 from ..session.as_code import device_as_code
 
                 self.push_screen(ShowCodeScreen(
@@ -99,7 +115,8 @@ class ToolActions:
                            "Every entry from now on, as JSON lines (the records an export "
                            "writes); an existing file is replaced. R again stops.")
 
-    def ask_to_record(self, name: str, recording: bool, stop, start_command, hint: str) -> None:
+    def ask_to_record(self, name: str, recording: bool, stop: AnyCommand,
+                      start_command: Callable[[str], AnyCommand], hint: str) -> None:
         """Stop the recording of socket or device ``name``, or ask for a file and start one
         (``start_command(path)`` is the command that starts it)."""
         if recording:
@@ -113,7 +130,7 @@ class ToolActions:
             if not path:
                 return
 
-            def started(real) -> None:
+            def started(real: object) -> None:
                 self._last_recording = str(real)
                 self.notify(f"Recording {escape_text(name)} to {escape_text(str(real))} "
                             "(R stops)", title="Recording", markup=False)
@@ -122,7 +139,7 @@ class ToolActions:
 
         self.prompt(f"Record {escape_text(name)} to", default, start, hint=hint)
 
-    def _recording_stopped(self, rec) -> None:
+    def _recording_stopped(self, rec: Any) -> None:
         """The file is being finished off the UI thread; say how it ended once it is."""
 
         def finish() -> None:
@@ -164,7 +181,7 @@ class ToolActions:
             target = ("Each message goes to the peer chosen in the panel." if peer is not None
                       else "Each message's first frame is the identity.")
 
-        def chosen(choice) -> None:
+        def chosen(choice: Any) -> None:
             if choice is None:
                 return
             self._last_recording = choice.path
@@ -175,12 +192,16 @@ class ToolActions:
                     f"Replaying {escape_text(state.path)} on {escape_text(name)} (Ctrl+R "
                     "stops)", title="Replay", markup=False))
 
-        self.push_screen(ReplayScreen(name, getattr(self, "_last_recording", ""), target),
+        self.push_screen(ReplayScreen(name, self._last_recording, target),
                          chosen)
 
     # -- sending an inspected entry again ------------------------------------------------------
 
-    def resend_entry(self, view, entry, edit: bool = False) -> None:
+    def on_resend_entry(self, message: ResendEntry) -> None:
+        message.stop()
+        self.resend_entry(message.view, message.entry, message.edit)
+
+    def resend_entry(self, view: AnyView, entry: Entry | None, edit: bool = False) -> None:
         """Send the message ``entry`` of socket ``view`` again: on that socket if it can send,
         else on one chosen from those that can; ``edit`` first opens it as composer text."""
         from ..engine.ring import FRAMES, IN, KIND, OUT
@@ -205,16 +226,20 @@ class ToolActions:
             return
         from .screens.dialogs import ChooseScreen
 
+        def chosen(target: str | None) -> None:
+            if target:
+                self._resend_on(target, frames, from_router, edit)
+
         self.push_screen(
             ChooseScreen("Send it on which socket?", [(escape_text(n), n) for n in names]),
-            lambda target: target and self._resend_on(target, frames, from_router, edit))
+            chosen)
 
     def _resend_on(self, name: str, frames: list[bytes], from_router: bool, edit: bool) -> None:
         from ..engine.replay import retarget
 
         view = self.engine.sockets().get(name)
         panel = self.panel_of(view) if view is not None else None
-        if panel is None or view is None:
+        if not isinstance(panel, SocketPanel) or view is None:
             return
         to_router = view.type == "ROUTER"
         peer = None
@@ -230,7 +255,7 @@ class ToolActions:
                         severity="warning")
             return
 
-        def send(frames_out) -> None:
+        def send(frames_out: list[bytes]) -> None:
             self.run_command(C.Send(name, tuple(frames_out), peer), lambda _result: self.notify(
                 f"Sent again on {escape_text(name)}.", markup=False))
 

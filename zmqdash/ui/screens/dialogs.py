@@ -129,7 +129,7 @@ class ChooseScreen(ModalScreen[Any]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.dismiss(self._choices[int(event.option.id)][1])
+        self.dismiss(self._choices[event.option_index][1])
 
     def action_cancel(self) -> None:
         self.dismiss(None)

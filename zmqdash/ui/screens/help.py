@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -71,7 +71,8 @@ def binding_sections(app) -> list[tuple[str, list[tuple[str, str]]]]:
         ("In the inspector", rows(InspectorScreen.BINDINGS)),
         ("In show as code", rows(ShowCodeScreen.BINDINGS)),
         ("On the overview's map", [("arrows", "Move between the boxes")] +
-         rows([b for b in OverviewMap.BINDINGS if b.id == "map.open"])),
+         rows([b for b in OverviewMap.BINDINGS
+               if isinstance(b, Binding) and b.id == "map.open"])),
         ("In the add-socket dialog", rows(AddSocketScreen.BINDINGS) + [
             ("enter", "Add"), ("tab", "Next field")]),
         ("In the add-device dialog", rows(AddDeviceScreen.BINDINGS) + [
@@ -90,7 +91,7 @@ class HelpScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        parts = []
+        parts: list[RenderableType] = []
         for section, rows in binding_sections(self.app):
             parts.append(Text(section, style="bold underline"))
             table = Table(box=None, show_header=False, expand=True, padding=(0, 1, 0, 0))

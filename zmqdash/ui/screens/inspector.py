@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static
 
 from ...codec import FORMATS, entry_to_json_line, escape_text, human_size, iso_time
 from ...codec.entries import entry_text
+from ...engine.devices.state import DeviceView
 from ...engine.ring import (
     B2F,
     ERROR,
@@ -32,7 +33,9 @@ from ...engine.ring import (
     TS,
 )
 from ...engine.state import SocketView
-from ..frame_pages import BODY, GAP, HEAD, FramePager
+from ..frame_pages import BODY, GAP, HEAD, FramePager, Page
+from ..log_filter import Entry
+from ..messages import ResendEntry
 from ..widgets.page_view import PageView
 
 KIND_WORDS = {IN: "received", OUT: "sent", EVENT: "event", ERROR: "error", INFO: "note",
@@ -66,8 +69,8 @@ class InspectorScreen(Screen[None]):
                 key_display="["),
     ]
 
-    def __init__(self, view: SocketView, seq: int, fmt: str = "auto",
-                 entry: tuple | None = None) -> None:
+    def __init__(self, view: SocketView | DeviceView, seq: int, fmt: str = "auto",
+                 entry: Entry | None = None) -> None:
         super().__init__(classes="inspector")
         self.view = view
         self.seq = seq
@@ -75,7 +78,7 @@ class InspectorScreen(Screen[None]):
         #: the entry shown, held here: the ring may drop it while it is looked at
         self.entry = entry if entry is not None else view.log.get(seq)
         self.pager: FramePager | None = None
-        self.page = None
+        self.page: Page | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="inspector-head")
@@ -214,10 +217,10 @@ class InspectorScreen(Screen[None]):
         self._draw()  # from its first page, at the top
 
     def action_replay_entry(self) -> None:
-        self.app.resend_entry(self.view, self.entry)
+        self.post_message(ResendEntry(self.view, self.entry))
 
     def action_edit_resend(self) -> None:
-        self.app.resend_entry(self.view, self.entry, edit=True)
+        self.post_message(ResendEntry(self.view, self.entry, edit=True))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -86,7 +86,8 @@ def credentials(screen) -> tuple[Credentials | None, Credentials | None]:
     key = screen.query_one("#sec-key", Input).value.strip()
     secret = screen.query_one("#sec-secret", Input).value
     keep = screen.query_one("#sec-keep", Checkbox).value
-    allow, allow_keys = [], []
+    allow: list[str] = []
+    allow_keys: list[str] = []
     for item in screen.query_one("#sec-allow", Input).value.split(","):
         item = item.strip()
         if not item:
@@ -99,16 +100,20 @@ def credentials(screen) -> tuple[Credentials | None, Credentials | None]:
             allow_keys.append(item)  # not an address: a folder of .key files, a key
         else:
             allow.append(item)
-    lists = dict(allow=tuple(allow), allow_keys=tuple(allow_keys)) if role == SERVER else {}
+    # a server's ZAP lists (a client has none)
+    allowed = tuple(allow) if role == SERVER else ()
+    allowed_keys = tuple(allow_keys) if role == SERVER else ()
     if mechanism == CURVE and role == CLIENT:
         given = Credentials(CURVE, CLIENT, server_key=key, secret_key=secret.strip(),
                             embed_secret=keep)
     elif mechanism == CURVE:
-        given = Credentials(CURVE, SERVER, secret_key=key, embed_secret=keep, **lists)
+        given = Credentials(CURVE, SERVER, secret_key=key, embed_secret=keep, allow=allowed,
+                            allow_keys=allowed_keys)
     elif role == CLIENT:
         given = Credentials(PLAIN, CLIENT, username=key, password=secret, embed_secret=keep)
     else:
-        given = Credentials(PLAIN, SERVER, users_file=key, **lists)
+        given = Credentials(PLAIN, SERVER, users_file=key, allow=allowed,
+                            allow_keys=allowed_keys)
     given.check()
     resolved = resolve_credentials(given)
     from ...engine.keys import check_files

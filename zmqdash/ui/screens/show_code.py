@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
@@ -49,7 +49,7 @@ class ShowCodeScreen(Screen[None]):
         head.append(self.title_text, style="bold")
         head.append(" · as code")
         self.query_one("#code-head", Static).update(head)
-        parts = []
+        parts: list[RenderableType] = []
         if self.code.notes:
             notes = Text(style="italic")
             for note in self.code.notes:
@@ -94,8 +94,15 @@ class ShowCodeScreen(Screen[None]):
                 return
             self.notify(f"Saved to {target}", title="Program saved")
 
-        self.app.prompt("Save the program as", default, save,
-                        hint="A new file (an existing one is never replaced).")
+        from .dialogs import PromptScreen
+
+        def chosen(path: str | None) -> None:
+            if path is not None:  # (None: cancelled)
+                save(path)
+
+        self.app.push_screen(PromptScreen("Save the program as", default,
+                                          hint="A new file (an existing one is never "
+                                               "replaced)."), chosen)
 
     def action_close(self) -> None:
         self.dismiss(None)

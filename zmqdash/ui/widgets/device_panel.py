@@ -1,8 +1,8 @@
 """One device on screen: its state, both sides with their live endpoints, the counters of each
 direction, what its subscribers ask for (a forwarder), the tap, and a composer to inject.
 
-A :class:`~.socket_panel.SocketPanel` in its workings (the app ticks it, zooms it, steps through
-it, and the log actions work on its log the same way); only what it shows differs.
+A :class:`~.panel.Panel`, as a socket's is (the app ticks it, zooms it, steps through it, and
+the log actions work on its log the same way); only what it shows differs.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import time
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Label, Select, Static
 
@@ -21,11 +21,12 @@ from ...engine.devices.state import PAUSED, RUNNING, STOPPED, DeviceView
 from ...engine.rates import last_second
 from ...engine.ring import B2F, F2B
 from .. import numbers
-from ..pacing import Pacer
+from ..messages import RunCommand
+from ..panel_text import append_endpoints, tool_marks
 from ..patterns import DEVICES
 from .composer import Composer
-from .log_view import LogView
-from .socket_panel import EXACT_WIDTH, SocketPanel, append_endpoints, tool_marks
+from .panel import Panel
+from .socket_panel import EXACT_WIDTH
 from .subscription_table import SubscriptionTableView
 from .text_field import FilterBar
 
@@ -71,28 +72,23 @@ def state_text(view: DeviceView, now: float) -> Text:
     return text
 
 
-class DevicePanel(SocketPanel):
+class DevicePanel(Panel):
     """A panel for one device. The app calls :meth:`tick` on its timer while it is visible."""
 
+    view: DeviceView
+
     def __init__(self, view: DeviceView, fmt: str = "auto",
-                 snippets: list[str] | None = None) -> None:
-        Vertical.__init__(self, classes="socket-panel device-panel")
+                 snippets: list[str] | None = None, *, frame_separator: str | None) -> None:
+        super().__init__(view.log, fmt, snippets, frame_separator,
+                         classes="socket-panel device-panel")
         self.view = view
         self.pattern = DEVICES
         self.socket_type = view.kind
-        self.log_view = LogView(view.log, fmt, classes="socket-log")
         self.sends = True  # the composer injects
         self.subscribes = False
         self.routes = False
         self.two_way = view.kind in BOTH_WAYS
         self.direction = F2B
-        self._shown: dict[str, object] = {}
-        self._stats_pacer = Pacer()
-        self._rates = (0, 0)
-        self._snippets = list(snippets or ())
-        self._ready = False
-        self._queued = 0
-        self.counter_marked: str | None = None  # (a filter's {seq}: see watch_counter)
 
     @property
     def device_name(self) -> str:
@@ -248,7 +244,9 @@ class DevicePanel(SocketPanel):
         self.query_one(".device-subs", Static).update(text)
 
     def _draw_subscribers(self) -> None:
-        self.query_one(SubscriptionTableView).show(self.view.backend.subscribers)
+        table = self.view.backend.subscribers
+        if table is not None:  # (only a forwarder's panel has the table)
+            self.query_one(SubscriptionTableView).show(table)
 
     # -- user input ------------------------------------------------------------------------------
 
@@ -268,15 +266,16 @@ class DevicePanel(SocketPanel):
 
         text = composer.value
         try:
-            frames = parse_message(text, self.app.frame_separator)
+            frames = parse_message(text, self.frame_separator)
         except CodecError as exc:
-            self.app.notify(escape_text(str(exc)), title="Cannot inject", severity="error",
-                            markup=False)
+            self.notify(escape_text(str(exc)), title="Cannot inject", severity="error",
+                        markup=False)
             return
 
-        def sent(_result) -> None:
+        def sent(_result: object) -> None:
             composer.remember(text)
             if composer.value == text:
                 composer.value = ""
 
-        self.app.run_command(DeviceInject(self.view.name, self.direction, tuple(frames)), sent)
+        self.post_message(RunCommand(DeviceInject(self.view.name, self.direction,
+                                                  tuple(frames)), sent))

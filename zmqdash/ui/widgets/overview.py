@@ -9,10 +9,14 @@ overview costs nothing. The map is laid out again only when the topology changes
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from rich import box
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -23,6 +27,8 @@ from textual.strip import Strip
 from textual.widgets import Static
 
 from ...codec import escape_text
+from ...engine.devices.state import DeviceView
+from ...engine.state import SocketView
 from .. import map_canvas, numbers, topology
 from ..map_canvas import Figures
 from ..messages import MapAppeared
@@ -37,13 +43,16 @@ TALKERS_SHORT = 4
 #: states worth a word in a socket's box, worst first
 BAD_STATES = ("failed", "retrying", "pending")
 
+#: what the map is drawn from: the engine's sockets and devices, as they are now
+ViewsNow = Callable[[], tuple[Iterable[SocketView], Iterable[DeviceView]]]
 
-def figures_of(view, device: bool) -> Figures:
-    rates = getattr(view, "rates", None)
+
+def figures_of(view: SocketView | DeviceView) -> Figures:
+    rates = view.rates
     spark = rates.total() if rates is not None else ()
     rate_in = rates.rate_in if rates is not None else 0
     rate_out = rates.rate_out if rates is not None else 0
-    if device:
+    if isinstance(view, DeviceView):
         state = view.state
     else:
         states = {e.state for e in view.endpoints}
@@ -83,7 +92,7 @@ class OverviewMap(ScrollView, can_focus=True):
             super().__init__()
             self.key = key
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.layout_: topology.Layout | None = None
         self.figures: dict[str, Figures] = {}
@@ -192,7 +201,7 @@ class OverviewMap(ScrollView, can_focus=True):
         if self.selected is not None:
             self.post_message(self.Open(self.selected))
 
-    def _hit(self, event) -> str | None:
+    def _hit(self, event: events.Click) -> str | None:
         if self.drawing is None:
             return None
         x = event.x + round(self.scroll_x)
@@ -202,7 +211,7 @@ class OverviewMap(ScrollView, can_focus=True):
                 return key
         return None
 
-    def on_click(self, event) -> None:
+    def on_click(self, event: events.Click) -> None:
         key = self._hit(event)
         if key is None:
             return
@@ -213,14 +222,16 @@ class OverviewMap(ScrollView, can_focus=True):
 
 class Overview(Vertical):
     """The tab's content: a reminder line, the map, the selected node's endpoints, the top
-    talkers."""
+    talkers. ``views`` gives what it shows: the engine's sockets and devices, as they are at
+    each tick."""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, views: ViewsNow, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.map = OverviewMap(id="overview-map")
+        self._views_now = views
         self._topology: object = None
         self._figures_key: object = None
-        self._views: dict[str, object] = {}
+        self._views: dict[str, SocketView | DeviceView] = {}
         self._layout: topology.Layout | None = None
 
     def compose(self) -> ComposeResult:
@@ -239,10 +250,9 @@ class Overview(Vertical):
         """Bring the map and the table up to date (only while the tab is shown)."""
         if not self.is_attached:
             return
-        engine = self.app.engine
-        sockets = [v for v in engine.sockets().values() if not v.closed]
-        devices_of = getattr(engine, "devices", None)
-        devices = [d for d in (devices_of().values() if devices_of else ()) if not d.closed]
+        sockets_now, devices_now = self._views_now()
+        sockets = [v for v in sockets_now if not v.closed]
+        devices = [d for d in devices_now if not d.closed]
         key = topology.topology_key(sockets, devices)
         if key != self._topology or force:
             self._topology = key
@@ -260,15 +270,14 @@ class Overview(Vertical):
         figures_key = tuple(id(getattr(v, "rates", None)) for v in self._views.values())
         if figures_key != self._figures_key:
             self._figures_key = figures_key
-            self.map.set_figures({k: figures_of(v, k.startswith("d:"))
-                                  for k, v in self._views.items()})
+            self.map.set_figures({k: figures_of(v) for k, v in self._views.items()})
             self._draw_talkers()
             self._draw_details()
 
     def on_overview_map_selected(self, event: OverviewMap.Selected) -> None:
         self._draw_details()
 
-    def selected_view(self):
+    def selected_view(self) -> SocketView | DeviceView | None:
         """The socket or device view selected on the map (None if none)."""
         return self._views.get(self.map.selected or "")
 
@@ -280,17 +289,21 @@ class Overview(Vertical):
         if view is None:
             widget.update("")
             return
-        device = self.map.selected.startswith("d:")
         dot = self.map.charset.sep
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(escape_text(view.name), style="bold")
-        text.append(f"{dot}{view.kind} device" if device else f"{dot}{view.type}")
-        sides = ((view.frontend, "frontend "), (view.backend, "backend ")) if device else \
-            ((view, ""),)
+        sides: tuple[tuple[SocketView, str], ...]
+        if isinstance(view, DeviceView):  # (selected "d:...")
+            text.append(f"{dot}{view.kind} device")
+            sides = ((view.frontend, "frontend "), (view.backend, "backend "))
+        else:
+            text.append(f"{dot}{view.type}")
+            sides = ((view, ""),)
         for side_view, label in sides:
             for ep in side_view.endpoints:
                 text.append(f"{dot}{label}{escape_text(ep.describe())}")
-        node = self._layout.nodes.get(self.map.selected) if self._layout else None
+        selected = self.map.selected
+        node = self._layout.nodes.get(selected) if self._layout and selected else None
         if node is not None and (node.outside_in or node.outside_out):
             outside = node.outside_in + node.outside_out
             text.append(f"{dot}{outside} peer{'s' if outside != 1 else ''} outside zmqdash",
@@ -299,15 +312,14 @@ class Overview(Vertical):
 
     def _draw_talkers(self) -> None:
         rows = []
-        for key, view in self._views.items():
-            device = key.startswith("d:")
+        for view in self._views.values():
             rates = getattr(view, "rates", None)
             rin = rates.rate_in if rates else 0
             rout = rates.rate_out if rates else 0
             bps = rates.bytes_rate if rates else 0
-            if device:
-                s = view.stats
-                total_in, total_out = s.f2b_msgs, s.b2f_msgs
+            if isinstance(view, DeviceView):  # (keyed "d:...")
+                d = view.stats
+                total_in, total_out = d.f2b_msgs, d.b2f_msgs
                 errors, queued = view.errors, sum(view.waiting)
                 kind = view.kind
             else:

@@ -1,25 +1,27 @@
-"""A socket panel's filter: the bar that / opens, applied as it is typed (after a short
-pause), with its count of matches; a number marked ``{seq}`` in it is watched for gaps.
+"""A panel's filter: the bar that / opens, applied as it is typed (after a short pause), with
+its count of matches; a number marked ``{seq}`` in it is watched for gaps.
 
-A mixin of :class:`~.socket_panel.SocketPanel` (it expects ``log_view``, ``socket_name``,
-``tick`` and ``_shown`` from it).
+A mixin of :class:`~.panel.Panel` (it uses ``log_view``, ``tick``, ``watch_counter`` and
+``_shown`` of it, declared here).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.widgets import Input, Label
 
 from ...codec import CodecError, escape_text
 from ..log_filter import match_form
 from ..messages import SessionEdited
+from .log_view import LogView
 from .text_field import FilterBar, TextField
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
     from textual.widget import Widget
 
-    _Host = Widget  # what this mixin is mixed into (a socket panel)
+    _Host = Widget  # what this mixin is mixed into (a panel)
 else:
     _Host = object
 
@@ -27,13 +29,15 @@ else:
 class FilterControls(_Host):
     """The filter bar's handling (see the module's docstring)."""
 
-    log_view: Any
-    socket_name: Any
-    tick: Any
-    watch_counter: Any
+    log_view: LogView
     counter_marked: str | None
     _shown: dict[str, object]
-    _filter_timer: Any = None
+    _filter_timer: Timer | None = None
+    _filter_problem = ""  # what is wrong with the filter typed, if anything
+
+    if TYPE_CHECKING:  # (the panel's)
+        def tick(self, now: float | None = None, force: bool = False) -> None: ...
+        def watch_counter(self, marked: str | None) -> None: ...
 
     def open_filter(self) -> None:
         bar = self.query_one(".filter-bar")
@@ -52,7 +56,7 @@ class FilterControls(_Host):
         self.query_one(".filter-bar").display = False
         self.screen.set_focus(self.log_view)
 
-    def on_log_view_filter_cleared(self, event) -> None:
+    def on_log_view_filter_cleared(self, event: LogView.FilterCleared) -> None:
         event.stop()
         self.clear_filter()
 

@@ -6,11 +6,8 @@ import time
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.await_complete import AwaitComplete
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.content import Content
-from textual.css.query import NoMatches
-from textual.geometry import Region
 from textual.widgets import Input, Label, Select, Static
 
 from ...codec import (
@@ -22,21 +19,17 @@ from ...codec import (
 from ...engine import commands as C
 from ...engine.rates import last_second
 from ...engine.socket_types import RECEIVE_ONLY, SEND_ONLY
-from ...engine.state import (
-    SocketView,
-)
+from ...engine.state import SocketView
 from .. import numbers
-from ..messages import ExplainHints, PanelFocused, RunCommand, SessionEdited
-from ..pacing import Pacer
+from ..messages import ExplainHints, RunCommand
 from ..panel_text import append_endpoints, composer_hint, tool_marks
 from ..patterns import SENDING, SUBSCRIBING
 from ..subscriptions_text import subscriptions_to_text, text_to_subscriptions
 from .composer import Composer
 from .hint_bar import HintBar
-from .log_view import LogView
-from .panel_filter import FilterControls
+from .panel import Panel
 from .subscription_table import SubscriptionTableView
-from .text_field import FilterBar, SubscriptionBar, TextField
+from .text_field import FilterBar, SubscriptionBar
 
 #: what the peer chooser of a ROUTER offers besides the identities seen
 NEWEST_PEER = "newest"
@@ -46,38 +39,22 @@ SPARK_MIN_HEIGHT = 30  # screens this tall show each panel's last minute (80x24 
 EXACT_WIDTH = 70  # panels at least this wide show exact message counts
 
 
-class SocketPanel(FilterControls, Vertical):
+class SocketPanel(Panel):
     """A panel for one socket. The app calls :meth:`tick` on its timer while it is visible."""
 
-    ALLOW_MAXIMIZE = False  # the dashboard zooms a panel itself (z), keeping the status bar
-    #: whether the panel has its body (endpoints, counters, log, fields) or is a shell: a
-    #: border with the socket's name, standing in for a panel off screen (see :meth:`expand`)
-    whole = True
-    #: the tab it is shown in (the app sets it)
-    pattern = ""
+    view: SocketView
 
     def __init__(self, view: SocketView, fmt: str = "auto",
-                 snippets: list[str] | None = None, *, whole: bool = True) -> None:
-        super().__init__(classes="socket-panel")
+                 snippets: list[str] | None = None, *, whole: bool = True,
+                 frame_separator: str | None) -> None:
+        super().__init__(view.log, fmt, snippets, frame_separator, classes="socket-panel")
         self.whole = whole
         self.view = view
         self.socket_type = view.type
-        self.log_view = LogView(view.log, fmt, classes="socket-log")
         self.sends = view.type in SENDING
         self.subscribes = view.type in SUBSCRIBING
         self.routes = view.type == "ROUTER"
-        self._shown: dict[str, object] = {}
-        self._stats_pacer = Pacer()
-        self._rates = (0, 0)  # messages in and out in the engine's last full second
         self.peer_choice = NEWEST_PEER
-        self.counter_marked: str | None = None  # a filter with {seq}: checked for gaps
-        self._snippets = list(snippets or ())
-        self._ready = False  # children exist (on_mount ran)
-        self._queued = 0  # multicast: seconds of sent messages the rate still holds
-
-    @property
-    def socket_name(self) -> str:
-        return self.view.name
 
     def compose(self) -> ComposeResult:
         if not self.whole:
@@ -118,34 +95,6 @@ class SocketPanel(FilterControls, Vertical):
             for snippet in self._snippets:
                 composer.keep(snippet)
             yield composer
-
-    def on_mount(self) -> None:
-        self._ready = True
-        if self.whole:
-            self._wire()
-        self.tick(force=True)
-
-    def _wire(self) -> None:
-        for field in self.query(TextField):
-            field.leave_to = self.log_view  # Escape in a field: back to the log
-        self.watch(self.log_view, "following", self._following_changed, init=False)
-
-    def expand(self) -> AwaitComplete | None:
-        """Give a shell its body (the app does, once the panel is on screen or about to take
-        the focus); None if it has it already or is not mounted (it is then built whole)."""
-        if self.whole:
-            return None
-        self.whole = True
-        if not self.is_attached:
-            return None
-
-        async def build() -> None:
-            await self.recompose()
-            self._wire()
-            self._shown.clear()
-            self.tick(force=True)
-
-        return AwaitComplete(build())
 
     # -- the timer -------------------------------------------------------------------------------
 
@@ -193,25 +142,6 @@ class SocketPanel(FilterControls, Vertical):
             self._update("subs", view.subscriptions, self._draw_subscriptions)
         if self.routes:
             self._update("peers", view.peers_seen, self._draw_peers)
-
-    def _update(self, part: str, key: object, draw) -> None:
-        if self._shown.get(part, self) == key:
-            return
-        self._shown[part] = key
-        try:
-            draw()
-        except NoMatches:
-            # a child is already gone: the app is closing and took it down before this panel
-            self._shown.pop(part, None)
-
-    def on_resize(self) -> None:
-        self._shown.pop("stats", None)  # exact or short counts depend on the width
-        self._shown.pop("endpoints", None)  # so does how much of an endpoint shows
-        self.call_after_refresh(self.tick)
-
-    def _following_changed(self, following: bool) -> None:
-        self._shown.pop("subtitle", None)
-        self.tick()
 
     # -- drawing ---------------------------------------------------------------------------------
 
@@ -315,24 +245,6 @@ class SocketPanel(FilterControls, Vertical):
         parts.extend(tool_marks(view))
         self._set_subtitle(Content(" · ".join(parts)))
 
-    def _set_subtitle(self, subtitle: Content) -> None:
-        """Show ``subtitle`` on the bottom border, repainting that line only.
-
-        Textual's ``border_subtitle`` setter repaints the whole panel: the frame after the key
-        that changes the format (or pauses the log) rendered 66 lines instead of 32 at 120x40.
-        The value goes where the setter keeps it (one line of plain text, as the setter makes
-        it) and only the bottom border is marked dirty. Should a Textual release keep the
-        subtitle elsewhere, the setter is used.
-        """
-        width, height = self.outer_size
-        kept = getattr(self, "_border_subtitle", False)  # False: no such attribute any more
-        if height < 1 or not isinstance(kept, (Content, type(None))):
-            self.border_subtitle = subtitle
-            return
-        self._border_subtitle = subtitle
-        offset = self.content_offset  # refresh() takes regions relative to the content
-        self.refresh(Region(-offset.x, height - 1 - offset.y, width, 1))
-
     def _draw_hints(self) -> None:
         bar = self.query_one(HintBar)
         had = bool(bar.hints)
@@ -341,7 +253,9 @@ class SocketPanel(FilterControls, Vertical):
             self.refresh_bindings()  # the footer offers h (Why?) while there are hints
 
     def _draw_subscribers(self) -> None:
-        self.query_one(SubscriptionTableView).show(self.view.subscribers)
+        table = self.view.subscribers
+        if table is not None:  # (only an XPUB's panel has the table)
+            self.query_one(SubscriptionTableView).show(table)
 
     def _draw_subscriptions(self) -> None:
         field = self.query_one(".subscriptions-input", Input)
@@ -395,26 +309,13 @@ class SocketPanel(FilterControls, Vertical):
     def on_explain_hints(self, message: ExplainHints) -> None:
         message.name = message.name or self.view.name  # and on up to the app
 
-    def on_composer_keep_snippet(self, event: Composer.KeepSnippet) -> None:
-        event.stop()
-        self.keep_snippet(event.composer, event.text)
-
     def watch_counter(self, marked: str | None) -> None:
         """Have the engine check the number ``marked`` (a filter with ``{seq}``) for gaps."""
         self.post_message(RunCommand(C.WatchCounter(self.socket_name, marked)))
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if isinstance(event.input, FilterBar):
-            self._apply_filter(event.value)
-            if not self.log_view.filter_text and not getattr(self, "_filter_problem", ""):
-                self.query_one(".filter-bar").display = False
-            self.screen.set_focus(self.log_view)
-            return
-        if isinstance(event.input, Composer):
-            self.send(event.input)
-        elif event.input.has_class("subscriptions-input"):
-            self.apply_subscriptions(event.input.value)
+    def submitted(self, field: Input) -> None:
+        if field.has_class("subscriptions-input"):
+            self.apply_subscriptions(field.value)
 
     def on_descendant_blur(self, event) -> None:
         if getattr(event, "widget", None) is not None and \
@@ -422,15 +323,12 @@ class SocketPanel(FilterControls, Vertical):
             self._shown.pop("subs", None)
             self.call_after_refresh(self.tick)
 
-    def on_descendant_focus(self, event) -> None:
-        self.post_message(PanelFocused(self))
-
     def send(self, composer: Composer) -> None:
         from ...codec import parse_message
 
         text = composer.value
         try:
-            frames = parse_message(text, self.app.frame_separator)
+            frames = parse_message(text, self.frame_separator)
         except CodecError as exc:
             self.notify(str(exc), title="Cannot send", severity="error")
             return
@@ -440,18 +338,6 @@ class SocketPanel(FilterControls, Vertical):
                 composer.value = ""
 
         self.post_message(RunCommand(C.Send(self.view.name, tuple(frames), **self.peer()), sent))
-
-    def keep_snippet(self, composer: Composer, text: str) -> None:
-        if not text:
-            self.notify("Type the message to keep first.", severity="warning")
-            return
-        shown = escape_text(text if len(text) <= 40 else text[:39] + "…")
-        if composer.keep(text):
-            self.notify(f"kept as a snippet of {escape_text(self.view.name)}: {shown} "
-                        "(Ctrl+S saves it with the session)", title="Snippet", markup=False)
-            self.post_message(SessionEdited())
-        else:
-            self.notify(f"already a snippet: {shown}", title="Snippet", markup=False)
 
     def apply_subscriptions(self, text: str) -> None:
         try:
