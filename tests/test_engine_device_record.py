@@ -11,7 +11,7 @@ import threading
 import pytest
 from conftest import wait_until
 
-from zmqdash.engine import EngineError, record
+from zmqdash.engine import EngineError, recording
 from zmqdash.engine import commands as C
 from zmqdash.engine.devices import (
     DeviceClose,
@@ -125,7 +125,7 @@ def test_a_disk_that_falls_behind_holds_the_device_back_and_loses_nothing(
     """The file is a pipe that is not read at first: the writer blocks, the buffer reaches its
     high-water mark, the device stops reading (the tasks wait in ZeroMQ's queues and the task
     manager's high-water mark), and once the pipe is read every task arrives, in order."""
-    monkeypatch.setattr(record, "HIGH_WATER", 500)
+    monkeypatch.setattr(recording, "HIGH_WATER", 500)
     engine = make_engine()
     hwm = (("rcvhwm", "100"), ("sndhwm", "100"))
     view = device(engine, "line", "streamer", frontend_options=hwm, backend_options=hwm)

@@ -13,7 +13,7 @@ import zmq
 from conftest import create, wait_received, wait_until
 
 from zmqdash.codec import entry_to_json_line
-from zmqdash.engine import EngineError, record
+from zmqdash.engine import EngineError, recording
 from zmqdash.engine import commands as C
 
 
@@ -110,7 +110,7 @@ def test_a_disk_that_falls_behind_holds_receiving_back_and_loses_nothing(
     """The file is a pipe that is not read at first: the writer blocks, the buffer reaches its
     high-water mark, receiving pauses (messages wait in ZeroMQ's queues and the sender's
     high-water mark), and once the pipe is read everything arrives, in order."""
-    monkeypatch.setattr(record, "HIGH_WATER", 500)
+    monkeypatch.setattr(recording, "HIGH_WATER", 500)
     engine = make_engine()
     fifo = tmp_path / "slow.jsonl"
     os.mkfifo(fifo)

@@ -200,7 +200,7 @@ class RecordStart:
 @dataclass(frozen=True)
 class RecordStop:
     """Stop the recording the socket is part of. Result: the
-    :class:`~zmqdash.engine.record.Recording` (``wait()`` for the file to be complete)."""
+    :class:`~zmqdash.engine.recording.Recording` (``wait()`` for the file to be complete)."""
 
     name: str
 

@@ -17,6 +17,8 @@ from .flow import Flow
 from .ring import Entry
 
 if TYPE_CHECKING:
+    from ..codec import JsonLines
+    from .recording import Recording
     from .repeat import Repeater
 
 class SocketRecord:
@@ -56,9 +58,9 @@ class SocketRecord:
         #: XPUB: who subscribes to what (see subscriptions.py)
         self.subs = subscriptions.Tracker() if kind.subscriber_table else None
         self.pace: multicast.Pace | None = None  # a multicast sender's estimated queue
-        #: the record.Recording taking this socket's entries, and its line writer
-        self.recording = None
-        self.record_lines = None
+        #: the recording taking this socket's entries, and its line writer
+        self.recording: Recording | None = None
+        self.record_lines: JsonLines | None = None
         #: receiving held back while the recording's disk catches up
         self.recv_paused = False
         #: what the hints need beyond the view (see hints/)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .flow import Flow
     from .hints import Hint
     from .rates import Rates
-    from .record import Recording
+    from .recording import Recording
     from .replay import ReplayState
 
 # endpoint roles

@@ -102,7 +102,7 @@ class DeviceRecordStart:
 
 @dataclass(frozen=True)
 class DeviceRecordStop:
-    """Stop recording the device. Result: the :class:`~zmqdash.engine.record.Recording`
+    """Stop recording the device. Result: the :class:`~zmqdash.engine.recording.Recording`
     (``wait()`` for the file to be complete)."""
 
     device: str
