@@ -38,7 +38,7 @@ from .send import OUTBOX_LIMIT, Send
 from .sockets import CLOSE_LINGER_CAP, SocketLife
 from .tunnels import Tunnels
 
-# the limits are read here by the devices (devices/table.py)
+# the limits are read here by the devices (devices/: table.py, sockets.py, forwarding.py)
 __all__ = ["Engine", "ROOMS", "DRAIN_BATCH", "OUTBOX_LIMIT", "CLOSE_LINGER_CAP", "_ERRNO_TEXT"]
 
 #: the engine's modules whose ``commands(engine)`` give handlers (see the module's docstring)

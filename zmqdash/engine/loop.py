@@ -289,7 +289,7 @@ class Loop(EngineParts):
             try:
                 result = self._dispatch(cmd)
             except EngineError as exc:
-                if not getattr(exc, "logged", False):  # a device logs its own errors
+                if not exc.logged:  # a device logs its own errors
                     self._note_error(_blamed(cmd), str(exc))
                 if fut is not None:
                     fut.set_exception(exc)

@@ -14,7 +14,9 @@ from ..state import SocketView
 
 if TYPE_CHECKING:
     from ..rates import Rates
-    from ..record import Recording
+    from ..recording import Recording
+    from ..subscriptions import SubscriptionTable
+    from .commands import Options
 
 RUNNING = "running"
 PAUSED = "paused"
@@ -22,6 +24,9 @@ STOPPED = "stopped"
 
 #: meta of the tap entry of a message the user sent into a direction
 INJECTED = "injected"
+
+#: a side's endpoints as given: ((role, endpoint), ...)
+Endpoints = tuple[tuple[str, str], ...]
 
 
 @dataclass
@@ -67,8 +72,8 @@ class DeviceView:
     closed: bool = False
     #: what it was made with, per side (frontend, backend): ((role, endpoint), ...) as given
     #: (a wildcard port stays ``*``), and the options as (name, value) pairs
-    endpoints: tuple[tuple, tuple] = ((), ())
-    options: tuple[tuple, tuple] = ((), ())
+    endpoints: tuple[Endpoints, Endpoints] = ((), ())
+    options: tuple[Options, Options] = ((), ())
 
     @property
     def type(self) -> str:
@@ -76,7 +81,7 @@ class DeviceView:
         return self.kind
 
     @property
-    def subscribers(self):
+    def subscribers(self) -> SubscriptionTable | None:
         """A forwarder's XPUB table of who subscribes to what (None for the other kinds), as
         a socket view's: an export of the log ends with it."""
         return self.backend.subscribers if self.kind == "forwarder" else None
