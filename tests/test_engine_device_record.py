@@ -163,7 +163,7 @@ def test_a_device_recording_replays_each_way_into_a_socket(engine, spawn_peer, t
     PUSH; a direction that is not one is refused."""
     from conftest import Endpoints, create, link, wait_received
 
-    from zmqdash.engine.replay import first_direction
+    from zmqdash.engine.replay_reader import first_direction
 
     view = device(engine, "broker", "queue")
     spawn_peer("echo_rep", "connect", bound(view.backend))
