@@ -56,3 +56,19 @@ def test_the_tabs_and_the_session_read_the_table():
     assert model.REPLYING == patterns.REPLYING == {"REP", "ROUTER"}
     assert socket_types.RECEIVE_ONLY == {"SUB", "PULL"}
     assert socket_types.SEND_ONLY == {"PUB", "PUSH"}
+
+
+def test_flows_go_one_way_between_types_that_can_talk():
+    flows = socket_types.FLOWS
+    for sender, receiver in flows:
+        assert receiver in BY_NAME[sender].peers, (sender, receiver)
+        assert (receiver, sender) not in flows, (sender, receiver)
+    # a pattern's messages start at what only sends, publishes or asks, and end at what only
+    # receives, subscribes or answers; between equals they go either way
+    assert {("PUSH", "PULL"), ("PUB", "SUB"), ("XPUB", "XSUB"), ("REQ", "REP"),
+            ("REQ", "ROUTER"), ("DEALER", "REP")} <= flows
+    for a, b in (("DEALER", "ROUTER"), ("DEALER", "DEALER"), ("ROUTER", "ROUTER"),
+                 ("PAIR", "PAIR")):
+        assert b in BY_NAME[a].peers and (a, b) not in flows and (b, a) not in flows
+    assert socket_types.FLOW_SOURCES == {"PUSH", "PUB", "XPUB", "REQ", "DEALER"}
+    assert all(BY_NAME[t].sends for t in socket_types.FLOW_SOURCES)

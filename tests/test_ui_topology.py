@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rich.style import Style
 
+from zmqdash.engine import socket_types
 from zmqdash.engine.devices.state import DeviceView
 from zmqdash.engine.ring import Ring
 from zmqdash.engine.state import BIND, CONNECT, CONNECTED, LISTENING, EndpointState, SocketView
@@ -58,6 +59,23 @@ def test_senders_go_left_receivers_right_and_links_follow_the_flow() -> None:
     # rows follow the links: each pair side by side
     rows = {n.name: n.row for n in layout.real_nodes()}
     assert rows["vent"] == rows["worker"] and rows["client"] == rows["server"]
+
+
+def test_links_follow_the_socket_types_table_whichever_side_binds() -> None:
+    for sender, receiver in sorted(socket_types.FLOWS):
+        for binds in (sender, receiver):
+            layout = topology.build([
+                sock("s", sender, bind("inproc://x") if binds == sender else connect("inproc://x")),
+                sock("r", receiver,
+                     bind("inproc://x") if binds == receiver else connect("inproc://x")),
+            ], [])
+            assert [(lk.source, lk.target) for lk in layout.links] == [("s:s", "s:r")], \
+                (sender, receiver, binds)
+    # between equals, the connecting side goes first: clients left, servers right
+    for connects, binds in (("DEALER", "ROUTER"), ("ROUTER", "DEALER"), ("PAIR", "PAIR")):
+        layout = topology.build([sock("b", binds, bind("inproc://x")),
+                                 sock("c", connects, connect("inproc://x"))], [])
+        assert [(lk.source, lk.target) for lk in layout.links] == [("s:c", "s:b")]
 
 
 def test_outside_peers_are_counted_on_the_side_they_talk_from() -> None:

@@ -44,6 +44,18 @@ class SocketType:
     def receive_only(self) -> bool:
         return self.receives and not self.sends
 
+    @property
+    def flow_rank(self) -> int:
+        """Where its pattern's messages are when they pass through it: 0 where they start (it
+        only sends, publishes, or asks: REQ), 2 where they end (it only receives, subscribes,
+        or answers: REP), 1 where they go either way (PAIR, DEALER, ROUTER). Between two types
+        that can talk, messages go from the lower rank to the higher."""
+        if self.send_only or self.publishes or self.lock_step == "ask":
+            return 0
+        if self.receive_only or self.subscribes or self.lock_step == "answer":
+            return 2
+        return 1
+
 
 def _peers(*names: str) -> frozenset[str]:
     return frozenset(names)
@@ -99,6 +111,13 @@ MULTICAST_SENDERS = tuple(t.name for t in TYPES if t.multicast and t.publishes)
 PUBLISHING = frozenset(t.name for t in TYPES if t.publishes)
 #: the types each type can talk to
 PEERS: dict[str, frozenset[str]] = {t.name: t.peers for t in TYPES}
+#: (sender, receiver) for each two types that can talk and where messages go one way
+#: (request/reply: the asking side first); equals (PAIR, DEALER and ROUTER) are not in it
+FLOWS: frozenset[tuple[str, str]] = frozenset(
+    (t.name, other) for t in TYPES for other in t.peers
+    if t.flow_rank < BY_NAME[other].flow_rank)
+#: the types that start a flow (the first of a pair in FLOWS)
+FLOW_SOURCES = frozenset(sender for sender, _ in FLOWS)
 
 
 def get(name: str) -> SocketType | None:

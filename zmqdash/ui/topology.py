@@ -13,14 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..engine import socket_types
+
 #: where data goes between two socket types, sender first (request/reply: the asking side)
-FLOWS = frozenset({
-    ("PUSH", "PULL"), ("PUB", "SUB"), ("PUB", "XSUB"), ("XPUB", "SUB"), ("XPUB", "XSUB"),
-    ("REQ", "REP"), ("REQ", "ROUTER"), ("DEALER", "REP"), ("DEALER", "ROUTER"),
-    ("REQ", "DEALER"), ("ROUTER", "DEALER"),
-})
+FLOWS = socket_types.FLOWS
 #: types that start the flow: a socket linked to nobody of ours is put left if it sends
-SENDERS = frozenset({"PUB", "XPUB", "PUSH", "REQ", "DEALER"})
+SENDERS = socket_types.FLOW_SOURCES
 #: host names that all mean this machine, for matching a connect to a bind
 LOCAL_HOSTS = frozenset({"*", "0.0.0.0", "127.0.0.1", "localhost", "::", "[::]", "::1",
                          "[::1]", "[*]"})
