@@ -178,8 +178,8 @@ def _outside(nodes: dict[str, Node], links: list[Link]) -> None:
                     key = (binder.key, port.address)
                     own_linked[key] = own_linked.get(key, 0) + 1
     binders: dict[tuple, set[str]] = {}
-    for key, address in binds_here:
-        binders.setdefault(address, set()).add(key)
+    for binder_key, address in binds_here:
+        binders.setdefault(address, set()).add(binder_key)
     for node in nodes.values():
         for port in node.ports:
             if port.role == "bind":
@@ -282,8 +282,8 @@ def _route(nodes: dict[str, Node], links: list[Link], columns: list[list[str]]) 
             _sort(columns[col], nodes, short, columns, col - 1, forward=True)
         for col in range(len(columns) - 2, -1, -1):
             _sort(columns[col], nodes, short, columns, col + 1, forward=False)
-    for col in columns:
-        for i, k in enumerate(col):
+    for keys in columns:
+        for i, k in enumerate(keys):
             nodes[k].row = i
     return Layout(nodes, short, columns)
 
