@@ -163,6 +163,24 @@ def test_disconnecting_and_stopping_end_ssh(hosts, make_engine, spawn_peer):
     assert not hosts.processes()  # stop() waited for them
 
 
+def test_stopping_ends_the_ssh_of_open_sockets_even_one_deaf_to_sigterm(hosts, monkeypatch,
+                                                                        make_engine, spawn_peer):
+    """Stopping closes every socket first; the tunnels those closes end are still waited for,
+    and killed when SIGTERM is not enough (an ignored signal stays ignored across exec)."""
+    monkeypatch.setenv("ZMQDASH_SSH_COMMAND",
+                       f"sh -c 'trap \"\" TERM; exec {hosts.command} \"$@\"' ssh")
+    peer = spawn_peer("echo_rep", "bind", "tcp://127.0.0.1:*")
+    engine = make_engine()
+    engine.call(C.Create("req", "REQ"))
+    engine.call(C.Connect("req", peer.endpoint, via="lab"), timeout=20)
+    assert len(hosts.processes()) == 1
+    engine.stop()
+    left = hosts.processes()
+    for pid in left:  # deaf to SIGTERM: nothing else would end it
+        os.kill(pid, signal.SIGKILL)
+    assert not left
+
+
 # -- zmqdash cat --ssh ---------------------------------------------------------------------------
 
 

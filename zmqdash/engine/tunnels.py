@@ -146,6 +146,11 @@ class Tunnel:
             except (ProcessLookupError, PermissionError):
                 pass
 
+    @property
+    def alive(self) -> bool:
+        """Its thread still runs (and so its ssh may)."""
+        return self._thread.is_alive()
+
     def join(self, timeout: float) -> bool:
         self._thread.join(timeout)
         return not self._thread.is_alive()
@@ -271,6 +276,8 @@ class Tunnels:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.tunnels: dict[tuple[int, str], Tunnel] = {}
+        #: tunnels stopped by a disconnect or a close whose ssh may not have ended yet
+        self._ending: list[Tunnel] = []
 
     def handlers(self) -> Handlers:
         return {TunnelEvent: self._event}
@@ -294,14 +301,18 @@ class Tunnels:
     def drop(self, s: SocketRecord, endpoint: str) -> None:
         tunnel = self.tunnels.pop((s.uid, endpoint), None)
         if tunnel is not None:
-            tunnel.stop()
-            self._answer(tunnel, error="the endpoint was disconnected")
+            self._end(tunnel, "the endpoint was disconnected")
 
     def close_socket(self, s: SocketRecord) -> None:
         for key in [k for k in self.tunnels if k[0] == s.uid]:
-            tunnel = self.tunnels.pop(key)
-            tunnel.stop()
-            self._answer(tunnel, error="the socket was closed")
+            self._end(self.tunnels.pop(key), "the socket was closed")
+
+    def _end(self, tunnel: Tunnel, why: str) -> None:
+        tunnel.stop()
+        self._answer(tunnel, error=why)
+        # kept until its ssh has ended: the engine stopping closes every socket first, and
+        # shutdown() must still wait for their ssh
+        self._ending = [t for t in self._ending if t.alive] + [tunnel]
 
     def pids(self) -> list[int]:
         """The ssh processes running now (for tests and diagnostics)."""
@@ -314,6 +325,8 @@ class Tunnels:
         for tunnel in tunnels:
             tunnel.stop()
             self._answer(tunnel, error="the engine stopped")
+        tunnels += self._ending
+        self._ending = []
         deadline = time.monotonic() + STOP_WAIT
         for tunnel in tunnels:
             if not tunnel.join(max(0.0, deadline - time.monotonic())):
