@@ -89,6 +89,18 @@ def free_tcp_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.fixture
+def ipc_dir():
+    """A fresh folder with a short path, for ipc endpoints: an ipc path holds at most 107
+    bytes, and ``tmp_path`` is longer under pytest-xdist (a folder per worker)."""
+    import shutil
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="zd-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
 # -- engines ------------------------------------------------------------------------------------
 
 

@@ -113,17 +113,17 @@ def test_run_a_session_file(case, tmp_path, home, capfdbinary):
     check(capfdbinary, ["run", str(path), "--timeout", "0.2"], code=1, shown=case != "version")
 
 
-def test_run_an_ipc_endpoint_that_cannot_be_bound(tmp_path, home, capfdbinary):
-    ep = f"ipc://{tmp_path}/missing/{EVIL_NAME}.sock"
+def test_run_an_ipc_endpoint_that_cannot_be_bound(tmp_path, ipc_dir, home, capfdbinary):
+    ep = f"ipc://{ipc_dir}/missing/{EVIL_NAME}.sock"
     path = tmp_path / "evil.toml"
     path.write_text(SOCKET + f"bind = [{toml_str(ep)}]\n", encoding="utf-8")
     check(capfdbinary, ["run", str(path), "--timeout", "0.2"], code=1)
 
 
 @pytest.mark.parametrize("jsonl", [False, True], ids=["text", "jsonl"])
-def test_run_prints_events_of_an_ipc_endpoint_named_with_escapes(jsonl, tmp_path, home,
+def test_run_prints_events_of_an_ipc_endpoint_named_with_escapes(jsonl, tmp_path, ipc_dir, home,
                                                                  capfdbinary):
-    ep = f"ipc://{tmp_path}/{EVIL_NAME}.sock"
+    ep = f"ipc://{ipc_dir}/{EVIL_NAME}.sock"
     path = tmp_path / "evil.toml"
     path.write_text(SOCKET.replace("PUB", "PULL") + f"bind = [{toml_str(ep)}]\n",
                     encoding="utf-8")
@@ -186,13 +186,13 @@ def test_cat_usage_errors(case, home, capfdbinary):
     check(capfdbinary, ["cat", *CAT_USAGE[case]], code=2)
 
 
-def test_cat_an_ipc_endpoint_that_cannot_be_bound(tmp_path, home, capfdbinary):
-    ep = f"ipc://{tmp_path}/missing/{EVIL_NAME}.sock"
+def test_cat_an_ipc_endpoint_that_cannot_be_bound(ipc_dir, home, capfdbinary):
+    ep = f"ipc://{ipc_dir}/missing/{EVIL_NAME}.sock"
     check(capfdbinary, ["cat", "PULL", "-b", ep, "-t", "0.2"], code=1)
 
 
-def test_cat_verbose_events_of_an_endpoint_named_with_escapes(tmp_path, home, capfdbinary):
-    ep = f"ipc://{tmp_path}/{EVIL_NAME}.sock"
+def test_cat_verbose_events_of_an_endpoint_named_with_escapes(ipc_dir, home, capfdbinary):
+    ep = f"ipc://{ipc_dir}/{EVIL_NAME}.sock"
     _, err = check(capfdbinary, ["cat", "PULL", "-b", ep, "-t", "0.3", "-v"], code=0)
     assert "bound" in err
 
@@ -266,8 +266,8 @@ def test_proxy_usage_errors(case, home, capfdbinary):
     check(capfdbinary, ["proxy", *PROXY_USAGE[case]], code=2)
 
 
-def test_proxy_an_ipc_endpoint_that_cannot_be_bound(tmp_path, home, capfdbinary):
-    ep = f"@ipc://{tmp_path}/missing/{EVIL_NAME}.sock"
+def test_proxy_an_ipc_endpoint_that_cannot_be_bound(ipc_dir, home, capfdbinary):
+    ep = f"@ipc://{ipc_dir}/missing/{EVIL_NAME}.sock"
     check(capfdbinary, ["proxy", "streamer", ep, "@tcp://127.0.0.1:*", "-t", "0.2"], code=1)
 
 

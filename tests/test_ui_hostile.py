@@ -129,10 +129,10 @@ class Looker:
         return text
 
 
-async def build(app, pilot, tmp_path):
+async def build(app, pilot, ipc_dir):
     """Sockets of every pattern named with markup, traffic and identities full of it."""
     e = app.engine
-    evil_ipc = f"ipc://{tmp_path}/{EVIL_NAME}.sock"
+    evil_ipc = f"ipc://{ipc_dir}/{EVIL_NAME}.sock"
     e.call(C.Create(NAMES[0], "PAIR"))
     e.call(C.Bind(NAMES[0], "inproc://[/]pair"))
     e.call(C.Bind(NAMES[0], evil_ipc))
@@ -176,10 +176,10 @@ async def focus_log(app, name: str) -> None:
 
 
 @run_async
-async def test_hostile_names_traffic_and_errors_on_every_tab(tmp_path):
+async def test_hostile_names_traffic_and_errors_on_every_tab(ipc_dir):
     async with dashboard() as (app, pilot):
         look = Looker(app, pilot)
-        await build(app, pilot, tmp_path)
+        await build(app, pilot, ipc_dir)
         await look("inproc://[/]pair", "in use", where="the errors", count=2)
         for tab, literals in (("reqrep", ["req[bold]"]), ("pubsub", [NAMES[3], NAMES[4]]),
                               ("pipeline", ["push[/]", "PWNED"]),
