@@ -37,6 +37,9 @@ UNSAFE_CHARS = (
     + [chr(o) for o in range(0x2066, 0x206A)]
     # invisible: format characters (Cf) and blank fillers
     + [c for c in map(chr, range(0x10000)) if unicodedata.category(c) == "Cf"]
+    # the codec's table is Unicode 15.1 on every Python; Python 3.10's is Unicode 13, without
+    # the two format characters of the BMP that Unicode 14 added
+    + ["\u0890", "\u0891"]
     + ["\u034f", "\u115f", "\u1160", "\u17b4", "\u17b5", "\u3164", "\uffa0"]
 )
 UNSAFE_RE = re.compile("[" + re.escape("".join(UNSAFE_CHARS)) + "\ud800-\udfff]")
