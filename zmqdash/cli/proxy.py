@@ -262,8 +262,8 @@ class _Run:
             except EngineError as exc:
                 self.note(str(exc))
                 return 1
-        self.note(f"{view.kind} running (Ctrl+C stops)")
-        try:
+        try:  # a signal that comes the moment the line is out still gets the counters
+            self.note(f"{view.kind} running (Ctrl+C stops)")
             code = self.follow(view)
         except (KeyboardInterrupt, _Terminated):
             if self.args.stats is not None:  # the counters are printed however it ends
