@@ -10,6 +10,7 @@ import threading
 import time
 
 import zmq
+from zmqdash.engine.flow import DEFAULT_WINDOW as FLOW_WINDOW
 from conftest import (
     cat_bound_endpoint,
     child_env,
@@ -183,3 +184,61 @@ def test_run_with_a_slow_reader_prints_every_entry(tmp_path, spawn_peer):
         if proc.poll() is None:
             proc.kill()
         proc.wait()
+
+
+def test_what_came_in_is_printed_even_when_the_peer_leaves_before_it_is_read(start_cat):
+    # a ROUTER peer answers a connecting DEALER with more messages than cat takes while its
+    # standard output is not read (the back-pressure window), then closes: the rest wait in
+    # the DEALER's queue, unread, when the peer goes, and must still be printed
+    # lines of 100 bytes: standard output's pipe (64 KiB) holds a few hundred of them
+    n = FLOW_WINDOW + 655 + 800
+    ctx = zmq.Context()
+    server = ctx.socket(zmq.ROUTER)
+    server.router_mandatory = True  # at the high-water mark, wait rather than drop
+    try:
+        port = server.bind_to_random_port("tcp://127.0.0.1")
+        cat = start_cat("DEALER", "-c", f"tcp://127.0.0.1:{port}", "--send", "hello",
+                        "--no-stdin", "--count", str(n), "--timeout", "5",
+                        stdin=subprocess.DEVNULL)
+        assert server.poll(20_000), cat.stderr.read1().decode()
+        peer, hello = server.recv_multipart()
+        assert hello == b"hello"
+        for i in range(n):
+            server.send_multipart([peer, b"%099d" % i])
+    finally:
+        server.close(linger=10_000)  # every message is in cat's queues before it closes
+        ctx.term()
+    out, err = cat.communicate(timeout=30)
+    got = out.decode().split()
+    assert len(got) == n and got == ["%099d" % i for i in range(n)], err.decode()[-500:]
+    assert cat.returncode == 0, err.decode()
+
+
+def test_a_two_way_socket_whose_peer_never_came_says_what_was_not_delivered():
+    ep = f"tcp://127.0.0.1:{free_tcp_port()}"
+    done = run_cat("DEALER", "-c", ep, "--send", "a", "--send", "b", "--no-stdin",
+                   "-t", "0.3")
+    assert done.returncode == 1
+    assert err_lines(done.stderr)[-1] == (
+        "zmqdash cat: 2 messages not delivered: no peer connected to take them")
+
+
+def test_a_two_way_socket_sends_what_it_queued_before_its_peer_came(start_cat):
+    # without immediate a connecting DEALER queues for a peer that comes later: nothing said
+    ep = f"tcp://127.0.0.1:{free_tcp_port()}"
+    cat = start_cat("DEALER", "-c", ep, "--send", "early", "--no-stdin", "--count", "1",
+                    "--timeout", "10", stdin=subprocess.DEVNULL)
+    ctx = zmq.Context()
+    server = ctx.socket(zmq.ROUTER)
+    try:
+        server.bind(ep)
+        assert server.poll(20_000)
+        peer, body = server.recv_multipart()
+        assert body == b"early"
+        server.send_multipart([peer, b"thanks"])
+        out, err = cat.communicate(timeout=30)
+    finally:
+        server.close(linger=0)
+        ctx.term()
+    assert out == b"thanks\n", err.decode()
+    assert cat.returncode == 0, err.decode()

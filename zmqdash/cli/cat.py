@@ -161,6 +161,7 @@ class _Session(Sending):
         self.send_logged = False
         self.input_done = False
         self.unheard = 0
+        self.blind = self.blind_mark = 0
         self.waiting_peer = False
         self.started = time.monotonic()
         self.recorded: recording.Recorded | None = None
@@ -380,6 +381,10 @@ class _Session(Sending):
                 pass
         if self.unheard:
             self.note(f"sent {self.unheard} with no subscriber connected; see --wait-peer")
+            code = code or 1
+        lost = self.never_connected(view)
+        if lost:
+            self.note(lost)
             code = code or 1
         if self.args.stats:
             s = view.stats

@@ -19,7 +19,7 @@ from ..engine import (
     templates,
 )
 from ..engine.socket_types import NAMES as SOCKET_TYPES
-from ..engine.socket_types import RECEIVE_ONLY, REPLYING, STARTS, SUBSCRIBING
+from ..engine.socket_types import REPLYING, SEND_ONLY, STARTS, SUBSCRIBING
 from . import remote_args
 
 if TYPE_CHECKING:
@@ -52,14 +52,20 @@ class Plan:
         self.via: str | None = None
         #: the auto-reply template of a REP or ROUTER (empty: echo)
         self.reply: tuple[str, ...] = ()
+        #: libzmq's immediate is on (a connecting PUSH or PUB)
+        self.immediate = False
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Plan:
         plan = cls(args)
-        if args.connect and args.type not in RECEIVE_ONLY:
+        if args.connect and args.type in SEND_ONLY:
             # queue only to peers that are really there, so messages nobody takes stay in the
-            # engine's outbox, where a --timeout can report them, instead of vanishing at exit
+            # engine's outbox, where a --timeout can report them, instead of vanishing at exit.
+            # Not on a socket that receives: with immediate, libzmq drops the messages that came
+            # in but were not read yet when the peer closes (the sender then counts what left
+            # while no peer was connected, see cat_send)
             plan.options.append(("immediate", "1"))
+            plan.immediate = True
         if args.type not in SOCKET_TYPES:
             raise UsageError(f"unknown socket type '{args.type}' "
                              f"(one of {', '.join(SOCKET_TYPES)})")

@@ -72,6 +72,10 @@ class Sending:
     input_done: bool
     #: PUB: messages sent while no peer was connected
     unheard: int
+    #: a connecting socket without immediate: messages that went into libzmq's queue while no
+    #: peer was connected, since the peers' connection count was ``blind_mark``
+    blind: int
+    blind_mark: int
     waiting_peer: bool  # --wait-peer: the sender is waiting for one
 
     def note(self, text: str) -> None:
@@ -164,11 +168,16 @@ class Sending:
                 return False
             batch = tuple(tuple(m) for m in messages[done:done + SEND_BATCH])
             # attached (inproc, multicast): no connection events, so no telling who listens
-            heard = self.plan.type != "PUB" or any(ep.peers or ep.state == ATTACHED
-                                                   for ep in view.endpoints)
+            connections = connections_of(view)
+            connected = any(ep.peers or ep.state == ATTACHED for ep in view.endpoints)
+            went = view.stats.msgs_out
             accepted, error = engine.call(C.SendMany(NAME, batch), timeout=30)
-            if not heard:
+            if not connected and self.plan.type == "PUB":
                 self.unheard += accepted
+            elif not connected and not self.plan.immediate:
+                if connections != self.blind_mark:  # a peer came since: it took those
+                    self.blind, self.blind_mark = 0, connections
+                self.blind += view.stats.msgs_out - went
             done += accepted
             if error:  # the engine logged it: printed from the log
                 self.fail(error, logged=True)
@@ -193,8 +202,22 @@ class Sending:
             gen = self.engine.wait_for_change(gen, TICK)
         return True
 
+    def never_connected(self, view) -> str:
+        """What went into libzmq's queue while no peer was connected, if none has come since
+        (closing the socket drops it: libzmq has no peer to give it to)."""
+        if not self.blind or connections_of(view) != self.blind_mark:
+            return ""
+        n = self.blind
+        return (f"{n} message{'s' if n != 1 else ''} not delivered: no peer connected to "
+                f"take {'them' if n != 1 else 'it'}")
+
     @staticmethod
     def undelivered(n: int) -> str:
         return (f"{n} message{'s' if n != 1 else ''} not delivered: no peer took "
                 f"{'them' if n != 1 else 'it'}")
 
+
+
+def connections_of(view) -> int:
+    """How many times a peer has come to any of the socket's endpoints."""
+    return sum(ep.connections for ep in view.endpoints)

@@ -5,6 +5,7 @@ matched to its subscribers. What the events mean is :mod:`.monitor`."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import zmq
 from zmq.utils.monitor import parse_monitor_message
@@ -47,6 +48,8 @@ class MonitorEvents(EngineParts):
                 if monitor.matches(ep, where):
                     before = ep
                     new = monitor.transition(ep, name, value, security)
+                    if new.peers > ep.peers:
+                        new = replace(new, connections=ep.connections + 1)
                     if new != ep:
                         self._set_endpoint(s, new)
                     break

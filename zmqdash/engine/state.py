@@ -44,6 +44,9 @@ class EndpointState:
     role: str  # BIND or CONNECT
     state: str = PENDING
     peers: int = 0
+    #: how many times a peer came (the peer count rose): a message queued while none was
+    #: connected has had a chance to leave only if this grew since
+    connections: int = 0
     reason: str = ""
     resolved: str = ""  # the real endpoint (wildcard port resolved; a tunnel's local end)
     via: str = ""  # the SSH host a connect goes through
