@@ -10,7 +10,6 @@ import threading
 import time
 
 import zmq
-from zmqdash.engine.flow import DEFAULT_WINDOW as FLOW_WINDOW
 from conftest import (
     cat_bound_endpoint,
     child_env,
@@ -19,6 +18,8 @@ from conftest import (
     run_cat,
     wait_or_dump,
 )
+
+from zmqdash.engine.flow import DEFAULT_WINDOW as FLOW_WINDOW
 
 
 def err_lines(data: bytes) -> list[str]:
@@ -210,7 +211,7 @@ def test_what_came_in_is_printed_even_when_the_peer_leaves_before_it_is_read(sta
         ctx.term()
     out, err = cat.communicate(timeout=30)
     got = out.decode().split()
-    assert len(got) == n and got == ["%099d" % i for i in range(n)], err.decode()[-500:]
+    assert len(got) == n and got == [f"{i:099d}" for i in range(n)], err.decode()[-500:]
     assert cat.returncode == 0, err.decode()
 
 
