@@ -41,6 +41,12 @@ async def pipeline(app, pilot) -> None:
                                       app._overview.map.drawing else ()) == 4,
                    what="four boxes on the map")
 
+    def linked() -> bool:  # each sender left of its receiver: the connects have been seen
+        boxes = app._overview.map.drawing.boxes
+        return boxes["s:vent"][0] < boxes["s:work"][0] and boxes["s:ask"][0] < boxes["s:answer"][0]
+
+    await wait_for(pilot, linked, what="the links laid out on the map")
+
 
 @run_async
 async def test_the_overview_is_the_first_tab_and_0_brings_it_back():
